@@ -1,0 +1,307 @@
+import { SecretString } from "../heroku/secret-string";
+
+/**
+ * MigrationPlan: what the migration will create, as plain data computed by pure functions from
+ * AppSnapshots + PlanSettings. Components render it into Pulumi resources and decide nothing.
+ *
+ * Contract between the planner (components/plan) and the components (components/k8s,
+ * components/data, components/heroku-app-migration.ts). Add fields freely; rename or remove only
+ * together with every reader.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Settings: the planner's input besides the snapshots (validated stack config, see components/config)
+// ---------------------------------------------------------------------------------------------
+
+/** What to do with an add-on. */
+export type Disposition = "migrate" | "in-cluster" | "keep";
+export const DISPOSITIONS: readonly Disposition[] = ["migrate", "in-cluster", "keep"];
+
+export interface PlanSettings {
+  /** Pulumi stack name (used in labels and the report). */
+  stack: string;
+  /** Kubernetes namespace for every object. Hasura clusters put user microservices in `default`. */
+  namespace: string;
+  /** The Hasura cluster's Postgres: the import target and where migrated DATABASE_URLs point. */
+  postgres: TargetPostgresSettings;
+  /** Per add-on overrides of the catalog, keyed by add-on name (e.g. `redis-curved-11111`). */
+  addons: Record<string, AddonOverride>;
+  /** Heroku Scheduler jobs (not readable from the API), keyed by app name. */
+  schedules: Record<string, ScheduledJob[]>;
+  /** Per app, per process type replica overrides (default: the formation's quantity). */
+  replicas: Record<string, Record<string, number>>;
+  ingress: IngressSettings;
+  /** Storage class for in-cluster add-on PVCs; null = the cluster default. */
+  storageClass: string | null;
+}
+
+export interface TargetPostgresSettings {
+  /** Host the import (run where `pulumi up` runs) connects to, e.g. `localhost` through a port-forward. */
+  host: string;
+  port: number;
+  /** Admin role on the target server, used to create databases and roles. */
+  adminUser: string;
+  /** Host apps inside the cluster use in their DATABASE_URL, e.g. `postgres.hasura.svc`. Default: `host`. */
+  clusterHost: string;
+  /** Port apps inside the cluster use. Default: `port`. */
+  clusterPort: number;
+  /** `sslmode` query parameter put on migrated DATABASE_URLs; null = none. */
+  sslMode: string | null;
+}
+
+export interface AddonOverride {
+  disposition?: Disposition;
+  /** PVC size for `in-cluster` (Kubernetes quantity, e.g. `5Gi`); floor 1Gi. */
+  storage?: string;
+  /** Storage class for this add-on's PVC; overrides PlanSettings.storageClass. */
+  storageClass?: string;
+  /** Container image (by digest) for `in-cluster`; default from the catalog. */
+  image?: string;
+}
+
+export interface ScheduledJob {
+  /** DNS-1123-safe job name, unique within the app. */
+  name: string;
+  /** Cron expression (UTC), e.g. `0 3 * * *`. */
+  schedule: string;
+  command: string;
+  /** Dyno size name for resources; default: the app's smallest formation size. */
+  size?: string;
+}
+
+export interface IngressSettings {
+  /** `spec.ingressClassName`; null = cluster default. */
+  className: string | null;
+  /** cert-manager ClusterIssuer name put in the `cert-manager.io/cluster-issuer` annotation; null = none. */
+  clusterIssuer: string | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plan
+// ---------------------------------------------------------------------------------------------
+
+export interface MigrationPlan {
+  stack: string;
+  namespace: string;
+  apps: AppPlan[];
+  /** One per add-on moved in-cluster; shared add-ons appear once and list every app using them. */
+  statefulAddons: StatefulAddonPlan[];
+  /** One per Heroku Postgres add-on with disposition `migrate`. */
+  databases: DatabasePlan[];
+  /** Every warning of every app and add-on, in a stable order. */
+  warnings: PlanWarning[];
+  /** Every Heroku fact of every snapshot and what became of it (mapped or warned): the report's body. */
+  ledger: LedgerEntry[];
+}
+
+export interface PlanWarning {
+  /** Stable machine code, e.g. `log-drain`, `unknown-dyno-size`, `scheduler-no-jobs`. */
+  code: string;
+  /** Heroku app the warning concerns, or null for an add-on-level warning. */
+  app: string | null;
+  /** What it is about: a process type, add-on, domain, feature, config key… (never a value). */
+  subject: string;
+  /** One or two sentences a user can act on. Never contains a secret value. */
+  message: string;
+}
+
+export interface LedgerEntry {
+  app: string;
+  /** Kind of fact: `process-type`, `config-var`, `addon`, `attachment`, `domain`, `sni-endpoint`, `log-drain`, `feature`, `buildpack`, `pipeline`, `release`, `dyno-size`, … */
+  kind: string;
+  /** The fact's name (process type, config key, add-on name, hostname…). */
+  subject: string;
+  outcome: "mapped" | "warned" | "not-needed";
+  /** What it became (e.g. `Deployment acme-api-web`) or why it was not carried over. */
+  detail: string;
+}
+
+/** Recommended labels; `selector` is the minimal, stable subset used as the Deployment selector. */
+export interface ObjectLabels {
+  /** All labels for metadata (app.kubernetes.io/name, /instance, /component, /part-of, /managed-by). */
+  labels: Record<string, string>;
+  /** Immutable selector: `app.kubernetes.io/name` + `app.kubernetes.io/component` only. */
+  selector: Record<string, string>;
+}
+
+export interface AppPlan {
+  /** Heroku app name. */
+  app: string;
+  /** DNS-1123 base name for this app's objects, unique across apps. */
+  baseName: string;
+  /** Config vars that go into the app's Secret (runtime vars excluded). Sorted by key. */
+  secretEntries: SecretEntry[];
+  /** One per non-release process type, sorted by type. */
+  workloads: WorkloadPlan[];
+  /** Release phase Job, or null when the slug has no `release` process type. */
+  releaseJob: ReleaseJobPlan | null;
+  /** ClusterIP Service for `web`, or null. */
+  service: ServicePlan | null;
+  /** Ingress for custom domains of `web`, or null. */
+  ingress: IngressPlan | null;
+  /** CronJobs from declared Scheduler jobs. */
+  cronJobs: CronJobPlan[];
+  /** Per attachment on this app: what happened to its add-on and its vars. */
+  addons: AppAddonPlan[];
+  warnings: PlanWarning[];
+}
+
+export type ConfigVarOrigin =
+  | { kind: "user" }
+  | { kind: "addon"; addon: string; attachment: string; service: string; disposition: Disposition };
+
+export interface SecretEntry {
+  key: string;
+  origin: ConfigVarOrigin;
+  /**
+   * The value to put in the Secret: the Heroku value (`keep`, user vars) or the rewritten one
+   * (a migrated database's URL, an in-cluster add-on's URL).
+   */
+  value: SecretString;
+  /** True when `value` differs from Heroku's (rewritten to point into the cluster). */
+  rewritten: boolean;
+}
+
+export interface EnvVar {
+  name: string;
+  /** A literal (non-secret) value, e.g. PORT. */
+  value?: string;
+  /** A downward-API field, e.g. `metadata.name` for DYNO. */
+  fieldPath?: string;
+}
+
+export interface ResourcesPlan {
+  requests: { cpu: string; memory: string };
+  limits: { cpu?: string; memory: string };
+}
+
+export interface ProbePlan {
+  tcpPort: number;
+  periodSeconds: number;
+  failureThreshold: number;
+  initialDelaySeconds?: number;
+  timeoutSeconds?: number;
+}
+
+export interface WorkloadPlan {
+  processType: string;
+  /** DNS-1123 Deployment name, unique across apps and process types. */
+  name: string;
+  labels: ObjectLabels;
+  /** Procfile command. */
+  command: string;
+  /** Container args: the image's ENTRYPOINT is kept (slug images source .profile.d there). */
+  args: string[];
+  replicas: number;
+  /** Heroku dyno size name the resources came from. */
+  dynoSize: string;
+  resources: ResourcesPlan;
+  /** Container port (web only; PORT is set to it), or null. */
+  port: number | null;
+  /** Non-secret env: PORT (web), DYNO (from the pod name)… */
+  env: EnvVar[];
+  terminationGracePeriodSeconds: number;
+  /** Startup probe giving Heroku's boot window (60 s), web only. */
+  startupProbe: ProbePlan | null;
+  readinessProbe: ProbePlan | null;
+  /** Rolling update; preboot → maxUnavailable 0. */
+  strategy: { maxUnavailable: string | number; maxSurge: string | number };
+}
+
+export interface ReleaseJobPlan {
+  /** Base name; the component suffixes it so a new image gives a new Job. */
+  name: string;
+  labels: ObjectLabels;
+  command: string;
+  args: string[];
+  resources: ResourcesPlan;
+  env: EnvVar[];
+  /** Heroku's release phase hard timeout: 3600 s. */
+  activeDeadlineSeconds: number;
+  backoffLimit: number;
+}
+
+export interface ServicePlan {
+  name: string;
+  labels: ObjectLabels;
+  port: number;
+  targetPort: number;
+}
+
+export interface IngressPlan {
+  name: string;
+  labels: ObjectLabels;
+  className: string | null;
+  annotations: Record<string, string>;
+  rules: { host: string; serviceName: string; servicePort: number }[];
+  tls: { hosts: string[]; secretName: string }[];
+}
+
+export interface CronJobPlan {
+  name: string;
+  labels: ObjectLabels;
+  schedule: string;
+  command: string;
+  args: string[];
+  resources: ResourcesPlan;
+  env: EnvVar[];
+}
+
+export interface AppAddonPlan {
+  addon: string;
+  attachment: string;
+  service: string;
+  disposition: Disposition;
+  /** Config var keys this attachment contributes to the app's Secret. */
+  configVars: string[];
+  /** The StatefulAddonPlan.name or DatabasePlan.addon it now points at, or null for `keep`. */
+  target: string | null;
+}
+
+export type StatefulAddonKind = "redis" | "mongodb";
+
+export interface StatefulAddonPlan {
+  /** Heroku add-on name. */
+  addon: string;
+  service: string;
+  kind: StatefulAddonKind;
+  /** DNS-1123 base name for the PVC, workload, Service and Secret. */
+  name: string;
+  labels: ObjectLabels;
+  /** Image reference (should be by digest). */
+  image: string;
+  port: number;
+  /** PVC request, floor 1Gi. */
+  storage: string;
+  storageClass: string | null;
+  /** Where the data lives in the container. */
+  dataPath: string;
+  /** Password reused from the Heroku URL (so app URLs change host only), or null for none. */
+  password: SecretString | null;
+  /** In-cluster DNS name of the Service. */
+  host: string;
+  /** Container args (e.g. redis-server flags). */
+  args: string[];
+  resources: ResourcesPlan;
+  /** Heroku apps whose config points here. */
+  usedBy: string[];
+}
+
+export interface DatabasePlan {
+  /** Heroku add-on name (identity of the source database). */
+  addon: string;
+  /** App billed for the add-on. */
+  ownerApp: string;
+  /** Target database name (valid unquoted identifier). */
+  database: string;
+  /** Target owner role. */
+  ownerRole: string;
+  /** Owner role password: reused from the source credential so apps change host only. */
+  ownerPassword: SecretString;
+  /** Source URL for the import (the primary attachment's URL on the owner app). */
+  sourceUrl: SecretString;
+  /** Every attachment (any app) whose URL var now points at the target. */
+  attachments: { app: string; attachment: string; configVar: string }[];
+  /** The rewritten URL apps get (host/port from clusterHost/clusterPort). */
+  targetUrl: SecretString;
+}
