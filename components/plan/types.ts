@@ -105,13 +105,15 @@ export interface PlanWarning {
   message: string;
 }
 
+export type LedgerOutcome = "mapped" | "warned" | "not-needed";
+
 export interface LedgerEntry {
   app: string;
   /** Kind of fact: `process-type`, `config-var`, `addon`, `attachment`, `domain`, `sni-endpoint`, `log-drain`, `feature`, `buildpack`, `pipeline`, `release`, `dyno-size`, … */
   kind: string;
   /** The fact's name (process type, config key, add-on name, hostname…). */
   subject: string;
-  outcome: "mapped" | "warned" | "not-needed";
+  outcome: LedgerOutcome;
   /** What it became (e.g. `Deployment acme-api-web`) or why it was not carried over. */
   detail: string;
 }
@@ -190,13 +192,20 @@ export interface WorkloadPlan {
   labels: ObjectLabels;
   /** Procfile command. */
   command: string;
-  /** Container args: the image's ENTRYPOINT is kept (slug images source .profile.d there). */
+  /**
+   * Container args, always `["/bin/sh", "-c", command]`. The container `command` is left unset so the
+   * image's ENTRYPOINT is kept: the slug image's entrypoint sources `.profile` and `.profile.d/*.sh`
+   * (as Heroku's dyno manager does) and then `exec`s its args, so `$PORT` and other variables in the
+   * Procfile command are expanded by `sh` after the profile scripts ran. An image whose ENTRYPOINT
+   * does not exec its args must be built so that it does.
+   */
   args: string[];
+  /** Formation quantity, or the `replicas` override from settings; 0 stays 0. */
   replicas: number;
   /** Heroku dyno size name the resources came from. */
   dynoSize: string;
   resources: ResourcesPlan;
-  /** Container port (web only; PORT is set to it), or null. */
+  /** Container port (web only; PORT is set to it: {@link WEB_PORT}), or null. */
   port: number | null;
   /** Non-secret env: PORT (web), DYNO (from the pod name)… */
   env: EnvVar[];
@@ -204,9 +213,16 @@ export interface WorkloadPlan {
   /** Startup probe giving Heroku's boot window (60 s), web only. */
   startupProbe: ProbePlan | null;
   readinessProbe: ProbePlan | null;
-  /** Rolling update; preboot → maxUnavailable 0. */
+  /** Rolling update; preboot (web) → maxUnavailable 0, maxSurge 100%. */
   strategy: { maxUnavailable: string | number; maxSurge: string | number };
 }
+
+/**
+ * The container port web processes listen on (the value of `PORT`). Apps read `$PORT`, so any port
+ * works; 5000 is foreman's (and long was `heroku local`'s) default, so Procfiles that fall back to it
+ * keep working. The Service exposes it on port 80.
+ */
+export const WEB_PORT = 5000;
 
 export interface ReleaseJobPlan {
   /** Base name; the component suffixes it so a new image gives a new Job. */
@@ -218,7 +234,10 @@ export interface ReleaseJobPlan {
   env: EnvVar[];
   /** Heroku's release phase hard timeout: 3600 s. */
   activeDeadlineSeconds: number;
+  /** 0: Heroku fails the release on the first non-zero exit and does not retry. */
   backoffLimit: number;
+  /** Dyno size the resources came from: the `release` formation entry's, else web's. */
+  dynoSize: string;
 }
 
 export interface ServicePlan {
@@ -240,9 +259,13 @@ export interface IngressPlan {
 export interface CronJobPlan {
   name: string;
   labels: ObjectLabels;
+  /** Declared job name (settings.schedules). */
+  job: string;
   schedule: string;
   command: string;
   args: string[];
+  /** Dyno size the resources came from. */
+  dynoSize: string;
   resources: ResourcesPlan;
   env: EnvVar[];
 }
@@ -250,7 +273,11 @@ export interface CronJobPlan {
 export interface AppAddonPlan {
   addon: string;
   attachment: string;
+  /** The attachment's namespace, e.g. `credential:analytics`, or null. */
+  namespace: string | null;
   service: string;
+  /** Heroku plan name, e.g. `heroku-redis:premium-0`. */
+  plan: string;
   disposition: Disposition;
   /** Config var keys this attachment contributes to the app's Secret. */
   configVars: string[];
@@ -268,8 +295,13 @@ export interface StatefulAddonPlan {
   /** DNS-1123 base name for the PVC, workload, Service and Secret. */
   name: string;
   labels: ObjectLabels;
-  /** Image reference (should be by digest). */
+  /** Image reference by digest (`repo@sha256:…`). */
   image: string;
+  /**
+   * True when `image` is the catalog's placeholder digest ({@link PLACEHOLDER_DIGEST}): it cannot be
+   * pulled, and the user must set `addons.<name>.image` (a warning says so).
+   */
+  imageIsPlaceholder: boolean;
   port: number;
   /** PVC request, floor 1Gi. */
   storage: string;
@@ -278,20 +310,45 @@ export interface StatefulAddonPlan {
   dataPath: string;
   /** Password reused from the Heroku URL (so app URLs change host only), or null for none. */
   password: SecretString | null;
+  /**
+   * MongoDB root user created in-cluster (a fixed name, `heroku`, that the rewritten URLs use), or null
+   * (Redis: the default user; or no password).
+   */
+  username: string | null;
+  /**
+   * Env var the component sets from the add-on Secret's `password` key (e.g. `REDIS_PASSWORD`,
+   * referenced by `args` as `$(REDIS_PASSWORD)`), or null when `password` is null.
+   */
+  passwordEnvVar: string | null;
+  /** Literal env for the container (e.g. `MONGO_INITDB_ROOT_USERNAME`). */
+  env: EnvVar[];
+  /** TCP readiness on `port`. */
+  readinessProbe: ProbePlan;
   /** In-cluster DNS name of the Service. */
   host: string;
   /** Container args (e.g. redis-server flags). */
   args: string[];
   resources: ResourcesPlan;
-  /** Heroku apps whose config points here. */
+  /** Heroku apps whose config points here, sorted. */
   usedBy: string[];
+  /** Heroku plan name the storage was sized from. */
+  plan: string;
 }
+
+/**
+ * A syntactically valid digest that names no image: the catalog's default for in-cluster add-on
+ * images, because this project cannot look digests up. Users must override it per add-on
+ * (`addons.<name>.image`); the planner warns while it is in use.
+ */
+export const PLACEHOLDER_DIGEST = "sha256:" + "0".repeat(64);
 
 export interface DatabasePlan {
   /** Heroku add-on name (identity of the source database). */
   addon: string;
   /** App billed for the add-on. */
   ownerApp: string;
+  /** Heroku plan, e.g. `heroku-postgresql:standard-0`. */
+  plan: string;
   /** Target database name (valid unquoted identifier). */
   database: string;
   /** Target owner role. */
@@ -304,4 +361,7 @@ export interface DatabasePlan {
   attachments: { app: string; attachment: string; configVar: string }[];
   /** The rewritten URL apps get (host/port from clusterHost/clusterPort). */
   targetUrl: SecretString;
+  /** Host and port in `targetUrl` (not secret; for the report). */
+  targetHost: string;
+  targetPort: number;
 }

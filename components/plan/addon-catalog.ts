@@ -1,0 +1,126 @@
+import { Disposition, PLACEHOLDER_DIGEST, StatefulAddonKind } from "./types";
+
+/**
+ * The add-on catalog: each Heroku add-on service's default disposition and, for services that can run
+ * in-cluster, how to run them. Everything not listed is `keep` (its config vars are carried as they
+ * are, so the app keeps using the add-on on Heroku).
+ */
+
+export interface InClusterSpec {
+  kind: StatefulAddonKind;
+  /** Default image: by digest; {@link PLACEHOLDER_DIGEST} until the user overrides it. */
+  image: string;
+  port: number;
+  dataPath: string;
+  /** URL schemes of this kind's connection strings (vars with other values are carried unchanged). */
+  schemes: readonly string[];
+}
+
+const REDIS: InClusterSpec = {
+  kind: "redis",
+  image: `docker.io/library/redis:7.4@${PLACEHOLDER_DIGEST}`,
+  port: 6379,
+  dataPath: "/data",
+  schemes: ["redis", "rediss"],
+};
+
+const MONGODB: InClusterSpec = {
+  kind: "mongodb",
+  image: `docker.io/library/mongo:7.0@${PLACEHOLDER_DIGEST}`,
+  port: 27017,
+  dataPath: "/data/db",
+  schemes: ["mongodb", "mongodb+srv"],
+};
+
+/** Postgres: moved to the Hasura cluster's Postgres by the data import. */
+export const POSTGRES_SERVICE = "heroku-postgresql";
+/** Heroku Scheduler: its jobs become CronJobs when declared in settings.schedules. */
+export const SCHEDULER_SERVICE = "scheduler";
+
+const IN_CLUSTER: Record<string, InClusterSpec> = {
+  "heroku-redis": REDIS,
+  redistogo: REDIS,
+  rediscloud: REDIS,
+  openredis: REDIS,
+  mongolab: MONGODB,
+  ormongo: MONGODB,
+  mongohq: MONGODB,
+};
+
+/** The catalog's disposition for an add-on service. */
+export function defaultDisposition(service: string): Disposition {
+  if (service === POSTGRES_SERVICE) return "migrate";
+  if (IN_CLUSTER[service]) return "in-cluster";
+  return "keep";
+}
+
+/** Dispositions a service supports: `keep` always; `migrate` for Postgres; `in-cluster` for catalog kinds. */
+export function allowedDispositions(service: string): Disposition[] {
+  if (service === POSTGRES_SERVICE) return ["migrate", "keep"];
+  if (IN_CLUSTER[service]) return ["in-cluster", "keep"];
+  return ["keep"];
+}
+
+/** How to run `service` in-cluster, or null when it cannot be. */
+export function inClusterSpec(service: string): InClusterSpec | null {
+  return IN_CLUSTER[service] ?? null;
+}
+
+/** True for an image reference pinned by digest: `repo[:tag]@sha256:<64 hex>`. */
+export function isDigestReference(image: string): boolean {
+  return /^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$/.test(image);
+}
+
+/** Memory of known plans in MB (Heroku Key-Value Store / Redis plans); disk is sized from it. */
+const REDIS_PLAN_MEMORY_MB: Record<string, number> = {
+  hobby: 25,
+  mini: 25,
+  "premium-0": 50,
+  "premium-1": 100,
+  "premium-2": 250,
+  "premium-3": 500,
+  "premium-5": 1024,
+  "premium-7": 7 * 1024,
+  "premium-9": 10 * 1024,
+  "premium-10": 25 * 1024,
+  "premium-12": 50 * 1024,
+  "premium-14": 100 * 1024,
+};
+
+/** PVC floor: small PVCs are refused by several providers' storage classes. */
+export const STORAGE_FLOOR_GI = 1;
+
+/**
+ * Storage in Gi for an in-cluster add-on on Heroku plan `plan` (`service:plan-name`): twice the
+ * plan's memory (room for an RDB snapshot plus an AOF rewrite), rounded up, floor 1Gi; 1Gi when the
+ * plan is not in the catalog.
+ */
+export function storageForPlan(kind: StatefulAddonKind, plan: string): number {
+  const planName = plan.includes(":") ? plan.slice(plan.indexOf(":") + 1) : plan;
+  const privateName = planName.replace(/^(private|shield)-/, "premium-");
+  const memoryMb = kind === "redis" ? REDIS_PLAN_MEMORY_MB[privateName] : undefined;
+  if (memoryMb === undefined) return STORAGE_FLOOR_GI;
+  return Math.max(STORAGE_FLOOR_GI, Math.ceil((2 * memoryMb) / 1024));
+}
+
+const QUANTITY = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
+const FACTORS: Record<string, number> = {
+  "": 1,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+};
+
+/** Bytes in a Kubernetes storage quantity (`5Gi`, `500M`), or null when it is not one. */
+export function quantityBytes(quantity: string): number | null {
+  const m = QUANTITY.exec(quantity);
+  if (!m) return null;
+  return Number(m[1]) * FACTORS[m[2] ?? ""];
+}

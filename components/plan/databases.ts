@@ -1,0 +1,139 @@
+import { SecretString } from "../heroku/secret-string";
+import { AddonUse, AddonUsage, Rewrites, setRewrite } from "./addon-usage";
+import { urlVarOf } from "./config-vars";
+import { sqlIdentifier } from "./names";
+import { DatabasePlan, PlanSettings } from "./types";
+import { decodeComponent, requireConnectionUrl } from "./urls";
+import { Findings } from "./warnings";
+
+/**
+ * Heroku Postgres add-ons with disposition `migrate` → one DatabasePlan each (however many apps and
+ * attachments use it), and every attachment's `<ATTACHMENT>_URL` rewritten to the target database.
+ *
+ * The owner role's password is the source credential's, so a migrated URL differs from Heroku's in
+ * host, port, user and database name only.
+ */
+export function planDatabases(
+  usages: AddonUsage[],
+  settings: PlanSettings,
+  rewrites: Rewrites,
+  findings: Findings,
+): DatabasePlan[] {
+  const plans: DatabasePlan[] = [];
+  for (const usage of usages) {
+    if (usage.disposition !== "migrate") continue;
+    const plan = planDatabase(usage, settings, rewrites, findings);
+    if (plan) plans.push(plan);
+  }
+  return plans;
+}
+
+function hasUrl(use: AddonUse): boolean {
+  return use.snapshot.configVars[urlVarOf(use.attachment)] !== undefined;
+}
+
+function planDatabase(
+  usage: AddonUsage,
+  settings: PlanSettings,
+  rewrites: Rewrites,
+  findings: Findings,
+): DatabasePlan | null {
+  const { addon } = usage;
+  const withUrl: AddonUse[] = [];
+  for (const use of usage.uses) {
+    if (hasUrl(use)) {
+      withUrl.push(use);
+    } else {
+      findings.warned(
+        use.app,
+        "attachment",
+        use.attachment.name,
+        "attachment-var-missing",
+        `attachment ${use.attachment.name} of ${addon.name} has no ${urlVarOf(use.attachment)} config var; ` +
+          `nothing points this app at the migrated database through it.`,
+      );
+    }
+  }
+  // The default credential (no namespace) reads everything; the billing app's `DATABASE` first.
+  const ranked = [...withUrl].sort(
+    (a, b) =>
+      Number(a.attachment.namespace !== null) - Number(b.attachment.namespace !== null) ||
+      Number(b.app === addon.billingApp.name) - Number(a.app === addon.billingApp.name) ||
+      Number(b.attachment.name === "DATABASE") - Number(a.attachment.name === "DATABASE"),
+  );
+  const source = ranked[0];
+  if (!source) {
+    for (const use of usage.uses) {
+      findings.warned(
+        use.app,
+        "addon",
+        addon.name,
+        "attachment-var-missing",
+        `${addon.name} is to be migrated but no app has its URL config var, so there is no source to import from.`,
+      );
+    }
+    return null;
+  }
+  const sourceKey = urlVarOf(source.attachment);
+  const what = `config var ${sourceKey} of app ${source.app}`;
+  if (source.attachment.namespace !== null) {
+    findings.warned(
+      source.app,
+      "attachment",
+      source.attachment.name,
+      "postgres-source-credential",
+      `${addon.name} has no default-credential attachment on the migrated apps; the import reads through ` +
+        `${source.attachment.namespace}, which may not see every table.`,
+    );
+  }
+  const sourceUrl = source.snapshot.configVars[sourceKey];
+  const database = sqlIdentifier(addon.name);
+  const ownerRole = sqlIdentifier(addon.name, "_owner");
+  const { clusterHost, clusterPort, sslMode } = settings.postgres;
+  const passwordOf = (v: string): string => {
+    const password = requireConnectionUrl(v, what).password;
+    if (password === null) throw new Error(`${what} has no password`);
+    return password;
+  };
+  const ownerPassword = sourceUrl.map((v) => decodeComponent(passwordOf(v)));
+  const query = sslMode === null ? "" : `?sslmode=${encodeURIComponent(sslMode)}`;
+  const targetUrl: SecretString = sourceUrl.map(
+    (v) => `postgres://${ownerRole}:${passwordOf(v)}@${clusterHost}:${clusterPort}/${database}${query}`,
+  );
+
+  const attachments: DatabasePlan["attachments"] = [];
+  for (const use of withUrl) {
+    const key = urlVarOf(use.attachment);
+    setRewrite(rewrites, use.app, key, targetUrl);
+    attachments.push({ app: use.app, attachment: use.attachment.name, configVar: key });
+    if (use.attachment.namespace !== null) {
+      findings.warned(
+        use.app,
+        "attachment",
+        use.attachment.name,
+        "postgres-credential-collapsed",
+        `${key} (${use.attachment.namespace} of ${addon.name}) now uses the target's owner role ${ownerRole}: ` +
+          `create a restricted role by hand if the app relied on the credential's limited rights.`,
+      );
+    }
+  }
+  attachments.sort((a, b) => (a.app === b.app ? cmp(a.attachment, b.attachment) : cmp(a.app, b.app)));
+
+  return {
+    addon: addon.name,
+    ownerApp: addon.billingApp.name,
+    plan: addon.plan,
+    database,
+    ownerRole,
+    ownerPassword,
+    sourceUrl,
+    attachments,
+    targetUrl,
+    targetHost: clusterHost,
+    targetPort: clusterPort,
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,11 @@
+export * from "./types";
+export { planMigration } from "./plan";
+export { renderReport } from "./report";
+export { unaccountedFacts, snapshotFacts } from "./ledger";
+export type { HerokuFact } from "./ledger";
+export { WARNING_CODES } from "./warnings";
+export type { WarningCode } from "./warnings";
+export { defaultDisposition, allowedDispositions, isDigestReference, quantityBytes } from "./addon-catalog";
+export { resourcesForDynoSize, PUBLISHED_DYNO_SIZES, DEFAULT_DYNO_SIZE } from "./dyno-sizes";
+export { RUNTIME_VARS } from "./config-vars";
+export { dnsLabel, isDnsLabel } from "./names";

@@ -1,0 +1,227 @@
+import { SecretString } from "../heroku/secret-string";
+import {
+  InClusterSpec,
+  inClusterSpec,
+  isDigestReference,
+  quantityBytes,
+  STORAGE_FLOOR_GI,
+  storageForPlan,
+} from "./addon-catalog";
+import { AddonUse, AddonUsage, Rewrites, setRewrite } from "./addon-usage";
+import { objectLabels } from "./names";
+import { secretSatisfies } from "./secret-values";
+import { EnvVar, PLACEHOLDER_DIGEST, ResourcesPlan, StatefulAddonPlan } from "./types";
+import { ConnectionUrl, decodeComponent, parseConnectionUrl } from "./urls";
+import { Findings } from "./warnings";
+
+/** MongoDB root user created in-cluster (the Heroku user name is not reused: it would need revealing). */
+export const MONGO_ROOT_USER = "heroku";
+
+const RESOURCES: Record<InClusterSpec["kind"], ResourcesPlan> = {
+  redis: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+  mongodb: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+};
+
+export interface StatefulAddonContext {
+  namespace: string;
+  storageClass: string | null;
+  /** Kubernetes name for each in-cluster add-on (by Heroku add-on name). */
+  names: Map<string, string>;
+}
+
+/**
+ * In-cluster add-ons → one StatefulAddonPlan each (a shared add-on once, `usedBy` listing its apps),
+ * and every connection URL its attachments own rewritten to the in-cluster Service, keeping the
+ * password.
+ */
+export function planStatefulAddons(
+  usages: AddonUsage[],
+  ctx: StatefulAddonContext,
+  rewrites: Rewrites,
+  findings: Findings,
+): StatefulAddonPlan[] {
+  return usages
+    .filter((u) => u.disposition === "in-cluster")
+    .map((u) => planStatefulAddon(u, ctx, rewrites, findings));
+}
+
+function urlVars(use: AddonUse, spec: InClusterSpec): string[] {
+  return use.vars.filter((key) => {
+    const value = use.snapshot.configVars[key];
+    const isUrl = secretSatisfies(value, (v) => spec.schemes.includes(parseConnectionUrl(v)?.scheme ?? ""));
+    // A redacted value cannot be inspected: its attachment's `_URL` var is assumed to be the URL.
+    return isUrl ?? key === `${use.attachment.name}_URL`;
+  });
+}
+
+function passwordOf(value: SecretString): SecretString {
+  return value.map((v) => {
+    const password = parseConnectionUrl(v)?.password;
+    return password === null || password === undefined ? "" : decodeComponent(password);
+  });
+}
+
+function storageOf(usage: AddonUsage, spec: InClusterSpec, findings: Findings): string {
+  const name = usage.addon.name;
+  const requested = usage.override?.storage;
+  if (requested === undefined) return `${storageForPlan(spec.kind, usage.addon.plan)}Gi`;
+  const bytes = quantityBytes(requested);
+  if (bytes === null) {
+    throw new Error(`addons.${name}.storage: "${requested}" is not a Kubernetes quantity (e.g. 5Gi)`);
+  }
+  if (bytes < STORAGE_FLOOR_GI * 2 ** 30) {
+    findings.warn(
+      "storage-below-floor",
+      null,
+      name,
+      `addons.${name}.storage ${requested} is below the ${STORAGE_FLOOR_GI}Gi floor; ${STORAGE_FLOOR_GI}Gi is used.`,
+    );
+    return `${STORAGE_FLOOR_GI}Gi`;
+  }
+  return requested;
+}
+
+function imageOf(usage: AddonUsage, spec: InClusterSpec, findings: Findings): string {
+  const name = usage.addon.name;
+  const image = usage.override?.image ?? spec.image;
+  if (!isDigestReference(image)) {
+    throw new Error(
+      `addons.${name}.image: "${image}" must be pinned by digest (repo@sha256:<64 hex digits>)`,
+    );
+  }
+  if (image.endsWith(`@${PLACEHOLDER_DIGEST}`)) {
+    findings.warn(
+      "addon-image-placeholder",
+      null,
+      name,
+      `${name} runs in-cluster with the catalog's placeholder image ${image}, which cannot be pulled: set ` +
+        `addons.${name}.image to a ${spec.kind} image pinned by digest.`,
+    );
+  }
+  return image;
+}
+
+function rewriteUrl(url: ConnectionUrl, spec: InClusterSpec, host: string): string {
+  const hasPassword = url.password !== null && url.password !== "";
+  const address = `${host}:${spec.port}`;
+  if (spec.kind === "redis") {
+    // Redis ≥ 6 treats a user name as an ACL user, and Heroku's `h` user does not exist in-cluster.
+    return `redis://${hasPassword ? `:${url.password}@` : ""}${address}${url.path}`;
+  }
+  const path = url.path === "" ? "/" : url.path;
+  return hasPassword
+    ? `mongodb://${MONGO_ROOT_USER}:${url.password}@${address}${path}?authSource=admin`
+    : `mongodb://${address}${path}`;
+}
+
+function planStatefulAddon(
+  usage: AddonUsage,
+  ctx: StatefulAddonContext,
+  rewrites: Rewrites,
+  findings: Findings,
+): StatefulAddonPlan {
+  const { addon } = usage;
+  const spec = inClusterSpec(addon.service) as InClusterSpec;
+  const name = ctx.names.get(addon.name) as string;
+  const host = `${name}.${ctx.namespace}.svc`;
+
+  // The password comes from the first URL found (billing app first); the others should agree.
+  let password: SecretString | null = null;
+  let source: { app: string; key: string; value: SecretString } | null = null;
+  for (const use of usage.uses) {
+    for (const key of urlVars(use, spec)) {
+      const value = use.snapshot.configVars[key];
+      if (source === null) {
+        source = { app: use.app, key, value };
+        password = passwordOf(value);
+      } else if (password !== null && !password.isRedacted && !passwordOf(value).isRedacted) {
+        if (!passwordOf(value).equals(password)) {
+          findings.warned(
+            use.app,
+            "config-var",
+            key,
+            "addon-password-mismatch",
+            `${key} holds a different ${addon.name} password than ${source.app}'s ${source.key}; it is ` +
+              `rewritten from ${source.app}'s URL so that it authenticates in-cluster.`,
+          );
+        }
+      }
+    }
+  }
+  if (password !== null && password.equals(SecretString.of(""))) password = null;
+  if (password === null && spec.kind === "redis") {
+    findings.warn(
+      "redis-no-password",
+      null,
+      addon.name,
+      `${addon.name} has no password in its URLs: the in-cluster Redis accepts any client in the namespace.`,
+    );
+  }
+
+  for (const use of usage.uses) {
+    for (const key of urlVars(use, spec)) {
+      const value = use.snapshot.configVars[key];
+      const own = passwordOf(value);
+      const from =
+        source !== null &&
+        password !== null &&
+        !own.isRedacted &&
+        !password.isRedacted &&
+        !own.equals(password)
+          ? source.value
+          : value;
+      setRewrite(
+        rewrites,
+        use.app,
+        key,
+        from.map((v) => rewriteUrl(parseConnectionUrl(v) as ConnectionUrl, spec, host)),
+      );
+      if (secretSatisfies(value, (v) => parseConnectionUrl(v)?.scheme === "rediss")) {
+        findings.warned(
+          use.app,
+          "config-var",
+          key,
+          "rediss-url",
+          `${key} was a rediss:// (TLS) URL and is now plain redis:// to the in-cluster Service: remove TLS ` +
+            `options (e.g. verify_mode/ssl_cert_reqs) the app set for Heroku's self-signed certificate.`,
+        );
+      }
+    }
+  }
+
+  const passwordEnvVar =
+    password === null ? null : spec.kind === "redis" ? "REDIS_PASSWORD" : "MONGO_INITDB_ROOT_PASSWORD";
+  const env: EnvVar[] =
+    spec.kind === "mongodb" && password !== null
+      ? [{ name: "MONGO_INITDB_ROOT_USERNAME", value: MONGO_ROOT_USER }]
+      : [];
+  const args =
+    spec.kind === "redis"
+      ? ["--appendonly", "yes", ...(password === null ? [] : ["--requirepass", `$(${passwordEnvVar})`])]
+      : [];
+  const usedBy = [...new Set(usage.uses.map((u) => u.app))].sort();
+
+  return {
+    addon: addon.name,
+    service: addon.service,
+    kind: spec.kind,
+    name,
+    labels: objectLabels({ name, component: spec.kind, instance: name, partOf: name }),
+    image: imageOf(usage, spec, findings),
+    imageIsPlaceholder: (usage.override?.image ?? spec.image).endsWith(`@${PLACEHOLDER_DIGEST}`),
+    port: spec.port,
+    storage: storageOf(usage, spec, findings),
+    storageClass: usage.override?.storageClass ?? ctx.storageClass,
+    dataPath: spec.dataPath,
+    password,
+    username: spec.kind === "mongodb" && password !== null ? MONGO_ROOT_USER : null,
+    passwordEnvVar,
+    env,
+    readinessProbe: { tcpPort: spec.port, periodSeconds: 10, failureThreshold: 3 },
+    host,
+    args,
+    resources: RESOURCES[spec.kind],
+    usedBy,
+    plan: addon.plan,
+  };
+}

@@ -1,0 +1,112 @@
+import assert from "assert";
+import { SecretString } from "../../components/heroku/secret-string";
+import { planMigration } from "../../components/plan/plan";
+import { addon, app } from "../fixtures/snapshots/builder";
+import { settings } from "../fixtures/snapshots/fixtures";
+import { reveal, revealEntries, warningCodes } from "./helpers";
+
+function redis(plan = "premium-0") {
+  return addon({
+    name: "redis-x-1",
+    service: "heroku-redis",
+    plan,
+    billingApp: "a",
+    configVarNames: ["REDIS_URL"],
+  });
+}
+
+describe("in-cluster add-ons", () => {
+  it("a shared Redis whose URLs disagree on the password: one password, the other URL rewritten from the billing app's", () => {
+    const r = redis();
+    const a = app("a")
+      .process("web", "x", 1, "Basic")
+      .attach(r, "REDIS", { REDIS_URL: "redis://h:pw-one@r.example:1/0" })
+      .build();
+    const b = app("b")
+      .process("web", "x", 1, "Basic")
+      .attach(r, "REDIS", { REDIS_URL: "redis://h:pw-two@r.example:1/2" })
+      .build();
+    const plan = planMigration([b, a], settings());
+    assert.strictEqual(reveal(plan.statefulAddons[0].password), "pw-one");
+    assert.deepStrictEqual(revealEntries(plan.apps[0].secretEntries), [
+      ["REDIS_URL", "redis-x-1/REDIS/in-cluster", "redis://:pw-one@redis-x-1.default.svc:6379/0", true],
+    ]);
+    assert.deepStrictEqual(revealEntries(plan.apps[1].secretEntries), [
+      ["REDIS_URL", "redis-x-1/REDIS/in-cluster", "redis://:pw-one@redis-x-1.default.svc:6379/0", true],
+    ]);
+    assert.deepStrictEqual(warningCodes(plan), [
+      "- addon-image-placeholder redis-x-1",
+      "b addon-password-mismatch REDIS_URL",
+    ]);
+    assert.ok(!plan.warnings.some((w) => /pw-/.test(w.message)));
+  });
+
+  it("a Redis URL without a password: no requirepass, no password env, a warning", () => {
+    const a = app("a").attach(redis(), "REDIS", { REDIS_URL: "redis://r.example:6379" }).build();
+    const plan = planMigration(
+      [a],
+      settings({ addons: { "redis-x-1": { image: `redis@sha256:${"1".repeat(64)}` } } }),
+    );
+    const s = plan.statefulAddons[0];
+    assert.deepStrictEqual(
+      [s.password, s.passwordEnvVar, s.args, s.imageIsPlaceholder],
+      [null, null, ["--appendonly", "yes"], false],
+    );
+    assert.deepStrictEqual(revealEntries(plan.apps[0].secretEntries), [
+      ["REDIS_URL", "redis-x-1/REDIS/in-cluster", "redis://redis-x-1.default.svc:6379", true],
+    ]);
+    assert.deepStrictEqual(warningCodes(plan), ["- redis-no-password redis-x-1"]);
+  });
+
+  it("a storage override below the 1Gi floor is raised, with a warning; storageClass override wins", () => {
+    const a = app("a").attach(redis(), "REDIS", { REDIS_URL: "redis://:p@r.example:6379" }).build();
+    const plan = planMigration(
+      [a],
+      settings({ storageClass: "slow", addons: { "redis-x-1": { storage: "200Mi", storageClass: "fast" } } }),
+    );
+    assert.deepStrictEqual(
+      [plan.statefulAddons[0].storage, plan.statefulAddons[0].storageClass],
+      ["1Gi", "fast"],
+    );
+    assert.ok(warningCodes(plan).includes("- storage-below-floor redis-x-1"));
+  });
+
+  it("redacted values: the URL var is still planned as rewritten, its value stays redacted, a warning per key", () => {
+    const a = app("a")
+      .attach(redis(), "REDIS", { REDIS_URL: "redis://:p@r.example:6379" })
+      .redacted()
+      .build();
+    const plan = planMigration([a], settings());
+    const entry = plan.apps[0].secretEntries[0];
+    assert.deepStrictEqual([entry.key, entry.rewritten, entry.value.isRedacted], ["REDIS_URL", true, true]);
+    assert.ok(plan.statefulAddons[0].password?.isRedacted);
+    assert.ok(warningCodes(plan).includes("a redacted-value REDIS_URL"));
+  });
+
+  it("an add-on var that is not a URL is carried unchanged; one with another scheme is warned about", () => {
+    const mongo = addon({ name: "ormongo-1", service: "ormongo", plan: "x", billingApp: "a" });
+    const a = app("a")
+      .attach(mongo, "ORMONGO", {
+        ORMONGO_URL: "mongodb://u:pw@h:1/db",
+        ORMONGO_REGION: "us-east",
+        ORMONGO_DASHBOARD_URL: "https://dash.example/pw",
+      })
+      .build();
+    const plan = planMigration([a], settings());
+    assert.deepStrictEqual(revealEntries(plan.apps[0].secretEntries), [
+      ["ORMONGO_DASHBOARD_URL", "ormongo-1/ORMONGO/in-cluster", "https://dash.example/pw", false],
+      ["ORMONGO_REGION", "ormongo-1/ORMONGO/in-cluster", "us-east", false],
+      [
+        "ORMONGO_URL",
+        "ormongo-1/ORMONGO/in-cluster",
+        "mongodb://heroku:pw@ormongo-1.default.svc:27017/db?authSource=admin",
+        true,
+      ],
+    ]);
+    assert.deepStrictEqual(warningCodes(plan), [
+      "- addon-image-placeholder ormongo-1",
+      "a addon-var-unchanged ORMONGO_DASHBOARD_URL",
+    ]);
+    assert.strictEqual(SecretString.of("x").toString(), "[secret]");
+  });
+});
