@@ -3,6 +3,11 @@
 set -euo pipefail
 need=()
 command -v initdb >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+# Real image builds without a Docker daemon (test/images): buildah, a loopback registry, and a static
+# busybox to make a tiny local base image (nothing can be pulled).
+command -v buildah >/dev/null 2>&1 || need+=(buildah)
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -1,0 +1,6 @@
+export * from "./app-image";
+export * from "./config";
+export * from "./image-ref";
+export * from "./registry-client";
+export * from "./slug-context";
+export * from "./slug-fetch";

@@ -1,0 +1,184 @@
+import { strict as assert } from "assert";
+import { parseImagesConfig, parsePromoteFrom } from "../../components/images/config";
+
+const D = "sha256:" + "cd".repeat(32);
+
+describe("images config", () => {
+  it("defaults every app to the slug strategy", () => {
+    const r = parseImagesConfig({ registry: "registry.example.com/acme" }, ["acme-api", "acme-admin"]);
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.value, {
+      registry: "registry.example.com/acme",
+      registryUsername: null,
+      baseImage: null,
+      port: 5000,
+      pinnedOnly: false,
+      builder: "docker",
+      buildah: { storageDriver: null, root: null, runroot: null, isolation: null },
+      upstreamApps: {},
+      apps: {
+        "acme-api": { strategy: "slug", baseImage: null },
+        "acme-admin": { strategy: "slug", baseImage: null },
+      },
+    });
+  });
+
+  it("parses the three strategies, inferring the strategy from its settings", () => {
+    const r = parseImagesConfig(
+      {
+        registry: "127.0.0.1:5000/acme",
+        registryUsername: "robot",
+        baseImage: "mirror.example.com/heroku/heroku:{stackVersion}",
+        port: 8080,
+        apps: {
+          a: {
+            context: "../a",
+            args: { NODE_ENV: "production", RETRIES: 3 },
+            target: "app",
+            platform: "linux/arm64",
+          },
+          b: { strategy: "slug", baseImage: "mirror.example.com/heroku:24" },
+          c: { image: `ghcr.io/acme/c@${D}` },
+        },
+      },
+      ["a", "b", "c"],
+    );
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.value.apps, {
+      a: {
+        strategy: "dockerfile",
+        context: "../a",
+        dockerfile: null,
+        args: { NODE_ENV: "production", RETRIES: "3" },
+        target: "app",
+        platform: "linux/arm64",
+      },
+      b: { strategy: "slug", baseImage: "mirror.example.com/heroku:24" },
+      c: { strategy: "image", image: `ghcr.io/acme/c@${D}` },
+    });
+    assert.equal(r.value.port, 8080);
+    assert.equal(r.value.registryUsername, "robot");
+  });
+
+  it("reports one error per mistake, naming the key", () => {
+    const r = parseImagesConfig(
+      {
+        registry: "registry.example.com/acme:v1",
+        colour: "blue",
+        port: 70000,
+        apps: {
+          ghost: {},
+          a: { strategy: "dockerfile", image: "x" },
+          b: { strategy: "image" },
+          c: { strategy: "rocket" },
+          d: { image: "Not/Valid" },
+          e: { context: "x", platform: "amd64" },
+        },
+      },
+      ["a", "b", "c", "d", "e"],
+    );
+    assert.deepEqual(r.errors, [
+      "heroku-to-hasura:images.colour: unknown key (expected one of registry, registryUsername, baseImage, port, pinnedOnly, builder, buildah, upstreamApps, apps)",
+      'heroku-to-hasura:images.registry: "registry.example.com/acme:v1" must be a repository prefix such as registry.example.com/acme (lowercase, no tag or digest)',
+      "heroku-to-hasura:images.port: must be an integer port number (1-65535)",
+      "heroku-to-hasura:images.apps.ghost: no such app in this stack (apps: a, b, c, d, e)",
+      "heroku-to-hasura:images.apps.a.image: not a setting of strategy dockerfile (allowed: strategy, context, dockerfile, args, target, platform)",
+      "heroku-to-hasura:images.apps.a.context: required for strategy dockerfile",
+      "heroku-to-hasura:images.apps.b.image: required for strategy image",
+      "heroku-to-hasura:images.apps.c.strategy: must be one of slug, dockerfile, image",
+      'heroku-to-hasura:images.apps.d.image: "Not/Valid" is not a valid image reference (the repository must be lowercase path components)',
+      'heroku-to-hasura:images.apps.e.platform: "amd64" is not an os/arch[/variant] platform such as linux/amd64',
+    ]);
+  });
+
+  it("requires a registry only when an app builds", () => {
+    assert.deepEqual(parseImagesConfig(undefined, ["a", "b"]).errors, [
+      "heroku-to-hasura:images.registry: required because a, b build an image (strategy slug or dockerfile) that must be pushed; or pin prebuilt images with strategy: image",
+    ]);
+    assert.deepEqual(parseImagesConfig({ apps: { a: { image: `x/a@${D}` } } }, ["a"]).errors, []);
+    assert.deepEqual(parseImagesConfig(undefined, ["a"], { promoteFrom: "organization/p/dev" }).errors, []);
+  });
+
+  it("refuses per-app images in a stack that promotes from another", () => {
+    const r = parseImagesConfig({ apps: { a: { image: `x/a@${D}` } } }, ["a"], {
+      promoteFrom: "organization/p/dev",
+    });
+    assert.equal(r.errors.length, 1);
+    assert.match(r.errors[0], /images\.apps: this stack has promoteFrom organization\/p\/dev/);
+  });
+
+  it("with pinnedOnly, refuses any app not pinned to a digest instead of building it", () => {
+    const r = parseImagesConfig(
+      {
+        registry: "r.example.com/acme",
+        pinnedOnly: true,
+        apps: { a: { image: `x/a@${D}` }, b: { image: "x/b:1" } },
+      },
+      ["a", "b", "c"],
+    );
+    assert.deepEqual(r.errors, [
+      "heroku-to-hasura:images.apps.b: not pinned to a digest, and this stack has pinnedOnly: true; pin it with `npm run promote -- <upstream stack> <this stack>`",
+      "heroku-to-hasura:images.apps.c: not pinned to a digest, and this stack has pinnedOnly: true; pin it with `npm run promote -- <upstream stack> <this stack>`",
+    ]);
+    assert.deepEqual(parseImagesConfig({ pinnedOnly: "yes" }, []).errors, [
+      "heroku-to-hasura:images.pinnedOnly: must be true or false",
+    ]);
+  });
+
+  it("selects the buildah builder and its storage flags", () => {
+    const r = parseImagesConfig(
+      {
+        registry: "r.example.com/a",
+        builder: "buildah",
+        buildah: { storageDriver: "vfs", isolation: "chroot" },
+      },
+      ["a"],
+    );
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.value.builder, "buildah");
+    assert.deepEqual(r.value.buildah, {
+      storageDriver: "vfs",
+      root: null,
+      runroot: null,
+      isolation: "chroot",
+    });
+    assert.deepEqual(
+      parseImagesConfig({ registry: "r.example.com/a", builder: "kaniko", buildah: { driver: "vfs" } }, [])
+        .errors,
+      [
+        "heroku-to-hasura:images.builder: must be docker or buildah",
+        "heroku-to-hasura:images.buildah.driver: unknown key (expected one of storageDriver, root, runroot, isolation)",
+      ],
+    );
+  });
+
+  it("maps this stack's apps to upstream app names", () => {
+    const r = parseImagesConfig(
+      { upstreamApps: { "acme-api-staging": "acme-api", ghost: "x", "acme-admin": "Bad Name" } },
+      ["acme-api-staging", "acme-admin"],
+      { promoteFrom: "organization/p/dev" },
+    );
+    assert.deepEqual(r.value.upstreamApps, { "acme-api-staging": "acme-api" });
+    assert.deepEqual(r.errors, [
+      "heroku-to-hasura:images.upstreamApps.ghost: no such app in this stack (apps: acme-api-staging, acme-admin)",
+      "heroku-to-hasura:images.upstreamApps.acme-admin: must be a Heroku app name of the upstream stack",
+    ]);
+  });
+
+  it("rejects a non-object", () => {
+    assert.deepEqual(parseImagesConfig("slug", []).errors, ["heroku-to-hasura:images: must be an object"]);
+  });
+
+  it("parses promoteFrom as a fully qualified stack name", () => {
+    assert.deepEqual(parsePromoteFrom("organization/heroku-to-hasura/dev"), {
+      errors: [],
+      value: "organization/heroku-to-hasura/dev",
+    });
+    assert.deepEqual(parsePromoteFrom(undefined), { errors: [], value: null });
+    assert.equal(parsePromoteFrom("dev").errors.length, 1);
+    assert.match(
+      parsePromoteFrom(3).errors[0],
+      /heroku-to-hasura:promoteFrom: must be a fully qualified stack name/,
+    );
+  });
+});
