@@ -1,0 +1,195 @@
+/**
+ * Validates Heroku API double responses against the Platform API hyperschema
+ * (../shared/heroku/platform-api-schema.json), link by link, with the leniencies documented in
+ * ../shared/heroku/README.md and nothing else.
+ */
+import Ajv, { ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import * as fs from "fs";
+import * as path from "path";
+
+const SCHEMA_ID = "heroku-platform-api";
+
+const SHARED_SCHEMA = path.resolve(__dirname, "../../../../shared/heroku/platform-api-schema.json");
+const REPO_SCHEMA = path.join(__dirname, "platform-api-schema.json");
+
+/**
+ * Where the schema lives: `HEROKU_API_SCHEMA`, else a byte-for-byte copy beside this file (for a
+ * clean CI clone, if one is added), else `../shared/heroku/` beside the repository.
+ */
+export const SCHEMA_PATH =
+  process.env.HEROKU_API_SCHEMA ?? (fs.existsSync(REPO_SCHEMA) ? REPO_SCHEMA : SHARED_SCHEMA);
+
+type JsonObject = Record<string, unknown>;
+
+export interface SchemaLink {
+  /** Definition name, e.g. `add-on-attachment`. */
+  definition: string;
+  /** Link title, e.g. `List by App`. */
+  title: string;
+  /** Request path regex built from the link's href. */
+  pattern: RegExp;
+  /** Literal path segments, to prefer `/apps/{app}/addons` over a wider match. */
+  literalSegments: number;
+  validate: ValidateFunction;
+}
+
+/**
+ * Hyper-schema's `strictProperties: true` (prmd/interagent) means the object has exactly the
+ * listed properties: all present, no others. Spelled out in plain JSON Schema for ajv.
+ */
+function normalise(node: unknown, inPropertiesMap = false): void {
+  if (Array.isArray(node)) {
+    node.forEach((n) => normalise(n));
+    return;
+  }
+  if (typeof node !== "object" || node === null) return;
+  const o = node as JsonObject;
+  if (!inPropertiesMap) {
+    delete o.$schema;
+    if (o.strictProperties === true && typeof o.properties === "object" && o.properties !== null) {
+      o.additionalProperties = false;
+      o.required = Object.keys(o.properties);
+    }
+    delete o.strictProperties;
+  }
+  for (const [k, v] of Object.entries(o)) {
+    // Keys of `properties`/`definitions`/`patternProperties` are names, not keywords.
+    normalise(
+      v,
+      !inPropertiesMap && (k === "properties" || k === "definitions" || k === "patternProperties"),
+    );
+  }
+}
+
+function loadSchema(): JsonObject {
+  if (!fs.existsSync(SCHEMA_PATH)) {
+    throw new Error(
+      `Heroku Platform API schema not found at ${SCHEMA_PATH} (set HEROKU_API_SCHEMA to its path)`,
+    );
+  }
+  const doc = JSON.parse(fs.readFileSync(SCHEMA_PATH, "utf8")) as JsonObject;
+  delete doc.id;
+  normalise(doc);
+  const defs = doc.definitions as Record<string, JsonObject>;
+  const sub = (d: string) => defs[d].definitions as Record<string, JsonObject>;
+  // Leniency 1: the API serves `app.generation` as an object {id, name}; the file says string.
+  sub("app").generation = {
+    anyOf: [
+      { type: ["string"] },
+      {
+        type: ["object"],
+        properties: { id: { type: ["string"], format: "uuid" }, name: { type: ["string"] } },
+        additionalProperties: false,
+        required: ["name"],
+      },
+    ],
+  };
+  // Leniency 2: `domain.hostname` is declared `format: uri` but is a bare (possibly wildcard) host name.
+  const hostname = sub("domain").hostname;
+  delete hostname.format;
+  hostname.pattern =
+    "^(\\*\\.)?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$";
+  return doc;
+}
+
+export class HerokuSchema {
+  readonly links: SchemaLink[] = [];
+  readonly #ajv: Ajv;
+  readonly #errorValidator: ValidateFunction;
+
+  constructor() {
+    const doc = loadSchema();
+    this.#ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+    addFormats(this.#ajv);
+    this.#ajv.addSchema({ ...doc, $id: SCHEMA_ID });
+    const cache = new Map<string, ValidateFunction>();
+    const compiled = (ptr: string): ValidateFunction => {
+      let v = cache.get(ptr);
+      if (!v) {
+        v = this.#ajv.compile({ $ref: ptr });
+        cache.set(ptr, v);
+      }
+      return v;
+    };
+    const defs = doc.definitions as Record<string, { links?: JsonObject[] }>;
+    for (const [definition, def] of Object.entries(defs)) {
+      (def.links ?? []).forEach((link, i) => {
+        if (link.method !== "GET" || link.targetSchema === undefined) return;
+        const href = String(link.href);
+        const segments = href.split("/").filter(Boolean);
+        const regex = segments.map((s) => (s.startsWith("{") ? "([^/]+)" : escapeRegex(s))).join("/");
+        const ptr = `${SCHEMA_ID}#/definitions/${definition}/links/${i}/targetSchema`;
+        this.links.push({
+          definition,
+          title: String(link.title),
+          pattern: new RegExp(`^/${regex}$`),
+          literalSegments: segments.filter((s) => !s.startsWith("{")).length,
+          // Compiled on first use: the schema has 338 links and a test uses a dozen.
+          get validate(): ValidateFunction {
+            return compiled(ptr);
+          },
+        });
+      });
+    }
+    this.#errorValidator = this.#ajv.compile({
+      type: "object",
+      required: ["id", "message"],
+      properties: {
+        id: { type: "string", minLength: 1 },
+        message: { type: "string" },
+        url: { type: "string" },
+      },
+      additionalProperties: false,
+    });
+  }
+
+  /** The GET link whose href matches `path` (the most literal match wins), or undefined. */
+  linkFor(path: string): SchemaLink | undefined {
+    return this.links
+      .filter((l) => l.pattern.test(path))
+      .sort((a, b) => b.literalSegments - a.literalSegments)[0];
+  }
+
+  /** The link with this definition and title; throws when the schema has none. */
+  link(definition: string, title: string): SchemaLink {
+    const l = this.links.find((x) => x.definition === definition && x.title === title);
+    if (!l) throw new Error(`schema has no GET link ${definition} → "${title}"`);
+    return l;
+  }
+
+  /** Validates `body` against a definition or sub-definition (`app`, `app/definitions/name`). */
+  validateDefinition(pointer: string, body: unknown): string[] {
+    const v = this.#ajv.getSchema(`${SCHEMA_ID}#/definitions/${pointer}`);
+    if (!v) throw new Error(`schema has no definition ${pointer}`);
+    return v(body) ? [] : formatErrors(v);
+  }
+
+  /** Validation errors of a success body for `link` (empty when valid). */
+  validateResponse(link: SchemaLink, body: unknown): string[] {
+    return link.validate(body) ? [] : formatErrors(link.validate);
+  }
+
+  /** Validation errors of a Heroku error body `{id, message}`. */
+  validateError(body: unknown): string[] {
+    return this.#errorValidator(body) ? [] : formatErrors(this.#errorValidator);
+  }
+}
+
+function formatErrors(v: ValidateFunction): string[] {
+  return (v.errors ?? []).map(
+    (e) => `${e.instancePath || "(root)"} ${e.message ?? ""} ${JSON.stringify(e.params)}`,
+  );
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+let shared: HerokuSchema | undefined;
+
+/** One parsed schema per process: loading and compiling it takes a moment. */
+export function herokuSchema(): HerokuSchema {
+  shared ??= new HerokuSchema();
+  return shared;
+}
