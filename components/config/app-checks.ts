@@ -1,0 +1,119 @@
+import { AppSnapshot } from "../heroku/snapshot";
+import { closest, IssueList } from "./issues";
+import { StackConfig } from "./stack-config";
+
+/**
+ * The apps `heroku.apps` / `heroku.pipeline` select out of a snapshot set (a file holds every app
+ * snapshotted; the API reader is asked for the selected ones only). A named app missing from the
+ * set is a config error naming the key.
+ */
+export function selectSnapshots(
+  config: StackConfig,
+  all: readonly AppSnapshot[],
+  source: string,
+): AppSnapshot[] {
+  const issues = new IssueList(config.project);
+  const { apps, pipeline } = config.heroku;
+  const names = all.map((s) => s.app.name);
+  let selected: AppSnapshot[] = [...all];
+  if (apps) {
+    apps.forEach((app, i) => {
+      if (!names.includes(app)) {
+        const hint = closest(app, names);
+        issues.add(
+          `heroku.apps[${i}]`,
+          `app "${app}" is not in ${source}${hint ? ` (did you mean "${hint}"?)` : ""}; it has: ${names.join(", ") || "no apps"}`,
+        );
+      }
+    });
+    selected = all.filter((s) => apps.includes(s.app.name));
+  } else if (pipeline) {
+    selected = all.filter(
+      (s) => s.pipeline?.pipelineName === pipeline.name && s.pipeline.stage === pipeline.stage,
+    );
+    if (selected.length === 0) {
+      issues.add(
+        "heroku.pipeline",
+        `no app of ${source} is coupled to pipeline "${pipeline.name}" at stage ${pipeline.stage}`,
+      );
+    }
+  } else if (selected.length === 0) {
+    issues.add("heroku.snapshotFile", `${source} holds no app`);
+  }
+  issues.throwIfAny();
+  return selected;
+}
+
+export interface AppCheckOptions {
+  /** Every app must have `images.apps.<app>.image` (true until the images component builds them). */
+  requireImages: boolean;
+}
+
+/**
+ * Config keys that name apps, process types or add-ons must match the selected snapshots: a typo in
+ * `replicas.acme-apii` would otherwise be silently ignored. Throws a StackConfigError listing all.
+ */
+export function checkConfigAgainstApps(
+  config: StackConfig,
+  snapshots: readonly AppSnapshot[],
+  opts: AppCheckOptions,
+): void {
+  const issues = new IssueList(config.project);
+  const apps = snapshots.map((s) => s.app.name);
+  const unknownApp = (path: string, app: string) => {
+    const hint = closest(app, apps);
+    issues.add(
+      path,
+      `no selected app is named "${app}"${hint ? ` (did you mean "${hint}"?)` : ""}; apps: ${apps.join(", ")}`,
+    );
+  };
+
+  for (const [app, perType] of Object.entries(config.plan.replicas)) {
+    const snapshot = snapshots.find((s) => s.app.name === app);
+    if (!snapshot) {
+      unknownApp(`replicas.${app}`, app);
+      continue;
+    }
+    const types = processTypes(snapshot);
+    for (const type of Object.keys(perType)) {
+      if (!types.includes(type)) {
+        const hint = closest(type, types);
+        issues.add(
+          `replicas.${app}.${type}`,
+          `app ${app} has no process type "${type}"${hint ? ` (did you mean "${hint}"?)` : ""}; it has: ${types.join(", ")}`,
+        );
+      }
+    }
+  }
+  for (const app of Object.keys(config.plan.schedules)) {
+    if (!apps.includes(app)) unknownApp(`schedules.${app}`, app);
+  }
+  for (const app of Object.keys(config.appImages)) {
+    if (!apps.includes(app)) unknownApp(`images.apps.${app}`, app);
+  }
+  const addonNames = [...new Set(snapshots.flatMap((s) => s.addons.map((a) => a.name)))];
+  for (const addon of Object.keys(config.plan.addons)) {
+    if (!addonNames.includes(addon)) {
+      const hint = closest(addon, addonNames);
+      issues.add(
+        `addons.${addon}`,
+        `no selected app uses an add-on named "${addon}"${hint ? ` (did you mean "${hint}"?)` : ""}; add-ons: ${addonNames.join(", ") || "none"}`,
+      );
+    }
+  }
+  if (opts.requireImages) {
+    for (const app of apps) {
+      if (!config.appImages[app]) {
+        issues.add(
+          `images.apps.${app}.image`,
+          "is required: the app's image by digest (repo@sha256:<64 hex digits>)",
+        );
+      }
+    }
+  }
+  issues.throwIfAny();
+}
+
+function processTypes(s: AppSnapshot): string[] {
+  return [...new Set([...s.formation.map((f) => f.type), ...Object.keys(s.slug?.processTypes ?? {})])].sort();
+}

@@ -1,0 +1,398 @@
+import { SecretString } from "../heroku/secret-string";
+import { AddonOverride, DISPOSITIONS, PlanSettings, ScheduledJob } from "../plan/types";
+import { Fields, join } from "./fields";
+import {
+  cronProblem,
+  DIGEST_IMAGE,
+  DNS1123_LABEL,
+  DNS1123_SUBDOMAIN,
+  HEROKU_ADDON_NAME,
+  HEROKU_APP_NAME,
+  HOST,
+  HTTP_URL,
+  JOB_NAME,
+  PG_IDENTIFIER,
+  PIPELINE_NAME,
+  PROCESS_TYPE,
+  STORAGE_QUANTITY,
+} from "./formats";
+import { closest, IssueList } from "./issues";
+import {
+  ClusterConfig,
+  HerokuSourceConfig,
+  ImportConfig,
+  PIPELINE_STAGES,
+  PostgresConfig,
+  StackConfig,
+} from "./stack-config";
+
+/** Every top-level key of the project's config namespace. */
+export const TOP_LEVEL_KEYS = [
+  "heroku",
+  "herokuApiKey",
+  "cluster",
+  "kubeconfig",
+  "postgres",
+  "postgresPassword",
+  "addons",
+  "images",
+  "registryPassword",
+  "promoteFrom",
+  "schedules",
+  "replicas",
+  "ingress",
+  "storageClass",
+  "import",
+] as const;
+
+/** Keys that must hold secrets (`pulumi config set --secret`); their values are never echoed. */
+export const SECRET_KEYS = ["herokuApiKey", "kubeconfig", "postgresPassword", "registryPassword"] as const;
+
+export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
+
+export interface ParseContext {
+  /** Pulumi project name: the config namespace, e.g. `heroku-to-hasura`. */
+  project: string;
+  stack: string;
+  /** Environment variables consulted as fallbacks (`HEROKU_API_KEY`). Default: none. */
+  env?: Record<string, string | undefined>;
+  /** Top-level keys that were stored as secrets; when given, a secret key stored in plaintext is an error. */
+  secretKeysStored?: ReadonlySet<string>;
+}
+
+/**
+ * Validates the project's raw config values (keys without the `project:` prefix, structured values
+ * already decoded) and returns the typed config. Throws one {@link StackConfigError} listing every
+ * mistake, each naming its full key and the allowed values.
+ */
+export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext): StackConfig {
+  const issues = new IssueList(ctx.project);
+  const f = new Fields(issues);
+
+  f.object("", raw, TOP_LEVEL_KEYS);
+  for (const k of Object.keys(raw)) {
+    const meant = (TOP_LEVEL_KEYS as readonly string[]).includes(k) ? null : closest(k, TOP_LEVEL_KEYS);
+    if (meant) issues.intended.add(meant);
+  }
+  if (ctx.secretKeysStored) {
+    for (const k of SECRET_KEYS) {
+      if (raw[k] !== undefined && !ctx.secretKeysStored.has(k)) {
+        issues.add(k, `must be stored as a secret: pulumi config set --secret ${k} …`);
+      }
+    }
+  }
+
+  const heroku = parseHeroku(f, raw.heroku);
+  const herokuApiKey = parseApiKey(f, raw.herokuApiKey, ctx.env ?? {}, heroku);
+  const cluster = parseCluster(f, raw.cluster, raw.kubeconfig);
+  const postgres = parsePostgres(f, raw.postgres, raw.postgresPassword);
+  const addons = f.map("addons", raw.addons, HEROKU_ADDON_NAME, (p, v) => parseAddonOverride(f, p, v));
+  const schedules = f.map("schedules", raw.schedules, HEROKU_APP_NAME, (p, v) => parseSchedules(f, p, v));
+  const replicas = f.map("replicas", raw.replicas, HEROKU_APP_NAME, (p, v) =>
+    f.map(p, v, PROCESS_TYPE, (pp, n) => {
+      if (n === undefined || n === null) f.issues.add(pp, "must be an integer from 0 to 1000 (got null)");
+      return f.integer(pp, n, 0, 1000);
+    }),
+  );
+  const ingressRaw = f.object("ingress", raw.ingress, ["className", "clusterIssuer"]) ?? {};
+  const ingress = {
+    className: f.string("ingress.className", ingressRaw.className, { format: DNS1123_SUBDOMAIN }) ?? null,
+    clusterIssuer:
+      f.string("ingress.clusterIssuer", ingressRaw.clusterIssuer, { format: DNS1123_SUBDOMAIN }) ?? null,
+  };
+  const storageClass = f.string("storageClass", raw.storageClass, { format: DNS1123_SUBDOMAIN }) ?? null;
+  const importConfig = parseImport(f, raw.import);
+  const appImages = parseAppImages(f, raw.images);
+  const registryPassword = f.string("registryPassword", raw.registryPassword, { secret: true });
+
+  issues.throwIfAny();
+  if (heroku === undefined || cluster === undefined || postgres === undefined) {
+    // Each reader reports an issue whenever it returns nothing; reaching this is a bug here.
+    throw new Error("stack config: a required section was refused without an error message");
+  }
+  const plan: PlanSettings = {
+    stack: ctx.stack,
+    namespace: cluster.namespace,
+    postgres: {
+      host: postgres.host,
+      port: postgres.port,
+      adminUser: postgres.adminUser,
+      clusterHost: postgres.clusterHost,
+      clusterPort: postgres.clusterPort,
+      sslMode: postgres.sslMode,
+    },
+    addons,
+    schedules,
+    replicas,
+    ingress,
+    storageClass,
+  };
+  return {
+    project: ctx.project,
+    stack: ctx.stack,
+    heroku,
+    herokuApiKey,
+    cluster,
+    postgres,
+    import: importConfig,
+    images: raw.images,
+    appImages,
+    registryPassword: registryPassword === undefined ? null : SecretString.of(registryPassword),
+    promoteFrom: raw.promoteFrom,
+    plan,
+  };
+}
+
+function parseHeroku(f: Fields, value: unknown): HerokuSourceConfig | undefined {
+  const o = f.object("heroku", value, ["apps", "pipeline", "snapshotFile", "apiUrl"]);
+  if (!o) {
+    if (value === undefined || value === null)
+      f.issues.addMissing(
+        "heroku",
+        "is required: set heroku.apps (or heroku.pipeline) and/or heroku.snapshotFile",
+      );
+    return undefined;
+  }
+  const apps =
+    f.array("heroku.apps", o.apps, (p, v) => f.requiredString(p, v, { format: HEROKU_APP_NAME })) ?? null;
+  if (apps) {
+    apps.forEach((a, i) => {
+      if (apps.indexOf(a) !== i) f.issues.add(`heroku.apps[${i}]`, `lists app "${a}" twice`);
+    });
+    if (Array.isArray(o.apps) && o.apps.length === 0)
+      f.issues.add("heroku.apps", "must list at least one app");
+  }
+  let pipeline: HerokuSourceConfig["pipeline"] = null;
+  const p = f.object("heroku.pipeline", o.pipeline, ["name", "stage"]);
+  if (p) {
+    const name = f.requiredString("heroku.pipeline.name", p.name, { format: PIPELINE_NAME });
+    if (p.stage === undefined) {
+      f.issues.add("heroku.pipeline.stage", `is required: one of ${PIPELINE_STAGES.join(", ")}`);
+    }
+    const stage = f.oneOf("heroku.pipeline.stage", p.stage, PIPELINE_STAGES);
+    if (name && stage) pipeline = { name, stage };
+  }
+  if (o.apps !== undefined && o.pipeline !== undefined) {
+    f.issues.add("heroku.pipeline", "set either heroku.apps or heroku.pipeline, not both");
+  }
+  const snapshotFile = f.string("heroku.snapshotFile", o.snapshotFile) ?? null;
+  if (o.apps === undefined && o.pipeline === undefined && o.snapshotFile === undefined) {
+    f.issues.add(
+      "heroku.apps",
+      "is required: name the apps (heroku.apps), a pipeline stage (heroku.pipeline), or a snapshot file (heroku.snapshotFile)",
+    );
+  }
+  const apiUrl = f.string("heroku.apiUrl", o.apiUrl, { format: HTTP_URL }) ?? null;
+  return { apps, pipeline, snapshotFile, apiUrl };
+}
+
+function parseApiKey(
+  f: Fields,
+  value: unknown,
+  env: Record<string, string | undefined>,
+  heroku: HerokuSourceConfig | undefined,
+): SecretString | null {
+  const key = f.string("herokuApiKey", value, { secret: true }) ?? env.HEROKU_API_KEY;
+  if (key) return SecretString.of(key);
+  if (value === undefined && heroku && heroku.snapshotFile === null && (heroku.apps || heroku.pipeline)) {
+    f.issues.addMissing(
+      "herokuApiKey",
+      "is required to read apps from the Heroku API (pulumi config set --secret herokuApiKey …, or HEROKU_API_KEY); or set heroku.snapshotFile",
+    );
+  }
+  return null;
+}
+
+function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): ClusterConfig | undefined {
+  const allowed = ["namespace", "renderTo", "context"];
+  // The kubeconfig is a top-level key: a secret nested in `cluster` would make the whole object secret.
+  const o = f.object("cluster", value, [...allowed, "kubeconfig"]) ?? {};
+  if (o.kubeconfig !== undefined) {
+    f.issues.add(
+      "cluster.kubeconfig",
+      "belongs in the top-level secret key instead: pulumi config set --secret kubeconfig …",
+    );
+    return undefined;
+  }
+  // A misspelled key (already reported) was most likely meant as the target: don't also report it missing.
+  const misspelled = Object.keys(o).some((k) => !allowed.includes(k));
+  // Hasura clusters run user microservices in `default`.
+  const namespace =
+    o.namespace === undefined
+      ? "default"
+      : f.string("cluster.namespace", o.namespace, { format: DNS1123_LABEL });
+  const renderTo = f.string("cluster.renderTo", o.renderTo);
+  const kubeconfig = f.string("kubeconfig", kubeconfigValue, { secret: true });
+  const context = f.string("cluster.context", o.context) ?? null;
+  if (o.renderTo !== undefined && kubeconfigValue !== undefined) {
+    f.issues.add(
+      "cluster.renderTo",
+      "set either cluster.renderTo (write manifests to a folder) or kubeconfig (apply to a cluster), not both",
+    );
+    return undefined;
+  }
+  if (o.renderTo === undefined && kubeconfigValue === undefined) {
+    if (misspelled) return undefined;
+    f.issues.addMissing(
+      "kubeconfig",
+      'is required when cluster.renderTo is not set: pulumi config set --secret kubeconfig "$(cat ~/.kube/config)"',
+      ["kubeconfig", "cluster"],
+    );
+    return undefined;
+  }
+  if (o.context !== undefined && o.renderTo !== undefined) {
+    f.issues.add("cluster.context", "only applies with kubeconfig, not with cluster.renderTo");
+  }
+  if (namespace === undefined) return undefined;
+  if (renderTo) return { namespace, target: { kind: "render", directory: renderTo } };
+  if (kubeconfig)
+    return { namespace, target: { kind: "kubeconfig", kubeconfig: SecretString.of(kubeconfig), context } };
+  return undefined;
+}
+
+function parsePostgres(f: Fields, value: unknown, passwordValue: unknown): PostgresConfig | undefined {
+  const keys = ["host", "port", "adminUser", "clusterHost", "clusterPort", "sslMode", "database"];
+  const o = f.object("postgres", value, keys);
+  const password = f.string("postgresPassword", passwordValue, { secret: true });
+  if (!o) {
+    f.issues.addMissing(
+      "postgres.host",
+      "is required: the Hasura cluster's Postgres, where data is imported",
+    );
+    return undefined;
+  }
+  const host = f.requiredString("postgres.host", o.host, { format: HOST });
+  const port = f.integer("postgres.port", o.port, 1, 65535) ?? (o.port === undefined ? 5432 : undefined);
+  const adminUser = f.string("postgres.adminUser", o.adminUser) ?? "postgres";
+  const clusterHost = f.string("postgres.clusterHost", o.clusterHost, { format: HOST });
+  const clusterPort = f.integer("postgres.clusterPort", o.clusterPort, 1, 65535);
+  const sslMode = f.oneOf("postgres.sslMode", o.sslMode, SSL_MODES) ?? null;
+  const database = f.string("postgres.database", o.database, { format: PG_IDENTIFIER }) ?? null;
+  if (host === undefined || port === undefined) return undefined;
+  return {
+    host,
+    port,
+    adminUser,
+    clusterHost: clusterHost ?? host,
+    clusterPort: clusterPort ?? port,
+    sslMode,
+    database,
+    password: password ? SecretString.of(password) : null,
+  };
+}
+
+function parseAddonOverride(f: Fields, path: string, value: unknown): AddonOverride | undefined {
+  const o = f.object(path, value, ["disposition", "storage", "storageClass", "image"]);
+  if (!o) {
+    if (value === null || value === undefined)
+      f.issues.add(path, "must be an object such as { disposition: keep }");
+    return undefined;
+  }
+  const out: AddonOverride = {};
+  const disposition = f.oneOf(join(path, "disposition"), o.disposition, DISPOSITIONS);
+  if (disposition) out.disposition = disposition;
+  const storage = f.string(join(path, "storage"), o.storage, { format: STORAGE_QUANTITY });
+  if (storage) out.storage = storage;
+  const storageClass = f.string(join(path, "storageClass"), o.storageClass, { format: DNS1123_SUBDOMAIN });
+  if (storageClass) out.storageClass = storageClass;
+  const image = f.string(join(path, "image"), o.image, { format: DIGEST_IMAGE });
+  if (image) out.image = image;
+  if (disposition && disposition !== "in-cluster") {
+    for (const k of ["storage", "storageClass", "image"] as const) {
+      if (o[k] !== undefined) {
+        f.issues.add(
+          join(path, k),
+          `only applies with disposition in-cluster (this add-on is ${disposition})`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
+function parseSchedules(f: Fields, path: string, value: unknown): ScheduledJob[] | undefined {
+  const jobs = f.array(path, value, (p, v) => {
+    const o = f.object(p, v, ["name", "schedule", "command", "size"]);
+    if (!o) {
+      f.issues.add(p, "must be an object { name, schedule, command }");
+      return undefined;
+    }
+    const name = f.requiredString(join(p, "name"), o.name, { format: JOB_NAME });
+    const schedule = f.requiredString(join(p, "schedule"), o.schedule);
+    if (schedule !== undefined) {
+      const problem = cronProblem(schedule);
+      if (problem) f.issues.add(join(p, "schedule"), `is not a valid cron schedule: ${problem}`);
+    }
+    const command = f.requiredString(join(p, "command"), o.command);
+    const size = f.string(join(p, "size"), o.size);
+    if (!name || !schedule || cronProblem(schedule) || !command) return undefined;
+    const job: ScheduledJob = { name, schedule, command };
+    if (size) job.size = size;
+    return job;
+  });
+  if (!jobs) return undefined;
+  jobs.forEach((j, i) => {
+    const first = jobs.findIndex((o) => o.name === j.name);
+    if (first !== i)
+      f.issues.add(`${path}[${i}].name`, `duplicate job name "${j.name}" (also at ${path}[${first}])`);
+  });
+  return jobs;
+}
+
+function parseImport(f: Fields, value: unknown): ImportConfig {
+  const o =
+    f.object("import", value, [
+      "enabled",
+      "jobs",
+      "importId",
+      "includeSchemas",
+      "excludeSchemas",
+      "includeTables",
+      "excludeTables",
+      "allowNonEmptyTarget",
+      "splitTablesLargerThanBytes",
+      "pgBinDir",
+    ]) ?? {};
+  const names = (k: string) => f.array(`import.${k}`, o[k], (p, v) => f.requiredString(p, v)) ?? null;
+  return {
+    enabled: f.boolean("import.enabled", o.enabled) ?? false,
+    jobs: f.integer("import.jobs", o.jobs, 1, 64) ?? null,
+    importId: f.string("import.importId", o.importId) ?? null,
+    includeSchemas: names("includeSchemas"),
+    excludeSchemas: names("excludeSchemas"),
+    includeTables: names("includeTables"),
+    excludeTables: names("excludeTables"),
+    allowNonEmptyTarget: f.boolean("import.allowNonEmptyTarget", o.allowNonEmptyTarget) ?? false,
+    splitTablesLargerThanBytes:
+      f.integer(
+        "import.splitTablesLargerThanBytes",
+        o.splitTablesLargerThanBytes,
+        1,
+        Number.MAX_SAFE_INTEGER,
+      ) ?? null,
+    pgBinDir: f.string("import.pgBinDir", o.pgBinDir) ?? null,
+  };
+}
+
+/**
+ * `images` belongs to the images component; only `images.apps.<app>.image` (a ready image by digest,
+ * used until image building is wired) is read here.
+ */
+function parseAppImages(f: Fields, value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value === undefined || value === null || typeof value !== "object" || Array.isArray(value)) {
+    if (value !== undefined && value !== null) f.issues.add("images", "must be an object");
+    return out;
+  }
+  const apps = (value as Record<string, unknown>).apps;
+  const images = f.map("images.apps", apps, HEROKU_APP_NAME, (p, v) => {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) {
+      f.issues.add(p, "must be an object such as { image: repo@sha256:… }");
+      return undefined;
+    }
+    const image = (v as Record<string, unknown>).image;
+    return f.string(join(p, "image"), image, { format: DIGEST_IMAGE });
+  });
+  for (const [app, image] of Object.entries(images)) if (image) out[app] = image;
+  return out;
+}

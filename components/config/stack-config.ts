@@ -1,0 +1,99 @@
+import { SecretString } from "../heroku/secret-string";
+import {
+  AddonOverride,
+  DISPOSITIONS,
+  IngressSettings,
+  PlanSettings,
+  ScheduledJob,
+  TargetPostgresSettings,
+} from "../plan/types";
+
+/**
+ * The validated stack config: everything `index.ts` needs, typed. Built by `parseStackConfig` from
+ * the raw `Pulumi.<stack>.yaml` values; nothing outside `components/config` reads raw config.
+ */
+export interface StackConfig {
+  /** Pulumi project name: the config namespace in every error message. */
+  project: string;
+  stack: string;
+  /** Which apps, from the API or a snapshot file. */
+  heroku: HerokuSourceConfig;
+  /** Heroku Platform API token (`herokuApiKey`, else the `HEROKU_API_KEY` environment variable). */
+  herokuApiKey: SecretString | null;
+  /** Where Kubernetes objects go. */
+  cluster: ClusterConfig;
+  /** The Hasura cluster's Postgres (import target, host of migrated DATABASE_URLs). */
+  postgres: PostgresConfig;
+  /** The data import's options (components/data). */
+  import: ImportConfig;
+  /** `images` as written: owned by the images component (components/images), which validates it. */
+  images: unknown;
+  /** Per app, the image by digest from `images.apps.<app>.image`, when given (validated here). */
+  appImages: Record<string, string>;
+  /** Password of the image registry (`registryPassword`, a secret), for the images component. */
+  registryPassword: SecretString | null;
+  /** `promoteFrom` as written: owned by the promotion code. */
+  promoteFrom: unknown;
+  /** The planner's settings (namespace, Postgres location, add-on overrides, schedules, replicas…). */
+  plan: PlanSettings;
+}
+
+export const PIPELINE_STAGES = ["review", "development", "staging", "production"] as const;
+export type PipelineStage = (typeof PIPELINE_STAGES)[number];
+
+/** Which Heroku apps to migrate and where to read them from. */
+export interface HerokuSourceConfig {
+  /** Explicit app names, or null (every app of the snapshot file, or of the pipeline stage). */
+  apps: string[] | null;
+  /** The apps coupled to this pipeline at this stage, or null. Exclusive with `apps`. */
+  pipeline: { name: string; stage: PipelineStage } | null;
+  /** Read snapshots from this file instead of the Heroku API; null = the API. */
+  snapshotFile: string | null;
+  /** Platform API base URL; null = the reader's default (the public API). */
+  apiUrl: string | null;
+}
+
+/** Where Kubernetes objects go: written as YAML to a folder, or applied with a kubeconfig. */
+export type ClusterTarget =
+  | { kind: "render"; directory: string }
+  | { kind: "kubeconfig"; kubeconfig: SecretString; context: string | null };
+
+export interface ClusterConfig {
+  /** Namespace of every object (`cluster.namespace`, default `default` as on Hasura clusters). */
+  namespace: string;
+  target: ClusterTarget;
+}
+
+export interface PostgresConfig extends TargetPostgresSettings {
+  /** Maintenance database the admin connects to; null = the server default (`postgres`). */
+  database: string | null;
+  /** Admin password (`postgresPassword`), or null for trust/peer auth (the dev stack). */
+  password: SecretString | null;
+}
+
+/** The Postgres data import (components/data); options mirror the copy engine's ImportOptions. */
+export interface ImportConfig {
+  /** Run the import on `pulumi up`. Default false: it is a deliberate cutover step. */
+  enabled: boolean;
+  /** Parallel connections per side (`import.jobs`, 1–64); null = the engine's default (CPU count). */
+  jobs: number | null;
+  /** Identity recorded in the target's marker; a new id is a deliberate new import. Null = engine default. */
+  importId: string | null;
+  /** Only these schemas; null = every non-system schema. */
+  includeSchemas: string[] | null;
+  /** Schemas left out; null = none. */
+  excludeSchemas: string[] | null;
+  /** Only these tables (`schema.table` or `table`); null = every table. */
+  includeTables: string[] | null;
+  /** Tables whose rows are not copied; null = none. */
+  excludeTables: string[] | null;
+  /** Copy into a target that already holds objects. Default false. */
+  allowNonEmptyTarget: boolean;
+  /** Tables larger than this are copied in parallel ranges; null = the engine's default. */
+  splitTablesLargerThanBytes: number | null;
+  /** Where `pg_dump`/`pg_restore` live; null = detect. */
+  pgBinDir: string | null;
+}
+
+export { DISPOSITIONS };
+export type { AddonOverride, IngressSettings, ScheduledJob };

@@ -1,0 +1,118 @@
+import * as assert from "assert";
+import {
+  checkConfigAgainstApps,
+  parseStackConfig,
+  selectSnapshots,
+  StackConfigError,
+} from "../../components/config";
+import { AppSnapshot } from "../../components/heroku/snapshot";
+import { readSnapshotFile } from "../../components/heroku/snapshot-file";
+import { BadConfigCase, validConfig } from "./config-cases";
+
+const ctx = { project: "heroku-to-hasura", stack: "test" };
+
+/** The example app under another name, in another pipeline stage. */
+function renamed(s: AppSnapshot, name: string, stage: string): AppSnapshot {
+  return { ...s, app: { ...s.app, name }, pipeline: s.pipeline && { ...s.pipeline, stage } };
+}
+
+function keysOf(f: () => unknown): string[] {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof StackConfigError, String(e));
+    return e.issues.map((i) => i.key);
+  }
+  assert.fail("expected a StackConfigError");
+}
+
+describe("stack config against the snapshots: selectSnapshots / checkConfigAgainstApps", () => {
+  let example: AppSnapshot;
+  let all: AppSnapshot[];
+  before(async () => {
+    example = (await readSnapshotFile("examples/snapshot.json")).apps[0];
+    all = [example, renamed(example, "acme-admin", "production")];
+  });
+
+  const config = (mutate: BadConfigCase["mutate"] = () => undefined) => {
+    const raw = validConfig();
+    mutate(raw);
+    return parseStackConfig(raw, ctx);
+  };
+
+  it("selects the listed apps only", () => {
+    const c = config();
+    assert.deepStrictEqual(
+      selectSnapshots(c, all, "f.json").map((s) => s.app.name),
+      ["acme-api"],
+    );
+  });
+
+  it("selects every app of the file when none is listed", () => {
+    const c = config((r) => delete r.heroku.apps);
+    assert.deepStrictEqual(
+      selectSnapshots(c, all, "f.json").map((s) => s.app.name),
+      ["acme-api", "acme-admin"],
+    );
+  });
+
+  it("selects the apps coupled to a pipeline stage", () => {
+    const c = config(
+      (r) => (r.heroku = { pipeline: { name: "acme", stage: "production" }, snapshotFile: "f.json" }),
+    );
+    assert.deepStrictEqual(
+      selectSnapshots(c, all, "f.json").map((s) => s.app.name),
+      ["acme-admin"],
+    );
+  });
+
+  it("refuses a pipeline stage no app is coupled to, naming heroku.pipeline", () => {
+    const c = config(
+      (r) => (r.heroku = { pipeline: { name: "acme", stage: "review" }, snapshotFile: "f.json" }),
+    );
+    assert.deepStrictEqual(
+      keysOf(() => selectSnapshots(c, all, "f.json")),
+      ["heroku-to-hasura:heroku.pipeline"],
+    );
+  });
+
+  it("refuses listed apps missing from the file, each by index", () => {
+    const c = config((r) => (r.heroku.apps = ["acme-api", "acme-web", "acme-worker"]));
+    assert.deepStrictEqual(
+      keysOf(() => selectSnapshots(c, all, "f.json")),
+      ["heroku-to-hasura:heroku.apps[1]", "heroku-to-hasura:heroku.apps[2]"],
+    );
+  });
+
+  it("accepts config whose keys match the apps, process types and add-ons", () => {
+    checkConfigAgainstApps(config(), [example], { requireImages: true });
+  });
+
+  it("reports every key naming an unknown app, process type or add-on together", () => {
+    const c = config((r) => {
+      r.replicas = { "acme-api": { web: 1, wrker: 2 }, "acme-adm": { web: 1 } };
+      r.schedules = { "acme-apix": [{ name: "n", schedule: "@daily", command: "x" }] };
+      r.addons = { "papertrail-flat-3333": { disposition: "keep" } };
+      r.images.apps["acme-admin"] = { image: r.images.apps["acme-api"].image };
+    });
+    assert.deepStrictEqual(
+      keysOf(() => checkConfigAgainstApps(c, [example], { requireImages: false })).sort(),
+      [
+        "heroku-to-hasura:addons.papertrail-flat-3333",
+        "heroku-to-hasura:images.apps.acme-admin",
+        "heroku-to-hasura:replicas.acme-adm",
+        "heroku-to-hasura:replicas.acme-api.wrker",
+        "heroku-to-hasura:schedules.acme-apix",
+      ],
+    );
+  });
+
+  it("requires an image per app only while images are not built", () => {
+    const c = config((r) => delete r.images);
+    assert.deepStrictEqual(
+      keysOf(() => checkConfigAgainstApps(c, [example], { requireImages: true })),
+      ["heroku-to-hasura:images.apps.acme-api.image"],
+    );
+    checkConfigAgainstApps(c, [example], { requireImages: false });
+  });
+});

@@ -1,0 +1,64 @@
+import * as assert from "assert";
+import { SecretString } from "../../components/heroku/secret-string";
+import { clusterIdentity, createKubernetesProvider } from "../../components/k8s/provider";
+import { settle } from "../support/pulumi-mocks";
+import { T, useMockHarness } from "./harness";
+
+const KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters:
+  - name: acme
+    cluster:
+      server: https://10.0.0.1:6443
+contexts:
+  - name: acme-admin
+    context: { cluster: acme, user: admin }
+current-context: acme-admin
+users:
+  - name: admin
+    user: { token: t0ken }
+`;
+
+describe("Kubernetes provider from config (mock-based)", () => {
+  const h = useMockHarness();
+
+  it("mock: render target → manifests to a folder, in the configured namespace", async () => {
+    createKubernetesProvider("kubernetes", {
+      namespace: "apps",
+      target: { kind: "render", directory: "out/dev" },
+    });
+    await settle();
+    const p = h.rec.get(T.provider, "kubernetes");
+    assert.deepStrictEqual(p.inputs, {
+      namespace: "apps",
+      renderYamlToDirectory: "out/dev",
+      enableServerSideApply: "true",
+      suppressDeprecationWarnings: "false",
+    });
+  });
+
+  it("mock: kubeconfig target → kubeconfig as a secret, context, cluster identified by its API server", async () => {
+    createKubernetesProvider("kubernetes", {
+      namespace: "default",
+      target: { kind: "kubeconfig", kubeconfig: SecretString.of(KUBECONFIG), context: "acme-admin" },
+    });
+    await settle();
+    const p = h.rec.get(T.provider, "kubernetes");
+    assert.strictEqual(p.inputs.kubeconfig, KUBECONFIG);
+    assert.deepStrictEqual(p.secretPaths, ["kubeconfig"], "the kubeconfig is sent as a secret");
+    assert.strictEqual(p.inputs.context, "acme-admin");
+    assert.strictEqual(p.inputs.clusterIdentifier, "https://10.0.0.1:6443");
+    assert.ok(!("renderYamlToDirectory" in p.inputs));
+  });
+
+  it("identifies the cluster by its one API server, else by the context, else not at all (YAML or JSON)", () => {
+    assert.strictEqual(clusterIdentity(KUBECONFIG, null), "https://10.0.0.1:6443");
+    const two = KUBECONFIG + "  - name: other\n    cluster:\n      server: https://10.0.0.2:6443\n";
+    assert.strictEqual(clusterIdentity(two, "acme-admin"), "acme-admin");
+    assert.strictEqual(clusterIdentity(two, null), null);
+    assert.strictEqual(
+      clusterIdentity('{"clusters":[{"cluster":{"server":"https://k.test","tls-server-name":"k"}}]}', null),
+      "https://k.test",
+    );
+  });
+});
