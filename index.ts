@@ -1,29 +1,34 @@
 // The Pulumi program: read and validate config, read Heroku apps, plan, render. Wiring only — every
-// decision lives in components/plan (pure) and every resource in components/k8s and friends.
+// decision lives in components/plan (pure) and every resource in components/k8s, components/images
+// and components/data.
+import * as pulumi from "@pulumi/pulumi";
 import { promises as fs } from "fs";
 import * as path from "path";
 import { checkConfigAgainstApps, readStackConfig, selectSnapshots, StackConfig } from "./components/config";
+import { PostgresImport } from "./components/data/postgres-import";
+import { TargetDatabase } from "./components/data/target-database";
 import { HerokuAppMigration } from "./components/heroku-app-migration";
 import { HerokuClient } from "./components/heroku/client";
-import { readAppSnapshots } from "./components/heroku/reader";
+import { appsInPipelineStage, readAppSnapshots } from "./components/heroku/reader";
 import { AppSnapshot } from "./components/heroku/snapshot";
 import { readSnapshotFile } from "./components/heroku/snapshot-file";
+import { ImagesConfig } from "./components/images/config";
 import { assertRenderable, createKubernetesProvider, StatefulAddon } from "./components/k8s";
-import { MigrationPlan, planMigration, renderReport } from "./components/plan";
+import { DatabasePlan, MigrationPlan, planMigration, renderReport } from "./components/plan";
+import { IMAGE_DIGESTS_OUTPUT, resolveAppImages } from "./components/promotion";
 
 async function main() {
   // Everything that can be wrong with config or input fails here, before any resource exists.
   const config = readStackConfig();
   const { snapshots, source } = await readSnapshots(config);
-  // IMAGES (components/images, wired later): until then each app runs images.apps.<app>.image, a
-  // digest checked here; resolveAppImages({ imagesConfig, promoteFrom, snapshots, … }) replaces
-  // config.appImages below, requireImages becomes false, and `imageDigests` joins the outputs.
-  checkConfigAgainstApps(config, snapshots, { requireImages: true });
+  const { images: imagesConfig } = checkConfigAgainstApps(config, snapshots, { requireImages: false });
   const plan = planMigration(snapshots, config.plan);
   assertRenderable(plan, source);
   const report = renderReport(plan);
   await writeReport(config, report);
 
+  const images = appImages(config, imagesConfig, snapshots);
+  const databases = migrateDatabases(config, plan);
   const provider = createKubernetesProvider("kubernetes", config.cluster);
   const opts = { providers: [provider] };
   const addons = Object.fromEntries(
@@ -36,54 +41,185 @@ async function main() {
     (app) =>
       new HerokuAppMigration(
         app.app,
-        { plan: app, namespace: plan.namespace, image: config.appImages[app.app], statefulAddons: addons },
+        {
+          plan: app,
+          namespace: plan.namespace,
+          image: images[app.app],
+          statefulAddons: addons,
+          // An app must not start against a database still being copied.
+          waitFor: databases.filter((d) => usesDatabase(d.plan, app.app)).flatMap((d) => d.import ?? []),
+        },
         opts,
       ),
   );
 
-  // DATA IMPORT (components/data, wired later): for each plan.databases entry, a TargetDatabase on
-  // config.postgres (password config.postgres.password) and, when config.import.enabled, a
-  // PostgresImport with config.import's options; the apps' workloads then also wait for it.
-
   return {
     apps: Object.fromEntries(apps.map((m, i) => [plan.apps[i].app, appOutputs(m, plan, i)])),
+    [IMAGE_DIGESTS_OUTPUT]: pulumi.all(images),
     inClusterAddons: Object.fromEntries(
       plan.statefulAddons.map((a) => [
         a.addon,
         { name: a.name, host: a.host, port: a.port, storage: a.storage, usedBy: a.usedBy },
       ]),
     ),
-    databases: plan.databases.map((d) => ({
-      addon: d.addon,
-      ownerApp: d.ownerApp,
-      database: d.database,
-      host: d.targetHost,
-      port: d.targetPort,
-      attachments: d.attachments,
-    })),
+    databases: databases.map(databaseOutputs),
     warnings: plan.warnings.length,
     report,
   };
 }
 
 async function readSnapshots(config: StackConfig): Promise<{ snapshots: AppSnapshot[]; source: string }> {
-  const { snapshotFile, apps, apiUrl } = config.heroku;
+  const { snapshotFile, apps, pipeline, apiUrl } = config.heroku;
   if (snapshotFile !== null) {
     const set = await readSnapshotFile(snapshotFile);
     return { snapshots: selectSnapshots(config, set.apps, snapshotFile), source: snapshotFile };
   }
-  if (apps === null || config.herokuApiKey === null) {
-    throw new Error(
-      `${config.project}:heroku.pipeline: reading a pipeline's apps from the Heroku API is not supported yet; ` +
-        "list them in heroku.apps, or use heroku.snapshotFile",
-    );
+  if (config.herokuApiKey === null || (apps === null && pipeline === null)) {
+    // parseStackConfig requires these whenever there is no snapshot file.
+    throw new Error(`${config.project}:heroku: neither heroku.apps nor heroku.pipeline with herokuApiKey`);
   }
   const client = new HerokuClient({
     token: config.herokuApiKey,
     ...(apiUrl !== null ? { baseUrl: apiUrl } : {}),
   });
-  const set = await readAppSnapshots(client, apps);
+  const names = apps ?? (await pipelineApps(config, client, pipeline!));
+  const set = await readAppSnapshots(client, names);
   return { snapshots: set.apps, source: "the Heroku API" };
+}
+
+/** The apps coupled to the configured pipeline stage; errors name the config key. */
+async function pipelineApps(
+  config: StackConfig,
+  client: HerokuClient,
+  pipeline: { name: string; stage: string },
+): Promise<string[]> {
+  try {
+    return await appsInPipelineStage(client, pipeline.name, pipeline.stage);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(
+      `${config.project}:heroku.pipeline: cannot read the apps of pipeline "${pipeline.name}" at stage ${pipeline.stage}: ${why}`,
+      { cause: e },
+    );
+  }
+}
+
+/** Each app's image by digest: built, resolved, pinned or promoted by components/images. */
+function appImages(
+  config: StackConfig,
+  imagesConfig: ImagesConfig,
+  snapshots: AppSnapshot[],
+): Record<string, pulumi.Output<string>> {
+  const token = config.herokuApiKey;
+  const registryPassword = config.registryPassword;
+  return resolveAppImages({
+    stack: config.stack,
+    imagesConfig,
+    promoteFrom: config.promoteFrom,
+    snapshots,
+    ...(token ? { herokuToken: pulumi.secret(token.reveal("herokuApiKey")) } : {}),
+    ...(config.heroku.apiUrl !== null ? { herokuApiUrl: config.heroku.apiUrl } : {}),
+    ...(registryPassword
+      ? { registryPassword: pulumi.secret(registryPassword.reveal("registryPassword")) }
+      : {}),
+  });
+}
+
+/** One migrated Heroku Postgres: its target database (when this stack manages it) and the import. */
+interface DatabaseMigrationResources {
+  plan: DatabasePlan;
+  target: TargetDatabase | undefined;
+  import: PostgresImport | undefined;
+}
+
+/**
+ * For each migrated database, when `import.enabled`: the TargetDatabase (when
+ * `postgres.manageDatabase`) and the protected PostgresImport into it. With the import disabled the
+ * stack declares no data resource at all: the import is a deliberate cutover step.
+ */
+function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMigrationResources[] {
+  const { postgres, import: imp } = config;
+  if (!imp.enabled) return plan.databases.map((d) => ({ plan: d, target: undefined, import: undefined }));
+  const adminPassword = pulumi.secret(postgres.password?.reveal("postgresPassword") ?? "");
+  return plan.databases.map((d) => {
+    const target = postgres.manageDatabase
+      ? new TargetDatabase(d.addon, {
+          admin: pulumi.secret(
+            adminPassword.apply((password) => ({
+              host: postgres.host,
+              port: postgres.port,
+              username: postgres.adminUser,
+              password,
+              ...(postgres.sslMode !== null ? { sslMode: postgres.sslMode } : {}),
+            })),
+          ),
+          database: d.database,
+          ownerRole: d.ownerRole,
+          ownerPassword: pulumi.secret(d.ownerPassword.reveal(`owner password of ${d.addon}`)),
+        })
+      : undefined;
+    const importArgs = {
+      sourceUrl: pulumi.secret(d.sourceUrl.reveal(`source URL of ${d.addon}`)),
+      ...(target
+        ? { targetUrl: target.targetUrl }
+        : {
+            // The database exists already: connect as the admin, to the database the plan names.
+            target: pulumi.secret(
+              adminPassword.apply((password) => ({
+                host: postgres.host,
+                port: postgres.port,
+                database: d.database,
+                user: postgres.adminUser,
+                password,
+                ...(postgres.sslMode !== null ? { sslMode: postgres.sslMode } : {}),
+              })),
+            ),
+          }),
+      ...(imp.jobs !== null ? { jobs: imp.jobs } : {}),
+      ...(imp.importId !== null ? { importId: imp.importId } : {}),
+      ...(imp.includeSchemas !== null ? { includeSchemas: imp.includeSchemas } : {}),
+      ...(imp.excludeSchemas !== null ? { excludeSchemas: imp.excludeSchemas } : {}),
+      ...(imp.includeTables !== null ? { includeTables: imp.includeTables } : {}),
+      ...(imp.excludeTables !== null ? { excludeTables: imp.excludeTables } : {}),
+      ...(imp.progressFile !== null ? { progressFile: imp.progressFile } : {}),
+      dropTargetOnDelete: imp.dropTargetOnDelete,
+    };
+    const dataImport = new PostgresImport(`${d.addon}-import`, importArgs, {
+      protect: true,
+      ...(target ? { dependsOn: [target] } : {}),
+    });
+    return { plan: d, target, import: dataImport };
+  });
+}
+
+function usesDatabase(d: DatabasePlan, app: string): boolean {
+  return d.ownerApp === app || d.attachments.some((a) => a.app === app);
+}
+
+/** Identity and import results of one database: never a URL or a password. */
+function databaseOutputs({ plan: d, import: imp }: DatabaseMigrationResources) {
+  return {
+    addon: d.addon,
+    ownerApp: d.ownerApp,
+    database: d.database,
+    host: d.targetHost,
+    port: d.targetPort,
+    attachments: d.attachments,
+    import: imp
+      ? {
+          importId: imp.importId,
+          target: imp.targetIdentity,
+          tables: imp.tables,
+          rows: imp.rows,
+          bytes: imp.bytes,
+          durationMs: imp.durationMs,
+          fingerprint: imp.fingerprint,
+          sourceServerVersion: imp.sourceServerVersion,
+          verification: imp.verification,
+          completedAt: imp.completedAt,
+        }
+      : null,
+  };
 }
 
 /** The report next to the rendered manifests, else under out/<stack>/. */

@@ -18,7 +18,11 @@ export interface HerokuAppMigrationArgs {
    * several apps). The app's workloads wait for the ones its plan targets. Default: none.
    */
   statefulAddons?: Record<string, StatefulAddon>;
-  /** More resources every workload waits for before it rolls, e.g. the app's database import. Default: none. */
+  /**
+   * More resources the app waits for, e.g. the imports of the databases it uses: the release Job
+   * (its migrations must not write into a target before the import copied it), every workload and
+   * every CronJob. Default: none. Changing it changes dependencies only, no object.
+   */
   waitFor?: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -108,11 +112,16 @@ function createAppChildren(name: string, args: HerokuAppMigrationArgs, parent: p
     { parent },
   );
   const secretName = secret.metadata.name;
+  const external = args.waitFor ?? [];
   const release = plan.releaseJob
-    ? createReleaseJob(`${name}-release`, { plan: plan.releaseJob, namespace, image, secretName }, { parent })
+    ? createReleaseJob(
+        `${name}-release`,
+        { plan: plan.releaseJob, namespace, image, secretName },
+        { parent, ...(external.length > 0 ? { dependsOn: external } : {}) },
+      )
     : undefined;
   const addons = usedStatefulAddons(plan, args.statefulAddons ?? {});
-  const waitFor = [...(release ? [release] : []), ...addons, ...(args.waitFor ?? [])];
+  const waitFor = [...(release ? [release] : []), ...addons, ...external];
   const services = plan.workloads.map((w) => {
     const web = w.processType === "web"; // the plan's Service and Ingress front the web process type
     return new Microservice(
@@ -130,7 +139,11 @@ function createAppChildren(name: string, args: HerokuAppMigrationArgs, parent: p
     );
   });
   const cronJobs = plan.cronJobs.map((c) =>
-    createCronJob(c.name, { plan: c, namespace, image, secretName }, { parent }),
+    createCronJob(
+      c.name,
+      { plan: c, namespace, image, secretName },
+      { parent, ...(external.length > 0 ? { dependsOn: external } : {}) },
+    ),
   );
   return { secret, release, services, cronJobs };
 }

@@ -1,4 +1,5 @@
 import { AppSnapshot } from "../heroku/snapshot";
+import { ImagesConfig, parseImagesConfig } from "../images/config";
 import { closest, IssueList } from "./issues";
 import { StackConfig } from "./stack-config";
 
@@ -45,8 +46,18 @@ export function selectSnapshots(
 }
 
 export interface AppCheckOptions {
-  /** Every app must have `images.apps.<app>.image` (true until the images component builds them). */
+  /**
+   * Every app must be pinned by digest (`images.apps.<app>: { strategy: image, image: repo@sha256:… }`),
+   * for callers that can neither build nor resolve images. The program passes false: the images
+   * component builds, resolves or promotes them.
+   */
   requireImages: boolean;
+}
+
+/** What the checks against the selected apps produce. */
+export interface AppCheckResult {
+  /** `images` parsed for exactly the selected apps (every app has a spec; default `slug`). */
+  images: ImagesConfig;
 }
 
 /**
@@ -57,7 +68,7 @@ export function checkConfigAgainstApps(
   config: StackConfig,
   snapshots: readonly AppSnapshot[],
   opts: AppCheckOptions,
-): void {
+): AppCheckResult {
   const issues = new IssueList(config.project);
   const apps = snapshots.map((s) => s.app.name);
   const unknownApp = (path: string, app: string) => {
@@ -88,9 +99,8 @@ export function checkConfigAgainstApps(
   for (const app of Object.keys(config.plan.schedules)) {
     if (!apps.includes(app)) unknownApp(`schedules.${app}`, app);
   }
-  for (const app of Object.keys(config.appImages)) {
-    if (!apps.includes(app)) unknownApp(`images.apps.${app}`, app);
-  }
+  const images = parseImagesConfig(config.images, apps, { promoteFrom: config.promoteFrom });
+  issues.addAll(images.errors);
   const addonNames = [...new Set(snapshots.flatMap((s) => s.addons.map((a) => a.name)))];
   for (const addon of Object.keys(config.plan.addons)) {
     if (!addonNames.includes(addon)) {
@@ -101,9 +111,10 @@ export function checkConfigAgainstApps(
       );
     }
   }
-  if (opts.requireImages) {
+  if (opts.requireImages && images.errors.length === 0) {
     for (const app of apps) {
-      if (!config.appImages[app]) {
+      const spec = images.value.apps[app];
+      if (spec.strategy !== "image" || !/@sha256:[a-f0-9]{64}$/.test(spec.image)) {
         issues.add(
           `images.apps.${app}.image`,
           "is required: the app's image by digest (repo@sha256:<64 hex digits>)",
@@ -112,6 +123,7 @@ export function checkConfigAgainstApps(
     }
   }
   issues.throwIfAny();
+  return { images: images.value };
 }
 
 function processTypes(s: AppSnapshot): string[] {

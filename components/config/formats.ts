@@ -77,6 +77,9 @@ export const PG_IDENTIFIER = regexFormat(
   /^[a-z_][a-z0-9_]{0,62}$/,
 );
 
+/** The PostgresImport's `importId` (recorded in the target's marker). */
+export const IMPORT_ID = regexFormat("1-63 characters of A-Z a-z 0-9 . _ -", /^[A-Za-z0-9._-]{1,63}$/);
+
 /** A host name or IP address, without scheme or port. */
 export const HOST = regexFormat(
   "a host name or IP address without scheme or port",

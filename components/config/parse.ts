@@ -1,9 +1,11 @@
+import { parseImagesConfig, parsePromoteFrom } from "../images/config";
 import { SecretString } from "../heroku/secret-string";
 import { AddonOverride, DISPOSITIONS, PlanSettings, ScheduledJob } from "../plan/types";
 import { Fields, join } from "./fields";
 import {
   cronProblem,
   DIGEST_IMAGE,
+  IMPORT_ID,
   DNS1123_LABEL,
   DNS1123_SUBDOMAIN,
   HEROKU_ADDON_NAME,
@@ -102,7 +104,13 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
   };
   const storageClass = f.string("storageClass", raw.storageClass, { format: DNS1123_SUBDOMAIN }) ?? null;
   const importConfig = parseImport(f, raw.import);
-  const appImages = parseAppImages(f, raw.images);
+  const promoteFrom = parsePromoteFrom(raw.promoteFrom);
+  issues.addAll(promoteFrom.errors, "promoteFrom");
+  // The images' app names are only final once the snapshots are read (checkConfigAgainstApps); here
+  // every app the config mentions counts, so only the section's shape is checked.
+  issues.addAll(
+    parseImagesConfig(raw.images, imageApps(heroku, raw.images), { promoteFrom: promoteFrom.value }).errors,
+  );
   const registryPassword = f.string("registryPassword", raw.registryPassword, { secret: true });
 
   issues.throwIfAny();
@@ -136,9 +144,8 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
     postgres,
     import: importConfig,
     images: raw.images,
-    appImages,
     registryPassword: registryPassword === undefined ? null : SecretString.of(registryPassword),
-    promoteFrom: raw.promoteFrom,
+    promoteFrom: promoteFrom.value,
     plan,
   };
 }
@@ -251,7 +258,16 @@ function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): Clus
 }
 
 function parsePostgres(f: Fields, value: unknown, passwordValue: unknown): PostgresConfig | undefined {
-  const keys = ["host", "port", "adminUser", "clusterHost", "clusterPort", "sslMode", "database"];
+  const keys = [
+    "host",
+    "port",
+    "adminUser",
+    "clusterHost",
+    "clusterPort",
+    "sslMode",
+    "database",
+    "manageDatabase",
+  ];
   const o = f.object("postgres", value, keys);
   const password = f.string("postgresPassword", passwordValue, { secret: true });
   if (!o) {
@@ -268,6 +284,7 @@ function parsePostgres(f: Fields, value: unknown, passwordValue: unknown): Postg
   const clusterPort = f.integer("postgres.clusterPort", o.clusterPort, 1, 65535);
   const sslMode = f.oneOf("postgres.sslMode", o.sslMode, SSL_MODES) ?? null;
   const database = f.string("postgres.database", o.database, { format: PG_IDENTIFIER }) ?? null;
+  const manageDatabase = f.boolean("postgres.manageDatabase", o.manageDatabase) ?? true;
   if (host === undefined || port === undefined) return undefined;
   return {
     host,
@@ -278,6 +295,7 @@ function parsePostgres(f: Fields, value: unknown, passwordValue: unknown): Postg
     sslMode,
     database,
     password: password ? SecretString.of(password) : null,
+    manageDatabase,
   };
 }
 
@@ -339,6 +357,9 @@ function parseSchedules(f: Fields, path: string, value: unknown): ScheduledJob[]
   return jobs;
 }
 
+/** Options the config once named that PostgresImport has no argument for: refused, never ignored. */
+const UNSUPPORTED_IMPORT_KEYS = ["allowNonEmptyTarget", "splitTablesLargerThanBytes", "pgBinDir"];
+
 function parseImport(f: Fields, value: unknown): ImportConfig {
   const o =
     f.object("import", value, [
@@ -349,50 +370,41 @@ function parseImport(f: Fields, value: unknown): ImportConfig {
       "excludeSchemas",
       "includeTables",
       "excludeTables",
-      "allowNonEmptyTarget",
-      "splitTablesLargerThanBytes",
-      "pgBinDir",
+      "dropTargetOnDelete",
+      "progressFile",
+      ...UNSUPPORTED_IMPORT_KEYS,
     ]) ?? {};
+  for (const k of UNSUPPORTED_IMPORT_KEYS) {
+    if (o[k] !== undefined) {
+      f.issues.add(
+        `import.${k}`,
+        "is not supported by the import resource (PostgresImport) yet; remove it (the import refuses a non-empty target and finds pg_dump itself)",
+      );
+    }
+  }
   const names = (k: string) => f.array(`import.${k}`, o[k], (p, v) => f.requiredString(p, v)) ?? null;
   return {
     enabled: f.boolean("import.enabled", o.enabled) ?? false,
     jobs: f.integer("import.jobs", o.jobs, 1, 64) ?? null,
-    importId: f.string("import.importId", o.importId) ?? null,
+    importId: f.string("import.importId", o.importId, { format: IMPORT_ID }) ?? null,
     includeSchemas: names("includeSchemas"),
     excludeSchemas: names("excludeSchemas"),
     includeTables: names("includeTables"),
     excludeTables: names("excludeTables"),
-    allowNonEmptyTarget: f.boolean("import.allowNonEmptyTarget", o.allowNonEmptyTarget) ?? false,
-    splitTablesLargerThanBytes:
-      f.integer(
-        "import.splitTablesLargerThanBytes",
-        o.splitTablesLargerThanBytes,
-        1,
-        Number.MAX_SAFE_INTEGER,
-      ) ?? null,
-    pgBinDir: f.string("import.pgBinDir", o.pgBinDir) ?? null,
+    dropTargetOnDelete: f.boolean("import.dropTargetOnDelete", o.dropTargetOnDelete) ?? false,
+    progressFile: f.string("import.progressFile", o.progressFile) ?? null,
   };
 }
 
-/**
- * `images` belongs to the images component; only `images.apps.<app>.image` (a ready image by digest,
- * used until image building is wired) is read here.
- */
-function parseAppImages(f: Fields, value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (value === undefined || value === null || typeof value !== "object" || Array.isArray(value)) {
-    if (value !== undefined && value !== null) f.issues.add("images", "must be an object");
-    return out;
-  }
-  const apps = (value as Record<string, unknown>).apps;
-  const images = f.map("images.apps", apps, HEROKU_APP_NAME, (p, v) => {
-    if (v === null || typeof v !== "object" || Array.isArray(v)) {
-      f.issues.add(p, "must be an object such as { image: repo@sha256:… }");
-      return undefined;
+/** Apps whose images the config may describe: the listed apps, else every app `images` names. */
+function imageApps(heroku: HerokuSourceConfig | undefined, images: unknown): string[] {
+  const named = new Set(heroku?.apps ?? []);
+  if (images !== null && typeof images === "object" && !Array.isArray(images)) {
+    for (const section of ["apps", "upstreamApps"]) {
+      const m = (images as Record<string, unknown>)[section];
+      if (m !== null && typeof m === "object" && !Array.isArray(m))
+        for (const k of Object.keys(m)) named.add(k);
     }
-    const image = (v as Record<string, unknown>).image;
-    return f.string(join(p, "image"), image, { format: DIGEST_IMAGE });
-  });
-  for (const [app, image] of Object.entries(images)) if (image) out[app] = image;
-  return out;
+  }
+  return [...named];
 }

@@ -26,14 +26,18 @@ export interface StackConfig {
   postgres: PostgresConfig;
   /** The data import's options (components/data). */
   import: ImportConfig;
-  /** `images` as written: owned by the images component (components/images), which validates it. */
+  /**
+   * `images` as written. Its shape is checked here with the images component's `parseImagesConfig`;
+   * the typed ImagesConfig depends on the selected apps, so `checkConfigAgainstApps` returns it.
+   */
   images: unknown;
-  /** Per app, the image by digest from `images.apps.<app>.image`, when given (validated here). */
-  appImages: Record<string, string>;
   /** Password of the image registry (`registryPassword`, a secret), for the images component. */
   registryPassword: SecretString | null;
-  /** `promoteFrom` as written: owned by the promotion code. */
-  promoteFrom: unknown;
+  /**
+   * The upstream stack this one runs the images of (`promoteFrom`, `org/project/stack`), or null
+   * when this stack builds or pins its own.
+   */
+  promoteFrom: string | null;
   /** The planner's settings (namespace, Postgres location, add-on overrides, schedules, replicas…). */
   plan: PlanSettings;
 }
@@ -69,9 +73,19 @@ export interface PostgresConfig extends TargetPostgresSettings {
   database: string | null;
   /** Admin password (`postgresPassword`), or null for trust/peer auth (the dev stack). */
   password: SecretString | null;
+  /**
+   * `postgres.manageDatabase`, default true: this stack declares each migrated database and its
+   * owner role (components/data TargetDatabase, `@pulumi/postgresql`) before importing into it.
+   * false: the database and owner role already exist (created by the DBA, or by the dev job) and
+   * only the import runs, connecting as `adminUser` to the database the plan names. Changing it from
+   * true to false removes the TargetDatabase from the stack (its database is protected, so
+   * `pulumi state delete` it first); the import is not replaced as long as host, port and database
+   * stay the same.
+   */
+  manageDatabase: boolean;
 }
 
-/** The Postgres data import (components/data); options mirror the copy engine's ImportOptions. */
+/** The Postgres data import (components/data PostgresImport); options mirror its args. */
 export interface ImportConfig {
   /** Run the import on `pulumi up`. Default false: it is a deliberate cutover step. */
   enabled: boolean;
@@ -87,12 +101,10 @@ export interface ImportConfig {
   includeTables: string[] | null;
   /** Tables whose rows are not copied; null = none. */
   excludeTables: string[] | null;
-  /** Copy into a target that already holds objects. Default false. */
-  allowNonEmptyTarget: boolean;
-  /** Tables larger than this are copied in parallel ranges; null = the engine's default. */
-  splitTablesLargerThanBytes: number | null;
-  /** Where `pg_dump`/`pg_restore` live; null = detect. */
-  pgBinDir: string | null;
+  /** When true, deleting the import drops what it copied (`import.dropTargetOnDelete`). Default false. */
+  dropTargetOnDelete: boolean;
+  /** File the import appends its progress to (`import.progressFile`, for `tail -f`); null = none. */
+  progressFile: string | null;
 }
 
 export { DISPOSITIONS };

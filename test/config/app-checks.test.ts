@@ -7,7 +7,7 @@ import {
 } from "../../components/config";
 import { AppSnapshot } from "../../components/heroku/snapshot";
 import { readSnapshotFile } from "../../components/heroku/snapshot-file";
-import { BadConfigCase, validConfig } from "./config-cases";
+import { API_IMAGE, BadConfigCase, validConfig } from "./config-cases";
 
 const ctx = { project: "heroku-to-hasura", stack: "test" };
 
@@ -84,8 +84,43 @@ describe("stack config against the snapshots: selectSnapshots / checkConfigAgain
     );
   });
 
-  it("accepts config whose keys match the apps, process types and add-ons", () => {
-    checkConfigAgainstApps(config(), [example], { requireImages: true });
+  it("accepts config whose keys match the apps, process types and add-ons, and types its images", () => {
+    const { images } = checkConfigAgainstApps(config(), [example], { requireImages: true });
+    assert.deepStrictEqual(images.apps, { "acme-api": { strategy: "image", image: API_IMAGE } });
+    assert.strictEqual(images.registry, "images.acme.example/acme");
+  });
+
+  it("gives every selected app an image spec (slug by default) once the apps are known", () => {
+    const c = config((r) => {
+      delete r.heroku.apps;
+      r.images = { registry: "images.acme.example/acme" };
+    });
+    const { images } = checkConfigAgainstApps(c, all, { requireImages: false });
+    assert.deepStrictEqual(images.apps, {
+      "acme-api": { strategy: "slug", baseImage: null },
+      "acme-admin": { strategy: "slug", baseImage: null },
+    });
+  });
+
+  it("refuses images for an app only the snapshots reveal as missing, and a build without a registry", () => {
+    const stage = (images: unknown) =>
+      config((r) => {
+        r.heroku = { pipeline: { name: "acme", stage: "staging" }, snapshotFile: "f.json" };
+        r.images = images;
+        r.replicas = {};
+        r.schedules = {};
+      });
+    const typo = stage({ registry: "images.acme.example/acme", apps: { "acme-web": { strategy: "slug" } } });
+    assert.deepStrictEqual(
+      keysOf(() => checkConfigAgainstApps(typo, [example], { requireImages: false })),
+      ["heroku-to-hasura:images.apps.acme-web"],
+    );
+    // Parsing cannot know the stage's apps; once known, acme-api builds its slug and needs a registry.
+    const noRegistry = stage(undefined);
+    assert.deepStrictEqual(
+      keysOf(() => checkConfigAgainstApps(noRegistry, [example], { requireImages: false })),
+      ["heroku-to-hasura:images.registry"],
+    );
   });
 
   it("reports every key naming an unknown app, process type or add-on together", () => {
@@ -107,8 +142,8 @@ describe("stack config against the snapshots: selectSnapshots / checkConfigAgain
     );
   });
 
-  it("requires an image per app only while images are not built", () => {
-    const c = config((r) => delete r.images);
+  it("requires a pinned digest per app only when asked to (requireImages)", () => {
+    const c = config((r) => (r.images.apps["acme-api"] = { image: "images.acme.example/acme-api:1.0" }));
     assert.deepStrictEqual(
       keysOf(() => checkConfigAgainstApps(c, [example], { requireImages: true })),
       ["heroku-to-hasura:images.apps.acme-api.image"],

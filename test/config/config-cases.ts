@@ -173,10 +173,70 @@ export const BAD_CONFIG_CASES: BadConfigCase[] = [
     message: /either heroku.apps or heroku.pipeline, not both/,
   },
   {
-    name: "image by tag instead of digest",
-    mutate: (c) => (c.images.apps["acme-api"].image = "acme/api:latest"),
+    name: "image reference not valid (upper case)",
+    mutate: (c) => (c.images.apps["acme-api"].image = "Acme/API:latest"),
     key: "heroku-to-hasura:images.apps.acme-api.image",
-    message: /repo@sha256:<64 hex digits>/,
+    message: /is not a valid image reference/,
+  },
+  {
+    name: "unknown image strategy",
+    mutate: (c) => (c.images.apps["acme-api"] = { strategy: "buildpack" }),
+    key: "heroku-to-hasura:images.apps.acme-api.strategy",
+    message: /must be one of slug, dockerfile, image/,
+  },
+  {
+    name: "unknown image builder",
+    mutate: (c) => (c.images.builder = "kaniko"),
+    key: "heroku-to-hasura:images.builder",
+    message: /must be docker or buildah/,
+  },
+  {
+    name: "slug image without a registry to push to",
+    mutate: (c) => {
+      delete c.images.registry;
+      c.images.apps["acme-api"] = { strategy: "slug" };
+    },
+    key: "heroku-to-hasura:images.registry",
+    message: /required because acme-api build an image/,
+  },
+  {
+    name: "promoteFrom not a fully qualified stack",
+    mutate: (c) => {
+      delete c.images.apps;
+      c.promoteFrom = "dev";
+    },
+    key: "heroku-to-hasura:promoteFrom",
+    message: /<org>\/<project>\/<stack>/,
+  },
+  {
+    name: "promoteFrom together with images.apps",
+    mutate: (c) => (c.promoteFrom = "organization/heroku-to-hasura/dev"),
+    key: "heroku-to-hasura:images.apps",
+    message: /takes every image from there and declares none itself/,
+  },
+  {
+    name: "manageDatabase not a boolean",
+    mutate: (c) => (c.postgres.manageDatabase = "no"),
+    key: "heroku-to-hasura:postgres.manageDatabase",
+    message: /true or false/,
+  },
+  {
+    name: "importId with a space",
+    mutate: (c) => (c.import.importId = "cutover 1"),
+    key: "heroku-to-hasura:import.importId",
+    message: /1-63 characters of A-Z a-z 0-9 \. _ -/,
+  },
+  {
+    name: "import option the import resource does not support",
+    mutate: (c) => (c.import.allowNonEmptyTarget = true),
+    key: "heroku-to-hasura:import.allowNonEmptyTarget",
+    message: /not supported by the import resource/,
+  },
+  {
+    name: "dropTargetOnDelete not a boolean",
+    mutate: (c) => (c.import.dropTargetOnDelete = "yes"),
+    key: "heroku-to-hasura:import.dropTargetOnDelete",
+    message: /true or false/,
   },
   {
     name: "in-cluster add-on image by tag",

@@ -49,8 +49,21 @@ describe("stack config: parseStackConfig", () => {
       ingress: { className: "nginx", clusterIssuer: "letsencrypt-prod" },
       storageClass: "standard",
     });
-    assert.deepStrictEqual(c.appImages, { "acme-api": API_IMAGE });
     assert.strictEqual((c.images as { registry: string }).registry, "images.acme.example/acme");
+    assert.deepStrictEqual((c.images as { apps: unknown }).apps, { "acme-api": { image: API_IMAGE } });
+    assert.strictEqual(c.promoteFrom, null);
+    assert.strictEqual(c.postgres.manageDatabase, true, "the stack declares the target database by default");
+    assert.deepStrictEqual(c.import, {
+      enabled: false,
+      jobs: 2,
+      importId: null,
+      includeSchemas: null,
+      excludeSchemas: null,
+      includeTables: null,
+      excludeTables: null,
+      dropTargetOnDelete: false,
+      progressFile: null,
+    });
     assert.strictEqual(c.import.enabled, false);
     assert.strictEqual(c.import.jobs, 2);
     assert.strictEqual(c.herokuApiKey, null);
@@ -78,8 +91,49 @@ describe("stack config: parseStackConfig", () => {
     assert.deepStrictEqual(c.plan.ingress, { className: null, clusterIssuer: null });
     assert.strictEqual(c.plan.storageClass, null);
     assert.deepStrictEqual(c.plan.addons, {});
-    assert.deepStrictEqual(c.appImages, {});
+    assert.strictEqual(c.images, undefined);
+    assert.strictEqual(c.promoteFrom, null);
+    assert.strictEqual(c.postgres.manageDatabase, true);
+    assert.strictEqual(c.import.enabled, false);
     assert.strictEqual(c.heroku.apps, null);
+  });
+
+  it("reads promoteFrom, manageDatabase and every import option", () => {
+    const raw = validConfig();
+    raw.promoteFrom = "organization/heroku-to-hasura/dev";
+    raw.images = { upstreamApps: { "acme-api": "acme-api-dev" } };
+    raw.postgres = { host: "db.internal", manageDatabase: false };
+    raw.import = {
+      enabled: "true",
+      jobs: 4,
+      importId: "cutover-2",
+      includeSchemas: ["public"],
+      excludeSchemas: ["audit"],
+      includeTables: ["public.users"],
+      excludeTables: ["events"],
+      dropTargetOnDelete: true,
+      progressFile: "out/import.log",
+    };
+    const c = parseStackConfig(raw, ctx);
+    assert.strictEqual(c.promoteFrom, "organization/heroku-to-hasura/dev");
+    assert.strictEqual(c.postgres.manageDatabase, false);
+    assert.deepStrictEqual(c.import, {
+      enabled: true,
+      jobs: 4,
+      importId: "cutover-2",
+      includeSchemas: ["public"],
+      excludeSchemas: ["audit"],
+      includeTables: ["public.users"],
+      excludeTables: ["events"],
+      dropTargetOnDelete: true,
+      progressFile: "out/import.log",
+    });
+  });
+
+  it("accepts an image by tag (the images layer resolves it to a digest)", () => {
+    const raw = validConfig();
+    (raw.images as { apps: Record<string, unknown> }).apps["acme-api"] = { image: "ghcr.io/acme/api:2.1" };
+    parseStackConfig(raw, ctx);
   });
 
   it("reads a kubeconfig target with a context, secrets as SecretString", () => {

@@ -242,7 +242,7 @@ describe("HerokuAppMigration (mock-based component test)", () => {
     assert.strictEqual(await unwrap(m.releaseJobName), undefined);
   });
 
-  it("mock: workloads also wait for what the caller adds (e.g. the database import)", async () => {
+  it("mock: workloads, the release Job and CronJobs also wait for what the caller adds (e.g. the database import)", async () => {
     const redis = fx.redisAddon("redis-curved-11111", "acme-redis", ["acme-api"], null);
     const addon = new StatefulAddon(
       "acme-redis",
@@ -258,6 +258,7 @@ describe("HerokuAppMigration (mock-based component test)", () => {
       fx.appPlan("acme-api", {
         workloads: [fx.workload("acme-api", "worker")],
         releaseJob: fx.releaseJob("acme-api"),
+        cronJobs: [fx.cronJob("acme-api", "nightly-cleanup", "0 3 * * *", "bundle exec rake cleanup")],
         ...fx.redisAttachment(redis),
       }),
       fx.image("acme-api"),
@@ -265,6 +266,9 @@ describe("HerokuAppMigration (mock-based component test)", () => {
       [other],
     );
     await renderedChildren(h.rec);
+    // The release phase runs the app's migrations: never into a database still being imported.
+    assert.deepStrictEqual(h.rec.optionsOf(T.job, "acme-api-release").dependsOn, [other]);
+    assert.deepStrictEqual(h.rec.optionsOf(T.cronJob, "acme-api-nightly-cleanup").dependsOn, [other]);
     const dependsOn = h.rec.optionsOf(T.deployment, "acme-api-worker").dependsOn as Resource[];
     const urns = await Promise.all(dependsOn.map((r) => unwrap(r.urn)));
     assert.deepStrictEqual(

@@ -7,12 +7,22 @@ import * as path from "path";
 import { parseStackConfig, SECRET_KEYS, StackConfigError } from "../../components/config";
 import { readSnapshotFile } from "../../components/heroku/snapshot-file";
 import { planMigration, renderReport } from "../../components/plan";
+import { IMAGE_DIGESTS_OUTPUT } from "../../components/promotion";
 import { BAD_CONFIG_CASES, validConfig } from "../config/config-cases";
 import { buildAccountFixtures, FULL_TOKEN, startHerokuDouble } from "../support/heroku-double";
 import { unwrap } from "../support/pulumi-mocks";
 import { Obj, renderedChildren, sorted, T, useMockHarness } from "./harness";
 
 const PROJECT = "heroku-to-hasura";
+
+/** Type tokens of the data components. */
+const D = {
+  import: "pulumi-nodejs:dynamic/heroku-to-hasura/data:PostgresImport",
+  target: "heroku-to-hasura:data:TargetDatabase",
+  pgProvider: "pulumi:providers:postgresql",
+  role: "postgresql:index/role:Role",
+  database: "postgresql:index/database:Database",
+} as const;
 const REPO = path.resolve(__dirname, "../..");
 
 type Program = () => Promise<Record<string, unknown>>;
@@ -74,6 +84,8 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
     );
     assert.strictEqual(plan.statefulAddons.length, 1, "the example's Redis runs in-cluster");
     const redis = plan.statefulAddons[0];
+    assert.strictEqual(plan.databases.length, 1, "the example's Postgres is migrated");
+    const db = plan.databases[0];
     const expected = [
       `${T.provider} kubernetes`,
       `${T.addon} ${redis.name}`,
@@ -88,8 +100,15 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       ...(app.ingress ? [`${T.ingress} ${app.workloads.find((w) => w.processType === "web")!.name}`] : []),
       ...(app.releaseJob ? [`${T.job} acme-api-release`] : []),
       ...app.cronJobs.map((c) => `${T.cronJob} ${c.name}`),
+      // manageDatabase false: only the import (a dynamic resource, no @pulumi/postgresql plugin).
+      `${D.import} ${db.addon}-import`,
     ];
     assert.deepStrictEqual(children, sorted(expected));
+    assert.ok(!children.some((c) => c.startsWith("postgresql:") || c.includes(":providers:postgresql")));
+    assert.ok(
+      !children.some((c) => c.startsWith("docker:") || c.includes("AppImage")),
+      "a pinned image builds nothing",
+    );
     assert.deepStrictEqual(
       app.cronJobs.map((c) => c.job),
       ["nightly-cleanup"],
@@ -106,9 +125,14 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
     });
     // The workloads run the configured image and load the app's Secret.
     const secretName = (h.rec.get(T.secret, "acme-api-env").inputs as Obj).metadata.name;
+    const pinned = (config.images as Obj).apps["acme-api"].image as string;
+    assert.match(pinned, /@sha256:[0-9a-f]{64}$/);
+    assert.deepStrictEqual(await unwrap(outputs[IMAGE_DIGESTS_OUTPUT] as pulumi.Output<unknown>), {
+      "acme-api": pinned,
+    });
     for (const w of app.workloads) {
       const c = (h.rec.get(T.deployment, w.name).inputs as Obj).spec.template.spec.containers[0];
-      assert.strictEqual(c.image, parsed.appImages["acme-api"]);
+      assert.strictEqual(c.image, pinned);
       assert.deepStrictEqual(c.envFrom, [{ secretRef: { name: secretName } }]);
     }
 
@@ -147,6 +171,57 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       assert.ok(double.requests.length > 0, "the double was asked");
     } finally {
       await double.close(); // rejects when a response broke the Platform API schema
+    }
+  });
+
+  it("mock: heroku.pipeline reads the apps coupled at that stage from the Heroku API (schema-validating double)", async () => {
+    const fixtures = buildAccountFixtures();
+    assert.deepStrictEqual(
+      fixtures.couplings.map((c) => (c.stage as string) ?? ""),
+      ["staging"],
+      "the account couples acme-api to pipeline acme at stage staging",
+    );
+    const double = await startHerokuDouble(fixtures);
+    try {
+      const raw = validConfig();
+      raw.heroku = { pipeline: { name: "acme", stage: "staging" }, apiUrl: double.url };
+      raw.herokuApiKey = FULL_TOKEN;
+      raw.cluster = { renderTo: path.join(tmp, "pipeline") };
+      raw.addons = {};
+      raw.replicas = {};
+      setConfig(raw);
+      const outputs = await program();
+      const children = await renderedChildren(h.rec);
+      assert.deepStrictEqual(
+        children.filter((c) => c.startsWith(`${T.app} `)),
+        [`${T.app} acme-api`],
+        "exactly the app coupled at staging (not acme-admin, acme-bulk)",
+      );
+      assert.deepStrictEqual(Object.keys(outputs.apps as object), ["acme-api"]);
+      const paths = double.requests.map((r) => r.path);
+      assert.ok(
+        paths.some((p) => /^\/pipelines\/[^/]+\/pipeline-couplings$/.test(p)),
+        paths.join("\n"),
+      );
+    } finally {
+      await double.close();
+    }
+  });
+
+  it("mock: a pipeline stage with no app fails naming heroku.pipeline and the stages it has, with no resource", async () => {
+    const double = await startHerokuDouble(buildAccountFixtures());
+    try {
+      const raw = validConfig();
+      raw.heroku = { pipeline: { name: "acme", stage: "production" }, apiUrl: double.url };
+      raw.herokuApiKey = FULL_TOKEN;
+      setConfig(raw);
+      await assert.rejects(
+        program(),
+        /heroku-to-hasura:heroku\.pipeline: .*pipeline "acme".*production.*\(its stages: staging\)/,
+      );
+      assert.deepStrictEqual(h.rec.registrations, []);
+    } finally {
+      await double.close();
     }
   });
 
@@ -190,10 +265,14 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
         /no selected app uses an add-on named "redis-curved-11112" \(did you mean "redis-curved-11111"\?\)/,
     },
     {
-      name: "an app without an image",
-      mutate: (c) => delete c.images.apps,
-      key: "heroku-to-hasura:images.apps.acme-api.image",
-      message: /is required: the app's image by digest/,
+      name: "an app without an image and no registry to push its slug build to",
+      mutate: (c) => {
+        delete c.images.apps;
+        delete c.images.registry;
+        delete c.heroku.apps;
+      },
+      key: "heroku-to-hasura:images.registry",
+      message: /required because acme-api build an image/,
     },
   ];
   describe("config that does not match the snapshot fails naming the key, with no resource created", () => {
@@ -215,4 +294,211 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       });
     }
   });
+});
+
+/** What the engine would receive per registration: protect and direct dependencies (URNs). */
+interface RegistrationOptions {
+  type: string;
+  name: string;
+  protect: boolean;
+  dependencies: string[];
+}
+
+// The SDK's monitor (the mock monitor under setMocks); not in its typings.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sdkSettings = require("@pulumi/pulumi/runtime/settings") as {
+  getMonitor(): { registerResource: (req: RegisterRequest, cb: unknown) => unknown };
+};
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getProtect(): boolean;
+  getDependenciesList(): string[];
+}
+
+/** Records protect and dependencies of every registration the mock monitor receives. */
+function recordRegistrationOptions(into: RegistrationOptions[]): void {
+  const monitor = sdkSettings.getMonitor();
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    into.push({
+      type: req.getType(),
+      name: req.getName(),
+      protect: req.getProtect(),
+      dependencies: req.getDependenciesList(),
+    });
+    return original(req, cb);
+  };
+}
+
+describe("index.ts program: the data import graph (mock)", () => {
+  const h = useMockHarness();
+  const seen: RegistrationOptions[] = [];
+  let program: Program;
+  let tmp: string;
+  let db: { addon: string; database: string; ownerRole: string };
+  let appWorkloads: string[];
+
+  before(async () => {
+    recordRegistrationOptions(seen); // after the harness installed this suite's mocks
+    const mod = (await import("../../index")) as unknown as Program | { default: Program };
+    program = typeof mod === "function" ? mod : mod.default;
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), "h2h-program-data-"));
+    const raw = validConfig();
+    const plan = planMigration(
+      (await readSnapshotFile("examples/snapshot.json")).apps,
+      parseStackConfig(raw, { project: PROJECT, stack: "test" }).plan,
+    );
+    assert.strictEqual(plan.databases.length, 1);
+    db = plan.databases[0];
+    appWorkloads = plan.apps[0].workloads.map((w) => w.name);
+  });
+  beforeEach(() => (seen.length = 0));
+  after(async () => {
+    pulumi.runtime.setAllConfig({}, []);
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  const opts = (type: string, name: string): RegistrationOptions => {
+    const o = seen.find((x) => x.type === type && x.name === name);
+    assert.ok(o, `no registration of ${type} ${name}`);
+    return o;
+  };
+  const urnOf = (type: string, name: string) => new RegExp(`(::|\\$)${escape(type)}::${escape(name)}$`);
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const dataChildren = (children: string[]) =>
+    children.filter(
+      (c) => c.startsWith("pulumi-nodejs:") || c.includes("postgresql") || c.includes(":data:"),
+    );
+
+  async function run(
+    mutate: (c: Obj) => void,
+  ): Promise<{ outputs: Record<string, unknown>; children: string[] }> {
+    const raw = validConfig() as Obj;
+    raw.cluster = { renderTo: path.join(tmp, "out") };
+    mutate(raw);
+    setConfig(raw);
+    const outputs = await program();
+    return { outputs, children: await renderedChildren(h.rec) };
+  }
+
+  /** Every workload, the release Job and the CronJobs of acme-api depend on the import. */
+  function assertAppWaitsForImport(): void {
+    const importUrn = urnOf(D.import, `${db.addon}-import`);
+    const waiting = [
+      ...appWorkloads.map((w) => opts(T.deployment, w)),
+      ...seen.filter((x) => x.type === T.job || x.type === T.cronJob),
+    ];
+    assert.ok(waiting.length > appWorkloads.length, "the release Job and CronJobs are checked too");
+    for (const r of waiting) {
+      assert.ok(
+        r.dependencies.some((u) => importUrn.test(u)),
+        `${r.type} ${r.name} waits for the import: ${r.dependencies.join(", ")}`,
+      );
+    }
+  }
+
+  it("mock: manageDatabase true → TargetDatabase (role, protected database) then the protected PostgresImport; the app waits", async () => {
+    const { outputs, children } = await run((c) => {
+      c.import = { enabled: true, jobs: 3, importId: "cutover-1", excludeTables: ["events"] };
+      c.postgresPassword = "fake-admin-pw-not-secret";
+    });
+    const target = db.addon;
+    assert.deepStrictEqual(
+      dataChildren(children),
+      sorted([
+        `${D.import} ${db.addon}-import`,
+        `${D.target} ${target}`,
+        `${D.pgProvider} ${target}-admin`,
+        `${D.role} ${target}-owner`,
+        `${D.database} ${target}-database`,
+      ]),
+    );
+    assert.strictEqual(
+      opts(D.database, `${target}-database`).protect,
+      true,
+      "the target database is protected",
+    );
+    const imp = opts(D.import, `${db.addon}-import`);
+    assert.strictEqual(imp.protect, true, "the import is protected");
+    for (const [type, name] of [
+      [D.role, `${target}-owner`],
+      [D.database, `${target}-database`],
+    ]) {
+      assert.ok(
+        imp.dependencies.some((u) => urnOf(type, name).test(u)),
+        `the import depends on ${type} ${name}: ${imp.dependencies.join(", ")}`,
+      );
+    }
+    const reg = h.rec.get(D.import, `${db.addon}-import`);
+    assert.strictEqual(reg.inputs.jobs, 3);
+    assert.strictEqual(reg.inputs.importId, "cutover-1");
+    assert.deepStrictEqual(reg.inputs.excludeTables, ["events"]);
+    assert.ok(
+      reg.secretPaths.includes("sourceUrl") && reg.secretPaths.includes("targetUrl"),
+      reg.secretPaths.join(),
+    );
+    const targetUrl = new URL(reg.inputs.targetUrl as string);
+    assert.deepStrictEqual(
+      [targetUrl.hostname, targetUrl.port, targetUrl.pathname, decodeURIComponent(targetUrl.username)],
+      ["127.0.0.1", "56433", `/${db.database}`, db.ownerRole],
+      "the import writes as the owner role into the new database",
+    );
+    assertAppWaitsForImport();
+
+    const [out] = outputs.databases as Obj[];
+    assert.deepStrictEqual(
+      { addon: out.addon, database: out.database },
+      { addon: db.addon, database: db.database },
+    );
+    assert.deepStrictEqual(Object.keys(out.import).sort(), [
+      "bytes",
+      "completedAt",
+      "durationMs",
+      "fingerprint",
+      "importId",
+      "rows",
+      "sourceServerVersion",
+      "tables",
+      "target",
+      "verification",
+    ]);
+    const shown = JSON.stringify(await unwrap(pulumi.output(outputs.databases)));
+    assert.ok(!shown.includes("fake-admin-pw-not-secret") && !/postgres(ql)?:\/\//.test(shown), shown);
+  });
+
+  it("mock: manageDatabase false → only the PostgresImport, as the admin into the existing database; the app waits", async () => {
+    const { children } = await run((c) => {
+      c.postgres.manageDatabase = false;
+      c.import = { enabled: true };
+    });
+    assert.deepStrictEqual(dataChildren(children), [`${D.import} ${db.addon}-import`]);
+    const imp = opts(D.import, `${db.addon}-import`);
+    assert.strictEqual(imp.protect, true);
+    const reg = h.rec.get(D.import, `${db.addon}-import`);
+    const targetUrl = new URL(reg.inputs.targetUrl as string);
+    assert.deepStrictEqual(
+      [targetUrl.hostname, targetUrl.port, targetUrl.pathname, targetUrl.username, targetUrl.password],
+      ["127.0.0.1", "56433", `/${db.database}`, "postgres", ""],
+      "trust auth: the admin user without a password, into the database the plan names",
+    );
+    assert.ok(reg.secretPaths.includes("targetUrl"));
+    assertAppWaitsForImport();
+  });
+
+  for (const manageDatabase of [true, false]) {
+    it(`mock: import disabled (manageDatabase ${manageDatabase}) → no data resource, and the app waits for nothing of it`, async () => {
+      const { outputs, children } = await run((c) => {
+        c.postgres.manageDatabase = manageDatabase;
+        c.import = { enabled: false };
+      });
+      assert.deepStrictEqual(dataChildren(children), []);
+      for (const w of appWorkloads) {
+        assert.ok(!opts(T.deployment, w).dependencies.some((u) => u.includes("PostgresImport")));
+      }
+      const [out] = outputs.databases as Obj[];
+      assert.strictEqual(out.import, null);
+      assert.strictEqual(out.database, db.database);
+    });
+  }
 });
