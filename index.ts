@@ -133,13 +133,12 @@ interface DatabaseMigrationResources {
 }
 
 /**
- * For each migrated database, when `import.enabled`: the TargetDatabase (when
- * `postgres.manageDatabase`) and the protected PostgresImport into it. With the import disabled the
- * stack declares no data resource at all: the import is a deliberate cutover step.
+ * For each migrated database: the TargetDatabase when `postgres.manageDatabase` (the apps' URLs point
+ * at it whether or not this stack imports), and, when `import.enabled`, the protected PostgresImport
+ * into it. The import is a deliberate cutover step, so a stack without it still owns the database.
  */
 function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMigrationResources[] {
   const { postgres, import: imp } = config;
-  if (!imp.enabled) return plan.databases.map((d) => ({ plan: d, target: undefined, import: undefined }));
   const adminPassword = pulumi.secret(postgres.password?.reveal("postgresPassword") ?? "");
   return plan.databases.map((d) => {
     const target = postgres.manageDatabase
@@ -158,6 +157,7 @@ function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMig
           ownerPassword: pulumi.secret(d.ownerPassword.reveal(`owner password of ${d.addon}`)),
         })
       : undefined;
+    if (!imp.enabled) return { plan: d, target, import: undefined };
     const importArgs = {
       sourceUrl: pulumi.secret(d.sourceUrl.reveal(`source URL of ${d.addon}`)),
       ...(target

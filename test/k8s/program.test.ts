@@ -487,12 +487,23 @@ describe("index.ts program: the data import graph (mock)", () => {
   });
 
   for (const manageDatabase of [true, false]) {
-    it(`mock: import disabled (manageDatabase ${manageDatabase}) → no data resource, and the app waits for nothing of it`, async () => {
+    it(`mock: import disabled (manageDatabase ${manageDatabase}) → no import; the database is still declared when managed`, async () => {
       const { outputs, children } = await run((c) => {
         c.postgres.manageDatabase = manageDatabase;
         c.import = { enabled: false };
       });
-      assert.deepStrictEqual(dataChildren(children), []);
+      const target = db.addon;
+      assert.deepStrictEqual(
+        dataChildren(children),
+        manageDatabase
+          ? sorted([
+              `${D.target} ${target}`,
+              `${D.pgProvider} ${target}-admin`,
+              `${D.role} ${target}-owner`,
+              `${D.database} ${target}-database`,
+            ])
+          : [],
+      );
       for (const w of appWorkloads) {
         assert.ok(!opts(T.deployment, w).dependencies.some((u) => u.includes("PostgresImport")));
       }
