@@ -18,7 +18,7 @@ step() {
 step "type check" npx tsc -p tsconfig.json --noEmit
 step "lint" npm run --silent lint
 step "unit and integration tests" npx mocha --config test/.mocharc.json "$@"
-if [ -n "$(ls test/e2e/*.test.ts 2>/dev/null)" ]; then
+if true; then
   step "end-to-end tests (real Pulumi engine)" npx mocha --config test/.mocharc.e2e.json
 fi
 
