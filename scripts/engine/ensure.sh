@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Makes the Pulumi engine available offline, building what is missing from Go modules.
+#
+#   bash scripts/engine/ensure.sh          # builds or reuses; prints KEY=VALUE lines on stdout
+#
+# The engine lives in a cache directory OUTSIDE the repo, keyed by the versions and by a hash of the
+# wrapper modules under tools/, and is reused when present:
+#   ${HEROKU_TO_HASURA_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/heroku-to-hasura/engine}/<key>/
+#     bin/pulumi                         CLI (ours, or a symlink to a user's CLI of the same version)
+#     bin/pulumi-language-nodejs         Node.js language host: a symlink to our own (scripts/language-host)
+#     bin/pulumi-resource-pulumi-nodejs  dynamic-provider shim, copied from the @pulumi/pulumi package
+#     home/                              PULUMI_HOME with the resource plugins installed
+#     build-times.log                    how long each build took
+# Versions come from node_modules/@pulumi/*/package.json (the npm pins), never from this file.
+# Progress goes to stderr; stdout carries only the KEY=VALUE lines that env.sh evaluates.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+log() { echo "[engine] $*" >&2; }
+die() {
+  echo "[engine] ERROR: $*" >&2
+  exit 1
+}
+
+npm_field() { # npm_field <package> <json path expression>
+  local pkg="$REPO/node_modules/@pulumi/$1/package.json"
+  [ -f "$pkg" ] || die "$pkg is missing: run 'npm ci' first"
+  node -e 'const p = require(process.argv[1]); const v = process.argv[2].split(".").reduce((o, k) => o && o[k], p);
+    if (!v) { console.error(`no ${process.argv[2]} in ${process.argv[1]}`); process.exit(1); } console.log(v);' "$pkg" "$2"
+}
+
+PULUMI_VERSION="$(npm_field pulumi version)"
+K8S_VERSION="$(npm_field kubernetes pulumi.version)"
+
+CLI_SRC="$REPO/tools/pulumi-cli"
+K8S_SRC="$REPO/tools/k8s-provider"
+
+inputs_hash() {
+  (
+    cd "$REPO/tools"
+    find . -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) | LC_ALL=C sort | xargs sha256sum
+  ) | sha256sum | cut -c1-12
+}
+
+CACHE="${HEROKU_TO_HASURA_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/heroku-to-hasura/engine}"
+KEY="pulumi-${PULUMI_VERSION}_kubernetes-${K8S_VERSION}_$(inputs_hash)"
+ROOT="$CACHE/$KEY"
+BIN="$ROOT/bin"
+HOME_DIR="$ROOT/home"
+TIMES="$ROOT/build-times.log"
+mkdir -p "$BIN" "$HOME_DIR"
+
+# One builder at a time per key (tests and `npm run dev` may start together).
+exec 9>"$ROOT/.lock"
+flock 9
+
+go_env() {
+  command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is needed to build the Pulumi engine; or put pulumi v$PULUMI_VERSION on PATH"
+  export GOTOOLCHAIN="${GOTOOLCHAIN:-local}" CGO_ENABLED=0
+}
+
+timed() { # timed <label> <command...>: runs it, logs the wall time to stderr and build-times.log
+  local label="$1" start end
+  shift
+  start=$(date +%s)
+  "$@"
+  end=$(date +%s)
+  log "$label: $((end - start))s"
+  echo "$(date -u +%FT%TZ) $label $((end - start))s" >>"$TIMES"
+}
+
+require_module_version() { # require_module_version <wrapper dir> <module> <version>
+  local got
+  got="$(cd "$1" && go list -m -f '{{.Version}}' "$2")"
+  [ "$got" = "$3" ] || die "$1/go.mod pins $2 $got but node_modules needs $3: bump the wrapper (see tools/README.md)"
+}
+
+cli_version_of() { "$1" version 2>/dev/null | head -n1 || true; }
+
+# --- 1. CLI ---------------------------------------------------------------------------------------
+ensure_cli() {
+  if [ "$(cli_version_of "$BIN/pulumi")" = "v$PULUMI_VERSION" ]; then
+    log "reusing pulumi v$PULUMI_VERSION at $BIN"
+    return
+  fi
+  # A user's own CLI of the same version, with its bundled language host, is used as it is.
+  local theirs
+  theirs="$(command -v pulumi || true)"
+  if [ -n "$theirs" ] && [ "$(cli_version_of "$theirs")" = "v$PULUMI_VERSION" ]; then
+    theirs="$(readlink -f "$theirs")"
+    if [ "${theirs#"$CACHE"/}" = "$theirs" ] && [ -x "$(dirname "$theirs")/pulumi-language-nodejs" ]; then
+      ln -sfn "$theirs" "$BIN/pulumi"
+      log "using your pulumi v$PULUMI_VERSION at $theirs"
+      return
+    fi
+  fi
+  go_env
+  require_module_version "$CLI_SRC" github.com/pulumi/pulumi/pkg/v3 "v$PULUMI_VERSION"
+  require_module_version "$CLI_SRC" github.com/pulumi/pulumi/sdk/v3 "v$PULUMI_VERSION"
+  log "building pulumi v$PULUMI_VERSION (cold: ~15-25 min on 2 cores)"
+  local tmp="$ROOT/.build-cli"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  # Tags and flags as upstream's release build; the version ldflag is what the Automation API parses.
+  timed "build pulumi CLI" \
+    bash -c 'cd "$1" && go build -buildvcs=false -trimpath -tags osusergo,grpcnotrace \
+      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$2" \
+      -o "$3/" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi' _ "$CLI_SRC" "$PULUMI_VERSION" "$tmp"
+  [ "$(cli_version_of "$tmp/pulumi")" = "v$PULUMI_VERSION" ] || die "built pulumi does not report v$PULUMI_VERSION"
+  mv -f "$tmp/pulumi" "$BIN/" # last: its presence marks the step done
+  rm -rf "$tmp"
+}
+
+# --- 2. Node.js language host -------------------------------------------------------------------
+# The Go host's module (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3) is not
+# served by the module proxy, so the CLI runs ours (scripts/language-host). A user's own CLI keeps
+# its bundled host. The shim finds its code through the link, so it must be a symlink, not a copy.
+ensure_language_host() {
+  [ -L "$BIN/pulumi" ] && return
+  ln -sfn "$REPO/scripts/language-host/pulumi-language-nodejs" "$BIN/pulumi-language-nodejs"
+}
+
+# --- 3. dynamic-provider shim (a shell script shipped in the @pulumi/pulumi npm package) ------------
+ensure_dynamic_shim() {
+  local src="$REPO/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+  [ -f "$src" ] || die "$src is missing: run 'npm ci' first"
+  cmp -s "$src" "$BIN/pulumi-resource-pulumi-nodejs" 2>/dev/null || install -m 0755 "$src" "$BIN/pulumi-resource-pulumi-nodejs"
+}
+
+# --- 4. resource plugins ------------------------------------------------------------------------
+plugin_installed() { [ -x "$HOME_DIR/plugins/resource-$1-v$2/pulumi-resource-$1" ]; }
+
+install_plugin() { # install_plugin <name> <version> <binary>
+  PULUMI_HOME="$HOME_DIR" PULUMI_SKIP_UPDATE_CHECK=true \
+    "$BIN/pulumi" plugin install resource "$1" "$2" --file "$3" >&2
+  plugin_installed "$1" "$2" || die "pulumi plugin install resource $1 $2 did not install it"
+}
+
+ensure_k8s_provider() {
+  if plugin_installed kubernetes "$K8S_VERSION"; then
+    log "reusing kubernetes provider v$K8S_VERSION"
+    return
+  fi
+  go_env
+  require_module_version "$K8S_SRC" github.com/pulumi/pulumi-kubernetes/sdk/v4 "v$K8S_VERSION"
+  log "building the kubernetes provider v$K8S_VERSION (cold: ~10-15 min on 2 cores)"
+  local moddir out="$ROOT/.build-k8s"
+  moddir="$(cd "$K8S_SRC" && go mod download -json github.com/pulumi/pulumi-kubernetes/provider/v4 |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))')"
+  # Upstream generates these gitignored files with `go generate`; same effect (schema gets the version).
+  node "$REPO/scripts/engine/k8s-embeds.js" "$moddir/cmd/pulumi-resource-kubernetes" "$K8S_SRC" "$K8S_VERSION"
+  rm -rf "$out" && mkdir -p "$out"
+  timed "build kubernetes provider" \
+    bash -c 'cd "$1" && go build -buildvcs=false -trimpath \
+      -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$2" \
+      -o "$3/pulumi-resource-kubernetes" .' _ "$K8S_SRC" "$K8S_VERSION" "$out"
+  install_plugin kubernetes "$K8S_VERSION" "$out/pulumi-resource-kubernetes"
+  rm -rf "$out"
+}
+
+
+ensure_cli
+ensure_language_host
+ensure_dynamic_shim
+ensure_k8s_provider
+"$BIN/pulumi" version >/dev/null || die "$BIN/pulumi does not run"
+log "engine ready: $("$BIN/pulumi" version) at $ROOT"
+
+echo "PULUMI_ENGINE_ROOT=$ROOT"
+echo "PULUMI_ENGINE_BIN=$BIN"
+echo "PULUMI_ENGINE_HOME=$HOME_DIR"
+echo "PULUMI_ENGINE_VERSION=v$PULUMI_VERSION"
+echo "PULUMI_ENGINE_PLUGINS=kubernetes-v$K8S_VERSION"
