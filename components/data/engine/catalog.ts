@@ -1,0 +1,181 @@
+/** Catalog queries shared by pre-flight, copy and verify: what is in a database, and in scope. */
+import type { Client } from "pg";
+import { MARKER_SCHEMA } from "./marker";
+
+export interface ScopeFilter {
+  includeSchemas?: string[];
+  excludeSchemas?: string[];
+  includeTables?: string[];
+  excludeTables?: string[];
+}
+
+/** SQL predicate on a schema-name expression: user schemas only, our marker schema never. */
+export function schemaPredicate(expr: string, f: ScopeFilter): string {
+  const lit = (xs: string[]) => xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(",");
+  const parts = [
+    `${expr} NOT IN ('pg_catalog','information_schema','pg_toast','${MARKER_SCHEMA}')`,
+    `${expr} NOT LIKE 'pg\\_temp\\_%'`,
+    `${expr} NOT LIKE 'pg\\_toast\\_temp\\_%'`,
+  ];
+  if (f.includeSchemas?.length) parts.push(`${expr} IN (${lit(f.includeSchemas)})`);
+  if (f.excludeSchemas?.length) parts.push(`${expr} NOT IN (${lit(f.excludeSchemas)})`);
+  return parts.join(" AND ");
+}
+
+/** Not created by an extension (those come with CREATE EXTENSION on the target). */
+export const notExtensionMember = (classTable: string, oidExpr: string): string =>
+  `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '${classTable}'::regclass AND d.objid = ${oidExpr} AND d.deptype = 'e')`;
+
+export interface TableInfo {
+  oid: number;
+  schema: string;
+  name: string;
+  /** `"schema"."name"` */
+  qualified: string;
+  /** Copyable columns (not dropped, not generated), quoted and comma-joined. */
+  columns: string;
+  bytes: number;
+  estimatedRows: number;
+  /** Main fork size in blocks (for ctid ranges). */
+  blocks: number;
+}
+
+export function tableMatches(t: { schema: string; name: string }, names: string[] | undefined): boolean {
+  return (names ?? []).some((n) => n === `${t.schema}.${t.name}` || n === t.name);
+}
+
+/** Plain tables and leaf partitions whose rows we copy (scope-filtered, extension tables left out). */
+export async function listTables(client: Client, f: ScopeFilter): Promise<TableInfo[]> {
+  const r = await client.query(
+    `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name,
+            pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS qualified,
+            pg_catalog.pg_table_size(c.oid)::bigint AS bytes,
+            greatest(c.reltuples, 0)::bigint AS rows,
+            (pg_catalog.pg_relation_size(c.oid) / current_setting('block_size')::int)::bigint AS blocks,
+            coalesce((SELECT string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
+               FROM pg_catalog.pg_attribute a
+              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''), '') AS columns
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND ${schemaPredicate("n.nspname", f)} AND ${notExtensionMember("pg_class", "c.oid")}
+      ORDER BY pg_catalog.pg_table_size(c.oid) DESC, n.nspname, c.relname`,
+  );
+  return r.rows
+    .map((row) => ({
+      oid: row.oid as number,
+      schema: row.schema as string,
+      name: row.name as string,
+      qualified: row.qualified as string,
+      columns: row.columns as string,
+      bytes: Number(row.bytes),
+      estimatedRows: Number(row.rows),
+      blocks: Number(row.blocks),
+    }))
+    .filter((t) => (f.includeTables?.length ? tableMatches(t, f.includeTables) : true))
+    .filter((t) => !tableMatches(t, f.excludeTables));
+}
+
+/** Human-readable list of user objects already in a database (for "refuse a non-empty target"). */
+export async function listUserObjects(client: Client, limit = 50): Promise<string[]> {
+  const f: ScopeFilter = {};
+  const r = await client.query(
+    `SELECT kind || ' ' || name AS what FROM (
+       SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view'
+                WHEN 'm' THEN 'materialized view' WHEN 'S' THEN 'sequence' ELSE 'foreign table' END AS kind,
+              pg_catalog.format('%I.%I', n.nspname, c.relname) AS name
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r','p','v','m','S','f') AND ${schemaPredicate("n.nspname", f)}
+          AND ${notExtensionMember("pg_class", "c.oid")}
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_class'::regclass
+                          AND d.objid = c.oid AND d.deptype IN ('a','i') AND c.relkind = 'S')
+       UNION ALL
+       SELECT 'function', p.oid::regprocedure::text
+         FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+        WHERE ${schemaPredicate("n.nspname", f)} AND ${notExtensionMember("pg_proc", "p.oid")}
+       UNION ALL
+       SELECT 'type', pg_catalog.format('%I.%I', n.nspname, t.typname)
+         FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+        WHERE t.typtype IN ('e','d','r') AND ${schemaPredicate("n.nspname", f)} AND ${notExtensionMember("pg_type", "t.oid")}
+       UNION ALL
+       SELECT 'large objects', count(*)::text FROM pg_catalog.pg_largeobject_metadata HAVING count(*) > 0
+     ) x ORDER BY 1 LIMIT ${limit}`,
+  );
+  return r.rows.map((row) => row.what as string);
+}
+
+export interface ServerInfo {
+  version: string;
+  versionNum: number;
+  systemIdentifier: string;
+  isSuperuser: boolean;
+}
+
+export async function serverInfo(client: Client): Promise<ServerInfo> {
+  const r = await client.query(
+    `SELECT current_setting('server_version') AS v, current_setting('server_version_num')::int AS n,
+            (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS su`,
+  );
+  let systemIdentifier = "";
+  try {
+    // Not every managed provider lets a non-superuser read the control file; host/port/db suffice then.
+    const s = await client.query("SELECT system_identifier::text AS id FROM pg_catalog.pg_control_system()");
+    systemIdentifier = s.rows[0].id as string;
+  } catch {
+    systemIdentifier = "";
+  }
+  return {
+    version: r.rows[0].v,
+    versionNum: r.rows[0].n,
+    systemIdentifier,
+    isSuperuser: r.rows[0].su === true,
+  };
+}
+
+/**
+ * Extensions not carried over: plpgsql is always there, and pg_stat_statements (which Heroku
+ * installs in every database) holds only server statistics and needs shared_preload_libraries.
+ */
+export const NOT_COPIED_EXTENSIONS = ["plpgsql", "pg_stat_statements"];
+
+export interface ExtensionRow {
+  name: string;
+  schema: string;
+  version: string;
+}
+
+export async function listExtensions(client: Client): Promise<ExtensionRow[]> {
+  const r = await client.query(
+    `SELECT e.extname AS name, n.nspname AS schema, e.extversion AS version
+       FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+      WHERE e.extname NOT IN (${NOT_COPIED_EXTENSIONS.map((x) => `'${x}'`).join(",")}) ORDER BY 1`,
+  );
+  return r.rows as ExtensionRow[];
+}
+
+export async function availableExtensions(
+  client: Client,
+): Promise<Map<string, { installed: string | null; trusted: boolean }>> {
+  const r = await client.query(
+    `SELECT a.name, a.installed_version,
+            coalesce((SELECT bool_or(v.trusted) FROM pg_catalog.pg_available_extension_versions v WHERE v.name = a.name), false) AS trusted
+       FROM pg_catalog.pg_available_extensions a`,
+  );
+  return new Map(
+    r.rows.map((row) => [
+      row.name as string,
+      { installed: row.installed_version as string | null, trusted: row.trusted === true },
+    ]),
+  );
+}
+
+/** The database-level search_path (Heroku puts heroku_ext there), or null. */
+export async function databaseSearchPath(client: Client): Promise<string | null> {
+  const r = await client.query(
+    `SELECT s.setconfig FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
+      WHERE d.datname = current_database() AND s.setrole = 0`,
+  );
+  for (const row of r.rows) {
+    for (const c of (row.setconfig as string[]) ?? [])
+      if (c.startsWith("search_path=")) return c.slice("search_path=".length);
+  }
+  return null;
+}

@@ -1,0 +1,210 @@
+/**
+ * Connection URLs: parsing, masking and opening `pg` clients with errors that say what is wrong
+ * (unreachable, auth, TLS) without ever showing the password.
+ */
+import * as fs from "fs";
+import type { Client, ClientConfig } from "pg";
+import { ConnectionSpec, ImportError } from "./types";
+
+export interface ParsedUrl {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+  /** libpq sslmode actually used. */
+  sslMode: string;
+  sslRootCert?: string;
+}
+
+const HEROKU_HOST = /(\.amazonaws\.com|\.heroku(app)?\.com|\.herokudns\.com)$/i;
+
+/** `postgres://user:***@host:port/db` — safe for logs and errors. */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    for (const k of [...u.searchParams.keys()]) {
+      if (/pass|secret|token|key/i.test(k)) u.searchParams.set(k, "***");
+    }
+    return u.toString();
+  } catch {
+    // Not a URL we can parse: hide everything between "://" and "@" to be safe.
+    return url.replace(/\/\/[^@/]*@/, "//***@").replace(/password=[^&\s]*/gi, "password=***");
+  }
+}
+
+/** Replaces every occurrence of the URL's password (raw or encoded) in `text`. */
+export function scrub(text: string, ...specs: (ConnectionSpec | undefined)[]): string {
+  let out = text;
+  for (const s of specs) {
+    if (!s) continue;
+    out = out.split(s.url).join(maskUrl(s.url));
+    try {
+      const u = new URL(s.url);
+      for (const p of [u.password, decodeURIComponent(u.password)]) {
+        if (p && p.length >= 3) out = out.split(p).join("***");
+      }
+    } catch {
+      /* unparsable URL: already masked above */
+    }
+  }
+  return out;
+}
+
+export function parseUrl(spec: ConnectionSpec): ParsedUrl {
+  let u: URL;
+  try {
+    u = new URL(spec.url);
+  } catch {
+    throw new ImportError(`not a postgres:// URL: ${maskUrl(spec.url)}`, "config");
+  }
+  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") {
+    throw new ImportError(`not a postgres:// URL: ${maskUrl(spec.url)}`, "config");
+  }
+  const host = decodeURIComponent(u.hostname).replace(/^\[|\]$/g, "") || "localhost";
+  const database =
+    decodeURIComponent(u.pathname.replace(/^\//, "")) || decodeURIComponent(u.username) || "postgres";
+  const sslMode =
+    spec.sslMode ?? u.searchParams.get("sslmode") ?? (HEROKU_HOST.test(host) ? "require" : "prefer");
+  const allowed = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full", "no-verify"];
+  if (!allowed.includes(sslMode)) {
+    throw new ImportError(
+      `unknown sslmode "${sslMode}" in ${maskUrl(spec.url)} (one of ${allowed.join(", ")})`,
+      "config",
+    );
+  }
+  return {
+    host,
+    port: u.port ? Number(u.port) : 5432,
+    database,
+    user: decodeURIComponent(u.username) || "postgres",
+    password: decodeURIComponent(u.password),
+    sslMode,
+    sslRootCert: u.searchParams.get("sslrootcert") ?? undefined,
+  };
+}
+
+/** The libpq environment for pg_dump/pg_restore: credentials never on a command line. */
+export function libpqEnv(spec: ConnectionSpec): Record<string, string> {
+  const p = parseUrl(spec);
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("PG") && v !== undefined) env[k] = v;
+  Object.assign(env, {
+    PGHOST: p.host,
+    PGPORT: String(p.port),
+    PGDATABASE: p.database,
+    PGUSER: p.user,
+    PGSSLMODE: p.sslMode === "no-verify" ? "require" : p.sslMode,
+    PGAPPNAME: "heroku-to-hasura-import",
+    PGCONNECT_TIMEOUT: "15",
+  });
+  if (p.password) env.PGPASSWORD = p.password;
+  if (p.sslRootCert) env.PGSSLROOTCERT = p.sslRootCert;
+  return env;
+}
+
+function pgConfig(p: ParsedUrl, ssl: boolean): ClientConfig {
+  let sslOpt: ClientConfig["ssl"] = false;
+  if (ssl) {
+    const verify = p.sslMode === "verify-ca" || p.sslMode === "verify-full";
+    sslOpt = {
+      // libpq's `require` encrypts without verifying; Heroku's certificates do not verify anyway.
+      rejectUnauthorized: verify,
+      ...(p.sslRootCert ? { ca: fs.readFileSync(p.sslRootCert, "utf8") } : {}),
+      ...(p.sslMode === "verify-ca" ? { checkServerIdentity: () => undefined } : {}),
+    };
+  }
+  return {
+    host: p.host,
+    port: p.port,
+    database: p.database,
+    user: p.user,
+    password: p.password,
+    ssl: sslOpt,
+    application_name: "heroku-to-hasura-import",
+    connectionTimeoutMillis: 15000,
+    keepAlive: true,
+  };
+}
+
+/** Turns a driver error into an ImportError with the masked URL and a hint. */
+export function connectionError(err: unknown, spec: ConnectionSpec, role: string): ImportError {
+  const e = err as { code?: string; message?: string };
+  const where = `${role} ${maskUrl(spec.url)}`;
+  const msg = scrub(String(e?.message ?? err), spec);
+  if (e?.code === "28P01" || /password authentication failed/i.test(msg)) {
+    return new ImportError(`${where}: authentication failed (check the user and password)`, "auth");
+  }
+  if (/pg_hba\.conf.*(no encryption|SSL off)/i.test(msg)) {
+    return new ImportError(`${where}: the server requires TLS; use sslmode=require (${msg})`, "tls");
+  }
+  if (/does not support SSL/i.test(msg)) {
+    return new ImportError(`${where}: the server does not offer TLS; use sslmode=disable or prefer`, "tls");
+  }
+  if (/self[- ]signed|certificate|SSL/i.test(msg)) {
+    return new ImportError(`${where}: TLS failed: ${msg}`, "tls");
+  }
+  if (e?.code === "28000" || e?.code === "3D000") {
+    return new ImportError(`${where}: ${msg}`, "auth");
+  }
+  if (
+    ["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ETIMEDOUT", "EAI_AGAIN", "ECONNRESET"].includes(
+      e?.code ?? "",
+    ) ||
+    /timeout/i.test(msg)
+  ) {
+    return new ImportError(`${where}: cannot reach the server (${e?.code ?? msg})`, "unreachable");
+  }
+  return new ImportError(`${where}: ${msg}`, "unreachable");
+}
+
+/** Session settings that make text output identical on both ends (verification relies on it). */
+export const SESSION_SETUP =
+  "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; " +
+  "SET bytea_output = 'hex'; SET client_encoding = 'UTF8'; SET statement_timeout = 0; SET lock_timeout = 0; " +
+  "SET idle_in_transaction_session_timeout = 0";
+
+/** Opens a client (lazy `pg`), honouring sslmode including `prefer`'s fallback. */
+export async function connect(spec: ConnectionSpec, role: "source" | "target"): Promise<Client> {
+  const { Client: PgClient } = await import("pg");
+  const p = parseUrl(spec);
+  const attempts =
+    p.sslMode === "disable"
+      ? [false]
+      : p.sslMode === "prefer"
+        ? [true, false]
+        : p.sslMode === "allow"
+          ? [false, true]
+          : [true];
+  let last: unknown;
+  for (const ssl of attempts) {
+    const client = new PgClient(pgConfig(p, ssl));
+    // An idle client whose server dies emits 'error'; without a listener that crashes the process.
+    client.on("error", () => undefined);
+    try {
+      await client.connect();
+      await client.query(SESSION_SETUP);
+      // Every target write commits together with its marker row, so a commit lost in a server
+      // crash loses both: not waiting for the WAL flush is safe and speeds up many small tables.
+      if (role === "target") await client.query("SET synchronous_commit = off");
+      return client;
+    } catch (err) {
+      last = err;
+      await client.end().catch(() => undefined);
+      const msg = String((err as Error)?.message ?? "");
+      const tlsIssue = /SSL|TLS|no encryption/i.test(msg);
+      if (!tlsIssue) break;
+    }
+  }
+  throw connectionError(last, spec, role);
+}
+
+/** Quotes an identifier the way PostgreSQL does for any name. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function quoteLiteral(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}

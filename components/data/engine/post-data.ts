@@ -1,0 +1,173 @@
+/**
+ * Post-data (indexes, constraints, triggers, …) from pg_dump's TOC, built in parallel in waves
+ * that respect dependencies pg_restore would otherwise serialise:
+ *   1. indexes, primary/unique/exclusion and NOT VALID check constraints (parallel)
+ *   2. partition index attachments (parallel, need both indexes of wave 1)
+ *   3. foreign keys, triggers, rules, policies and anything else (parallel)
+ *   4. comments and materialized view refreshes (in dump order: refreshes depend on each other)
+ * Each item commits together with its marker row, so a re-run builds exactly what is missing.
+ */
+import type { Client } from "pg";
+import { markDoneAndCommitSql } from "./marker";
+import { SqlItem } from "./pg-tools";
+import { dropConnection } from "./copy-data";
+import { retryOnDeadlock, runPool } from "./worker-pool";
+
+export interface PostDataItem extends SqlItem {
+  key: string;
+  wave: number;
+}
+
+function wave(type: string): number {
+  if (type === "INDEX" || type === "CONSTRAINT" || type === "CHECK CONSTRAINT") return 1;
+  if (type === "INDEX ATTACH") return 2;
+  if (type === "COMMENT" || type === "MATERIALIZED VIEW DATA") return 4;
+  return 3;
+}
+
+export function planPostData(items: SqlItem[]): PostDataItem[] {
+  const seen = new Map<string, number>();
+  return items.map((it) => {
+    const base = `post:${it.type}:${it.schema}:${it.name}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return { ...it, key: n === 1 ? base : `${base}#${n}`, wave: wave(it.type) };
+  });
+}
+
+async function runItem(client: Client, item: PostDataItem): Promise<void> {
+  await retryOnDeadlock(async () => {
+    try {
+      await client.query(`BEGIN; ${item.sql}`);
+      await client.query(markDoneAndCommitSql(item.key));
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+/** Runs the items not yet done on the given target connections (each already ran the preamble). */
+export async function runPostData(
+  clients: Client[],
+  items: PostDataItem[],
+  done: Set<string>,
+  log: (line: string) => void,
+): Promise<number> {
+  const todo = items.filter((i) => !done.has(i.key));
+  for (const w of [1, 2, 3, 4]) {
+    const batch = todo.filter((i) => i.wave === w);
+    if (!batch.length) continue;
+    log(`post-data wave ${w}: ${batch.length} item(s)`);
+    const workers = w === 4 ? clients.slice(0, 1) : clients;
+    await runPool(
+      batch,
+      workers,
+      async (item, client) => {
+        try {
+          await runItem(client, item);
+        } catch (err) {
+          const e = err as Error;
+          throw Object.assign(new Error(`${item.type} ${item.schema}.${item.name}: ${e.message}`), {
+            code: (err as { code?: string }).code,
+          });
+        }
+      },
+      // Fail fast: the others may be waiting on locks; the server rolls back their items.
+      () => clients.forEach(dropConnection),
+    );
+  }
+  return todo.length;
+}
+
+const NAME = `(?:"(?:[^"]|"")*"|[^\\s."]+)`;
+const INDEX_ON = new RegExp(`^CREATE (?:UNIQUE )?INDEX ${NAME} ON (ONLY )?(${NAME}\\.${NAME}) USING `);
+const ALTER_ONLY = new RegExp(`^ALTER TABLE ONLY (${NAME}\\.${NAME})\\s+ADD CONSTRAINT `);
+
+/** The table a wave-1 item builds on (`schema.table` as quote_ident writes it), if it is one table. */
+export function itemTable(item: SqlItem): string | undefined {
+  const i = INDEX_ON.exec(item.sql);
+  // ON ONLY: the partitioned parent's index, attached later; it has no rows of its own.
+  if (i) return i[1] ? undefined : i[2];
+  const a = ALTER_ONLY.exec(item.sql);
+  return a ? a[1] : undefined;
+}
+
+/**
+ * Builds a table's indexes and keys as soon as its rows are in, on connections of its own, while
+ * other tables are still copying (index builds, not COPY, are the long pole of an import).
+ * Whatever it has not built when the data phase ends is left to the post-data phase.
+ */
+export class EarlyIndexBuilder {
+  private readonly byTable = new Map<string, PostDataItem[]>();
+  private readonly queue: PostDataItem[] = [];
+  private closed = false;
+  private wake: (() => void) | undefined;
+  private readonly running: Promise<void>;
+  built = 0;
+
+  constructor(clients: Client[], items: PostDataItem[], done: Set<string>, tables: Set<string>) {
+    for (const it of items) {
+      if (it.wave !== 1 || done.has(it.key)) continue;
+      const t = itemTable(it);
+      if (!t || !tables.has(t)) continue;
+      this.byTable.set(t, [...(this.byTable.get(t) ?? []), it]);
+    }
+    this.running = Promise.all(clients.map((c) => this.work(c))).then(() => undefined);
+    // Surface failures through finish(); never as an unhandled rejection.
+    this.running.catch(() => undefined);
+  }
+
+  /** All rows of `table` are committed: its indexes may be built. */
+  tableDone(table: string): void {
+    const items = this.byTable.get(table);
+    if (!items) return;
+    this.byTable.delete(table);
+    this.queue.push(...items);
+    this.wake?.();
+  }
+
+  /** No more tables will finish: build what is queued, then resolve (or reject on a failure). */
+  async finish(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    await this.running;
+  }
+
+  /** Stops taking work (after a failure elsewhere). */
+  abort(): void {
+    this.queue.length = 0;
+    this.closed = true;
+    this.wake?.();
+  }
+
+  private async work(client: Client): Promise<void> {
+    for (;;) {
+      const item = this.queue.shift();
+      if (item) {
+        try {
+          await runItem(client, item);
+        } catch (err) {
+          this.abort();
+          throw Object.assign(
+            new Error(`${item.type} ${item.schema}.${item.name}: ${(err as Error).message}`),
+            {
+              code: (err as { code?: string }).code,
+            },
+          );
+        }
+        this.built++;
+        continue;
+      }
+      if (this.closed) return;
+      await new Promise<void>((resolve) => {
+        const prev = this.wake;
+        this.wake = () => {
+          this.wake = undefined;
+          prev?.();
+          resolve();
+        };
+      });
+    }
+  }
+}

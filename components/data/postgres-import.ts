@@ -1,0 +1,162 @@
+import * as pulumi from "@pulumi/pulumi";
+import { buildPostgresUrl, type DatabaseIdentity } from "./connection-identity";
+import type { ObjectCounts } from "./engine/types";
+import {
+  postgresImportProvider,
+  type PostgresImportInputs,
+  type TableVerificationSummary,
+} from "./postgres-import-provider";
+
+/** Target connection given as parts instead of a URL. */
+export interface PostgresTargetArgs {
+  host: pulumi.Input<string>;
+  /** Default 5432. */
+  port?: pulumi.Input<number>;
+  database: pulumi.Input<string>;
+  user: pulumi.Input<string>;
+  password: pulumi.Input<string>;
+  /** libpq `sslmode` for the target; default none (the engine's default, `prefer`). */
+  sslMode?: pulumi.Input<string>;
+}
+
+export interface PostgresImportArgs {
+  /**
+   * Source database URL (`postgres://user:password@host:port/db?sslmode=require`). Stored as a
+   * secret. Changing its host, port or database REPLACES the import (a new import into the
+   * target); changing only the credentials or query parameters updates state and copies nothing.
+   */
+  sourceUrl: pulumi.Input<string>;
+  /**
+   * Target database URL. Stored as a secret. Give this or `target`. Changing host, port or
+   * database REPLACES the import (the old target's data is kept); credentials update in place.
+   */
+  targetUrl?: pulumi.Input<string>;
+  /** Target database as parts (turned into a secret URL). Give this or `targetUrl`. Same rules. */
+  target?: pulumi.Input<PostgresTargetArgs>;
+  /**
+   * Parallel connections per side for data and index builds. Default: the CPU count of the
+   * machine running `pulumi up`. Only used by the import itself: changing it later does nothing.
+   */
+  jobs?: pulumi.Input<number>;
+  /** Only these schemas. Default: all non-system schemas. Used at import time only (changing it does nothing). */
+  includeSchemas?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Schemas left out. Used at import time only. */
+  excludeSchemas?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Only these tables (`schema.table` or `table`). Used at import time only. */
+  includeTables?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Tables whose rows are not copied (their definitions are). Used at import time only. */
+  excludeTables?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Names the import. Default: chosen by the engine at the first import. Setting a value
+   * different from the current import's id asks deliberately for a new import: REPLACES (the new
+   * import is created first, the old one is then forgotten and its data kept). The engine refuses
+   * a non-empty target, so point the new import at an empty database or empty the target first.
+   */
+  importId?: pulumi.Input<string>;
+  /**
+   * When true, deleting this resource drops every object the target role owns in the target
+   * database (only while the target's marker still names this import). Default false: delete
+   * forgets the import and keeps the data. Updates in place. While true, identity changes are
+   * refused, so a replacement never drops the old target's data.
+   */
+  dropTargetOnDelete?: pulumi.Input<boolean>;
+  /**
+   * File the import appends its progress lines to (also written to the provider's stderr), to
+   * follow with `tail -f` during `pulumi up`. Default none. Updates in place.
+   */
+  progressFile?: pulumi.Input<string>;
+}
+
+/** The type token's module and type: `pulumi-nodejs:dynamic/heroku-to-hasura/data:PostgresImport`. */
+export const POSTGRES_IMPORT_MODULE = "heroku-to-hasura/data";
+export const POSTGRES_IMPORT_TYPE = "PostgresImport";
+
+/** Outputs that hold credentials. */
+export const POSTGRES_IMPORT_SECRET_OUTPUTS = ["sourceUrl", "targetUrl"];
+
+/**
+ * The one-time import of a Postgres database into another (Heroku Postgres → the cluster's
+ * Postgres), verified, resumable and run once. See ./postgres-import-provider for the semantics.
+ * Protected by default (`protect: false` in opts to allow `pulumi destroy`).
+ */
+export class PostgresImport extends pulumi.dynamic.Resource {
+  declare readonly sourceUrl: pulumi.Output<string>;
+  declare readonly targetUrl: pulumi.Output<string>;
+  declare readonly importId: pulumi.Output<string>;
+  declare readonly tables: pulumi.Output<number>;
+  declare readonly rows: pulumi.Output<number>;
+  declare readonly bytes: pulumi.Output<number>;
+  declare readonly durationMs: pulumi.Output<number>;
+  declare readonly verification: pulumi.Output<TableVerificationSummary[]>;
+  declare readonly sourceServerVersion: pulumi.Output<string>;
+  declare readonly fingerprint: pulumi.Output<string>;
+  declare readonly sourceIdentity: pulumi.Output<DatabaseIdentity>;
+  declare readonly targetIdentity: pulumi.Output<DatabaseIdentity>;
+  declare readonly objectCounts: pulumi.Output<ObjectCounts>;
+  declare readonly resumed: pulumi.Output<boolean>;
+  declare readonly completedAt: pulumi.Output<string>;
+  declare readonly markerStatus: pulumi.Output<string>;
+
+  constructor(name: string, args: PostgresImportArgs, opts?: pulumi.CustomResourceOptions) {
+    if ((args.targetUrl === undefined) === (args.target === undefined)) {
+      throw new Error(`PostgresImport ${name}: give exactly one of targetUrl and target`);
+    }
+    const targetUrl =
+      args.targetUrl !== undefined
+        ? pulumi.secret(args.targetUrl)
+        : pulumi.secret(
+            pulumi.output(args.target!).apply((t) =>
+              buildPostgresUrl({
+                host: t.host,
+                port: t.port,
+                database: t.database,
+                user: t.user,
+                password: t.password,
+                sslMode: t.sslMode,
+              }),
+            ),
+          );
+    const props: Record<keyof PostgresImportInputs, unknown> & Record<string, unknown> = {
+      sourceUrl: pulumi.secret(args.sourceUrl),
+      targetUrl,
+      jobs: args.jobs,
+      includeSchemas: args.includeSchemas,
+      excludeSchemas: args.excludeSchemas,
+      includeTables: args.includeTables,
+      excludeTables: args.excludeTables,
+      importId: args.importId,
+      dropTargetOnDelete: args.dropTargetOnDelete,
+      progressFile: args.progressFile,
+      // Outputs, seeded so they are registered (pulumi/pulumi#12160).
+      requestedImportId: undefined,
+      tables: undefined,
+      rows: undefined,
+      bytes: undefined,
+      durationMs: undefined,
+      verification: undefined,
+      sourceServerVersion: undefined,
+      fingerprint: undefined,
+      sourceIdentity: undefined,
+      targetIdentity: undefined,
+      objectCounts: undefined,
+      resumed: undefined,
+      completedAt: undefined,
+      markerStatus: undefined,
+    };
+    super(
+      postgresImportProvider,
+      name,
+      props,
+      {
+        ...opts,
+        protect: opts?.protect ?? true,
+        additionalSecretOutputs: [
+          ...(opts?.additionalSecretOutputs ?? []),
+          ...POSTGRES_IMPORT_SECRET_OUTPUTS,
+        ],
+      },
+      POSTGRES_IMPORT_MODULE,
+      POSTGRES_IMPORT_TYPE,
+    );
+  }
+}

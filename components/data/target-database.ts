@@ -1,0 +1,122 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as postgresql from "@pulumi/postgresql";
+import { buildPostgresUrl } from "./connection-identity";
+
+/** Admin connection to the target server: used to create the role, database and extensions. */
+export interface TargetAdminConnection {
+  /** Host reachable from where `pulumi up` runs (e.g. `localhost` through a port-forward). */
+  host: string;
+  /** Default 5432. */
+  port?: number;
+  /** Admin role able to create roles and databases. */
+  username: string;
+  password: string;
+  /** libpq sslmode for the admin connection and for `targetUrl`. Default: `disable` (the provider's `prefer` is not supported by it). */
+  sslMode?: string;
+  /** Whether `username` is a superuser (managed Postgres admins often are not). Default true. */
+  superuser?: boolean;
+}
+
+/** An extension the imported data needs. */
+export interface TargetExtension {
+  /** Extension name, e.g. `citext`, `hstore`, `pg_stat_statements`. */
+  name: string;
+  /** Schema to create it in. Default `public`; Heroku's is `heroku_ext` (created when used). */
+  schema?: string;
+  /** Version; default the server's default version. */
+  version?: string;
+}
+
+export interface TargetDatabaseArgs {
+  /** Admin connection (secret: it holds the admin password). Changing host or port moves every child: REPLACES them. */
+  admin: pulumi.Input<TargetAdminConnection>;
+  /** Database name (valid unquoted identifier). Changing it REPLACES the database (protected: refused while protected). */
+  database: string;
+  /** Owner role of the database, with LOGIN; the import and the apps connect as it. Changing it REPLACES the role. */
+  ownerRole: string;
+  /** The owner role's password (secret). Updates in place. */
+  ownerPassword: pulumi.Input<string>;
+  /**
+   * Extensions to create before the import (in the new database, as the admin). A `heroku_ext`
+   * schema (owned by the owner role) is created first when any extension lives there, as on
+   * Heroku. Default none. Adding one creates it; removing one drops it.
+   */
+  extensions?: TargetExtension[];
+  /** `protect` on the Database (its data is the import's). Default true. */
+  protectDatabase?: boolean;
+}
+
+/** `heroku-to-hasura:data:TargetDatabase` */
+export const TARGET_DATABASE_TYPE = "heroku-to-hasura:data:TargetDatabase";
+
+/**
+ * The import target: an owner role with LOGIN, a database it owns, and the extensions the source
+ * uses, declared with `@pulumi/postgresql` through an explicit admin provider. The import
+ * `dependsOn` this component, so all of it exists before any data is copied.
+ */
+export class TargetDatabase extends pulumi.ComponentResource {
+  readonly provider: postgresql.Provider;
+  readonly role: postgresql.Role;
+  readonly database: postgresql.Database;
+  /** The `heroku_ext` schema, or undefined when no extension needs it. */
+  readonly herokuExtSchema: postgresql.Schema | undefined;
+  readonly extensions: postgresql.Extension[];
+  /** Database name. */
+  readonly databaseName: pulumi.Output<string>;
+  /** `postgres://owner:password@adminHost:port/database` (secret): the import's target. */
+  readonly targetUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: TargetDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(TARGET_DATABASE_TYPE, name, {}, opts);
+    const admin = pulumi.secret(args.admin);
+    this.provider = new postgresql.Provider(
+      `${name}-admin`,
+      {
+        host: admin.host,
+        port: admin.apply((a) => a.port ?? 5432),
+        username: admin.username,
+        password: admin.password,
+        sslmode: admin.apply((a) => a.sslMode ?? "disable"),
+        superuser: admin.apply((a) => a.superuser ?? true),
+        database: "postgres",
+      },
+      { parent: this },
+    );
+    const child = { parent: this, provider: this.provider };
+    this.role = new postgresql.Role(
+      `${name}-owner`,
+      { name: args.ownerRole, login: true, password: pulumi.secret(args.ownerPassword) },
+      child,
+    );
+    this.database = new postgresql.Database(
+      `${name}-database`,
+      { name: args.database, owner: this.role.name },
+      { ...child, protect: args.protectDatabase ?? true },
+    );
+    const extensions = args.extensions ?? [];
+    this.herokuExtSchema = extensions.some((e) => e.schema === "heroku_ext")
+      ? new postgresql.Schema(
+          `${name}-heroku-ext`,
+          { name: "heroku_ext", database: this.database.name, owner: this.role.name },
+          child,
+        )
+      : undefined;
+    this.extensions = extensions.map(
+      (e) =>
+        new postgresql.Extension(
+          `${name}-ext-${e.name}`,
+          { name: e.name, database: this.database.name, schema: e.schema ?? "public", version: e.version },
+          { ...child, dependsOn: this.herokuExtSchema ? [this.herokuExtSchema] : [] },
+        ),
+    );
+    this.databaseName = this.database.name;
+    this.targetUrl = pulumi.secret(
+      pulumi
+        .all([admin, this.role.name, this.database.name, pulumi.secret(args.ownerPassword)])
+        .apply(([a, user, database, password]) =>
+          buildPostgresUrl({ host: a.host, port: a.port, database, user, password, sslMode: a.sslMode }),
+        ),
+    );
+    this.registerOutputs({ databaseName: this.databaseName, targetUrl: this.targetUrl });
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * `npm run import -- --source URL --target URL [options]`: the copy engine as a command, for
+ * rehearsals before the real cutover. URLs may also come from SOURCE_DATABASE_URL and
+ * TARGET_DATABASE_URL (keeps passwords out of the process list). Progress goes to stderr.
+ *
+ * Exit codes: 0 done (verified equal), 1 verification found differences, 2 usage error,
+ * 3 cannot connect (unreachable, auth, TLS), 4 refused by pre-flight (non-empty target, versions,
+ * extensions), 5 the copy failed (re-run to resume).
+ */
+import {
+  ImportError,
+  ImportOptions,
+  ImportProgress,
+  importDatabase,
+  maskUrl,
+  preflight,
+  verifyDatabases,
+} from "../components/data/engine";
+
+const USAGE = `usage: npm run import -- --source URL --target URL [--jobs N]
+  [--include-schema S]… [--exclude-schema S]… [--include-table T]… [--exclude-table T]…
+  [--allow-non-empty-target] [--import-id ID] [--split-larger-than-mb N] [--pg-bin-dir DIR]
+  [--verify-only] [--preflight-only] [--json]
+URLs can also be given as SOURCE_DATABASE_URL / TARGET_DATABASE_URL.`;
+
+interface Cli {
+  opts: ImportOptions;
+  verifyOnly: boolean;
+  preflightOnly: boolean;
+  json: boolean;
+}
+
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Cli {
+  const o: Partial<ImportOptions> & {
+    includeSchemas: string[];
+    excludeSchemas: string[];
+    includeTables: string[];
+    excludeTables: string[];
+  } = {
+    includeSchemas: [],
+    excludeSchemas: [],
+    includeTables: [],
+    excludeTables: [],
+  };
+  let source = env.SOURCE_DATABASE_URL;
+  let target = env.TARGET_DATABASE_URL;
+  let verifyOnly = false;
+  let preflightOnly = false;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    switch (a) {
+      case "--source":
+        source = value();
+        break;
+      case "--target":
+        target = value();
+        break;
+      case "--jobs": {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) throw new UsageError("--jobs must be a positive integer");
+        o.jobs = n;
+        break;
+      }
+      case "--include-schema":
+        o.includeSchemas.push(value());
+        break;
+      case "--exclude-schema":
+        o.excludeSchemas.push(value());
+        break;
+      case "--include-table":
+        o.includeTables.push(value());
+        break;
+      case "--exclude-table":
+        o.excludeTables.push(value());
+        break;
+      case "--allow-non-empty-target":
+        o.allowNonEmptyTarget = true;
+        break;
+      case "--import-id":
+        o.importId = value();
+        break;
+      case "--pg-bin-dir":
+        o.pgBinDir = value();
+        break;
+      case "--split-larger-than-mb":
+        o.splitTablesLargerThanBytes = Number(value()) * 1024 * 1024;
+        break;
+      case "--verify-only":
+        verifyOnly = true;
+        break;
+      case "--preflight-only":
+        preflightOnly = true;
+        break;
+      case "--json":
+        json = true;
+        break;
+      case "-h":
+      case "--help":
+        throw new UsageError("");
+      default:
+        throw new UsageError(`unknown argument ${a.startsWith("postgres") ? maskUrl(a) : a}`);
+    }
+  }
+  if (!source || !target) throw new UsageError("--source and --target are required");
+  return {
+    opts: { ...o, source: { url: source }, target: { url: target } } as ImportOptions,
+    verifyOnly,
+    preflightOnly,
+    json,
+  };
+}
+
+class UsageError extends Error {}
+
+const mb = (b: number) => (b / 1048576).toFixed(1);
+const dur = (s: number | undefined) =>
+  s === undefined || !Number.isFinite(s)
+    ? "?"
+    : s >= 3600
+      ? `${(s / 3600).toFixed(1)}h`
+      : s >= 60
+        ? `${Math.floor(s / 60)}m${Math.round(s % 60)}s`
+        : `${Math.round(s)}s`;
+
+/** One status line: overall bar, tables, rows, MB, MB/s, ETA and the busiest tables. */
+export function progressLine(p: ImportProgress, width = 24): string {
+  if (p.phase !== "data") return `[${p.phase}] ${p.message ?? ""}`;
+  const frac = p.estimatedBytes > 0 ? Math.min(1, p.bytes / p.estimatedBytes) : 0;
+  const fill = Math.round(frac * width);
+  const bar = "#".repeat(fill) + "-".repeat(width - fill);
+  const active = p.active
+    .slice(0, 3)
+    .map((t) => `${t.table} ${t.rows} rows ${mb(t.bytes)}MB`)
+    .join(", ");
+  return (
+    `[data] [${bar}] ${p.tablesDone}/${p.tablesTotal} tables ${p.rows} rows ${mb(p.bytes)}/${mb(p.estimatedBytes)} MB ` +
+    `${mb(p.bytesPerSecond)} MB/s ETA ${dur(p.etaSeconds)}${active ? ` | ${active}` : ""}`
+  );
+}
+
+function exitCode(err: unknown): number {
+  if (err instanceof UsageError) return 2;
+  if (!(err instanceof ImportError)) return 5;
+  switch (err.code) {
+    case "verify":
+      return 1;
+    case "config":
+      return 2;
+    case "unreachable":
+    case "auth":
+    case "tls":
+      return 3;
+    case "copy":
+      return 5;
+    default:
+      return 4;
+  }
+}
+
+async function main(): Promise<number> {
+  let cli: Cli;
+  try {
+    cli = parseArgs(process.argv.slice(2), process.env);
+  } catch (err) {
+    const m = (err as Error).message;
+    process.stderr.write((m ? `error: ${m}\n` : "") + USAGE + "\n");
+    return 2;
+  }
+  const tty = process.stderr.isTTY === true;
+  let lastPrinted = 0;
+  const opts: ImportOptions = {
+    ...cli.opts,
+    log: (line) => process.stderr.write(`${tty ? "\r\x1b[K" : ""}${line}\n`),
+    onProgress: (p) => {
+      const now = Date.now();
+      if (tty)
+        process.stderr.write(`\r\x1b[K${progressLine(p).slice(0, (process.stderr.columns ?? 120) - 1)}`);
+      else if (now - lastPrinted > 2000 || p.phase !== "data") {
+        lastPrinted = now;
+        process.stderr.write(progressLine(p) + "\n");
+      }
+    },
+  };
+  try {
+    if (cli.preflightOnly) {
+      const r = await preflight(opts);
+      process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+      return 0;
+    }
+    if (cli.verifyOnly) {
+      const r = await verifyDatabases(opts.source, opts.target, { ...opts });
+      if (cli.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+      for (const d of r.differences) process.stderr.write(`difference: ${d}\n`);
+      process.stderr.write(
+        r.equal
+          ? `verified equal: ${r.tables.length} tables, ${r.rows} rows, fingerprint ${r.fingerprint}\n`
+          : "NOT equal\n",
+      );
+      return r.equal ? 0 : 1;
+    }
+    const r = await importDatabase(opts);
+    if (tty) process.stderr.write("\n");
+    if (cli.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+    process.stderr.write(
+      `done: import ${r.importId}${r.resumed ? " (resumed)" : ""}: ${r.tables} tables, ${r.rows} rows, ${mb(r.bytes)} MB in ${dur(r.durationMs / 1000)}, ` +
+        `verified equal, fingerprint ${r.fingerprint}\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (tty) process.stderr.write("\n");
+    // ImportError messages are masked by the engine; anything else is masked here too.
+    const msg = err instanceof ImportError ? err.message : String((err as Error)?.message ?? err);
+    process.stderr.write(`error: ${msg.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/g, "$1***@")}\n`);
+    return exitCode(err);
+  }
+}
+
+if (require.main === module) {
+  main().then((code) => process.exit(code));
+}

@@ -1,0 +1,85 @@
+import { strict as assert } from "assert";
+import { importDatabase, verifyDatabases } from "../../../components/data/engine";
+import { engineFixture, EngineFixture, query } from "../../support/postgres/clusters";
+
+describe("copy engine: verifyDatabases (real PostgreSQL)", function () {
+  this.timeout(120000);
+  let fx: EngineFixture;
+  let url: string;
+  before(async () => {
+    fx = await engineFixture();
+    url = fx.newTarget("verify");
+    await importDatabase({ source: { url: fx.sourceUrl }, target: { url }, jobs: 2 });
+  });
+
+  it("finds an imported target equal, with the same fingerprint each time", async () => {
+    const a = await verifyDatabases({ url: fx.sourceUrl }, { url }, { jobs: 2 });
+    const b = await verifyDatabases({ url: fx.sourceUrl }, { url }, { jobs: 1 });
+    assert.ok(a.equal, a.differences.join("\n"));
+    assert.equal(a.fingerprint, b.fingerprint);
+    assert.deepEqual(a.sourceCounts, a.targetCounts);
+  });
+
+  it("catches one changed value and names the table", async () => {
+    await query(url, `UPDATE "Sales Dept"."Order Lines" SET "Ünïcödé" = 'changed' WHERE "Line ID" = 7`);
+    try {
+      const r = await verifyDatabases({ url: fx.sourceUrl }, { url });
+      assert.equal(r.equal, false);
+      assert.deepEqual(r.differences, [
+        `table "Sales Dept"."Order Lines": same row count (50) but different content (checksum ${r.tables.find((t) => !t.equal)!.sourceChecksum} vs ${r.tables.find((t) => !t.equal)!.targetChecksum})`,
+      ]);
+    } finally {
+      await query(url, `UPDATE "Sales Dept"."Order Lines" SET "Ünïcödé" = NULL WHERE "Line ID" = 7`);
+    }
+  });
+
+  it("catches a value that differs only in a type's text details (jsonb key, interval, timestamptz)", async () => {
+    await query(
+      url,
+      "UPDATE public.invoices SET due_in = due_in + interval '1 microsecond' WHERE invoice_no = (SELECT min(invoice_no) FROM public.invoices)",
+    );
+    try {
+      const r = await verifyDatabases({ url: fx.sourceUrl }, { url });
+      assert.deepEqual(
+        r.tables.filter((t) => !t.equal).map((t) => t.table),
+        ["public.invoices"],
+      );
+    } finally {
+      await query(
+        url,
+        "UPDATE public.invoices SET due_in = due_in - interval '1 microsecond' WHERE invoice_no = (SELECT min(invoice_no) FROM public.invoices)",
+      );
+    }
+  });
+
+  it("catches a duplicated row in a table without a primary key", async () => {
+    await query(url, "INSERT INTO public.audit_log SELECT * FROM public.audit_log LIMIT 1");
+    try {
+      const r = await verifyDatabases({ url: fx.sourceUrl }, { url });
+      assert.ok(
+        r.differences.includes("table public.audit_log: 200 rows in the source, 201 in the target"),
+        r.differences.join("\n"),
+      );
+    } finally {
+      await query(url, "DELETE FROM public.audit_log WHERE ctid = (SELECT max(ctid) FROM public.audit_log)");
+    }
+  });
+
+  it("catches a missing index, constraint and trigger, and a sequence behind, by name", async () => {
+    await query(
+      url,
+      "DROP INDEX public.customers_lower_name; ALTER TABLE public.players DROP CONSTRAINT players_team_id_fkey; DROP TRIGGER invoices_touch ON public.invoices; SELECT setval('public.invoice_no_seq', 5)",
+    );
+    const r = await verifyDatabases({ url: fx.sourceUrl }, { url });
+    assert.equal(r.equal, false);
+    const text = r.differences.join("\n");
+    assert.match(text, /indexes missing or different in the target: CREATE INDEX customers_lower_name/);
+    assert.match(
+      text,
+      /constraints missing or different in the target: public\.players players_team_id_fkey FOREIGN KEY/,
+    );
+    assert.match(text, /triggers missing or different in the target: CREATE TRIGGER invoices_touch/);
+    assert.match(text, /sequence public\.invoice_no_seq: 20000 in the source, 5 in the target/);
+    assert.equal(r.targetCounts.indexes, r.sourceCounts.indexes - 1);
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * Resource graph of the data components under Pulumi mocks: exact children, type tokens,
+ * providers, dependsOn, protect and secrets, in milliseconds and without a server. The real
+ * engine and postgresql provider deploy the same components in ./postgres-import.engine-suite.ts.
+ * Options are recorded with a `transformations` hook, which sees each resource's final options.
+ */
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { SecretString } from "../../../components/heroku/secret-string";
+import type { DatabasePlan, TargetPostgresSettings } from "../../../components/plan/types";
+
+interface Recorded {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  provider?: string;
+}
+interface RecordedOpts {
+  type: string;
+  name: string;
+  props: Record<string, unknown>;
+  opts: pulumi.CustomResourceOptions;
+}
+
+const created: Recorded[] = [];
+const optsSeen: RecordedOpts[] = [];
+const record: pulumi.ResourceTransformation = (args) => {
+  optsSeen.push({ type: args.type, name: args.name, props: args.props, opts: args.opts });
+  return undefined;
+};
+
+/** The plaintext of a secret as mocks receive it (the RPC secret wrapper); fails for a non-secret. */
+function secretValue(v: unknown): unknown {
+  const w = v as Record<string, unknown>;
+  assert.strictEqual(w?.[pulumi.runtime.specialSigKey], pulumi.runtime.specialSecretSig, "expected a secret");
+  return w.value;
+}
+
+const unwrap = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
+/** Waits until every resource registered so far has resolved its URN (the mocks answered). */
+const settle = (...rs: pulumi.Resource[]) => Promise.all(rs.map((r) => unwrap(r.urn)));
+
+let mod: {
+  PostgresImport: typeof import("../../../components/data/postgres-import").PostgresImport;
+  TargetDatabase: typeof import("../../../components/data/target-database").TargetDatabase;
+  DatabaseMigration: typeof import("../../../components/data/database-migration").DatabaseMigration;
+};
+
+describe("data components resource graph (mock)", function () {
+  before(async () => {
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          created.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+          return { id: `${args.name}-id`, state: args.inputs };
+        },
+        call: (args) => args.inputs,
+      },
+      "heroku-to-hasura",
+      "test",
+      false,
+    );
+    mod = {
+      PostgresImport: (await import("../../../components/data/postgres-import")).PostgresImport,
+      TargetDatabase: (await import("../../../components/data/target-database")).TargetDatabase,
+      DatabaseMigration: (await import("../../../components/data/database-migration")).DatabaseMigration,
+    };
+  });
+  beforeEach(() => {
+    created.length = 0;
+    optsSeen.length = 0;
+  });
+
+  it("PostgresImport (mock): real type token, serialized provider, protected, URLs secret", async () => {
+    const imp = new mod.PostgresImport(
+      "acme-db",
+      { sourceUrl: "postgres://u:srcpw@src:5432/d1", targetUrl: "postgres://o:tgtpw@tgt:5432/app", jobs: 2 },
+      { transformations: [record] },
+    );
+    await settle(imp);
+    const reg = created.filter((c) => c.name === "acme-db");
+    assert.strictEqual(reg.length, 1);
+    assert.strictEqual(reg[0].type, "pulumi-nodejs:dynamic/heroku-to-hasura/data:PostgresImport");
+    assert.strictEqual(typeof reg[0].inputs.__provider, "string");
+    assert.match(reg[0].inputs.__provider as string, /exports\.handler/);
+    // The serialized provider must not carry credentials.
+    assert.ok(!(reg[0].inputs.__provider as string).includes("srcpw"));
+    const o = optsSeen.find((r) => r.name === "acme-db")!;
+    assert.strictEqual(o.opts.protect, true);
+    assert.deepStrictEqual(o.opts.additionalSecretOutputs, ["sourceUrl", "targetUrl"]);
+    assert.strictEqual(await pulumi.isSecret(o.props.sourceUrl as pulumi.Output<string>), true);
+    assert.strictEqual(await pulumi.isSecret(o.props.targetUrl as pulumi.Output<string>), true);
+  });
+
+  it("PostgresImport (mock): protect can be turned off; a target given as parts becomes one secret URL", async () => {
+    const imp = new mod.PostgresImport(
+      "rehearsal",
+      {
+        sourceUrl: "postgres://u:srcpw@src:5432/d1",
+        target: {
+          host: "127.0.0.1",
+          port: 6543,
+          database: "app",
+          user: "owner",
+          password: "p@ss",
+          sslMode: "disable",
+        },
+      },
+      { protect: false, transformations: [record] },
+    );
+    await settle(imp);
+    const o = optsSeen.find((r) => r.name === "rehearsal")!;
+    assert.strictEqual(o.opts.protect, false);
+    const targetUrl = o.props.targetUrl as pulumi.Output<string>;
+    assert.strictEqual(await pulumi.isSecret(targetUrl), true);
+    assert.strictEqual(await unwrap(targetUrl), "postgres://owner:p%40ss@127.0.0.1:6543/app?sslmode=disable");
+    assert.throws(
+      () => new mod.PostgresImport("bad", { sourceUrl: "postgres://u:p@h/d" }),
+      /PostgresImport bad: give exactly one of targetUrl and target/,
+    );
+  });
+
+  it("TargetDatabase (mock): exact children, admin provider, protected database, heroku_ext before extensions", async () => {
+    const target = new mod.TargetDatabase(
+      "acme",
+      {
+        admin: { host: "127.0.0.1", port: 5433, username: "admin", password: "adminpw" },
+        database: "acme_api",
+        ownerRole: "acme_api_owner",
+        ownerPassword: "ownerpw",
+        extensions: [{ name: "citext", schema: "heroku_ext" }, { name: "pgcrypto" }],
+      },
+      { transformations: [record] },
+    );
+    await settle(target, target.database, target.role, ...target.extensions, target.herokuExtSchema!);
+    assert.deepStrictEqual(
+      created.map((c) => `${c.type} ${c.name}`).sort(),
+      [
+        "heroku-to-hasura:data:TargetDatabase acme",
+        "postgresql:index/database:Database acme-database",
+        "postgresql:index/extension:Extension acme-ext-citext",
+        "postgresql:index/extension:Extension acme-ext-pgcrypto",
+        "postgresql:index/role:Role acme-owner",
+        "postgresql:index/schema:Schema acme-heroku-ext",
+        "pulumi:providers:postgresql acme-admin",
+      ].sort(),
+    );
+    const byName = (n: string) => created.find((c) => c.name === n)!;
+    for (const n of [
+      "acme-owner",
+      "acme-database",
+      "acme-heroku-ext",
+      "acme-ext-citext",
+      "acme-ext-pgcrypto",
+    ]) {
+      assert.match(byName(n).provider ?? "", /pulumi:providers:postgresql::acme-admin::acme-admin-id$/, n);
+    }
+    const { password, ...role } = byName("acme-owner").inputs;
+    assert.deepStrictEqual(role, { name: "acme_api_owner", login: true });
+    assert.strictEqual(secretValue(password), "ownerpw");
+    assert.deepStrictEqual(byName("acme-database").inputs.owner, "acme_api_owner");
+    assert.deepStrictEqual(byName("acme-heroku-ext").inputs, {
+      name: "heroku_ext",
+      database: "acme_api",
+      owner: "acme_api_owner",
+    });
+    assert.strictEqual(byName("acme-ext-citext").inputs.schema, "heroku_ext");
+    assert.strictEqual(byName("acme-ext-pgcrypto").inputs.schema, "public");
+    const opt = (n: string) => optsSeen.find((r) => r.name === n)!.opts;
+    assert.strictEqual(opt("acme-database").protect, true);
+    assert.deepStrictEqual(opt("acme-ext-citext").dependsOn, [target.herokuExtSchema]);
+    assert.strictEqual(await pulumi.isSecret(target.targetUrl), true);
+    assert.strictEqual(
+      await unwrap(target.targetUrl),
+      "postgres://acme_api_owner:ownerpw@127.0.0.1:5433/acme_api",
+    );
+  });
+
+  it("TargetDatabase (mock): no heroku_ext schema when no extension lives there", async () => {
+    const target = new mod.TargetDatabase("plain", {
+      admin: { host: "h", username: "admin", password: "pw" },
+      database: "d",
+      ownerRole: "r",
+      ownerPassword: "pw2",
+    });
+    await settle(target, target.database);
+    assert.strictEqual(target.herokuExtSchema, undefined);
+    assert.deepStrictEqual(created.map((c) => c.type).sort(), [
+      "heroku-to-hasura:data:TargetDatabase",
+      "postgresql:index/database:Database",
+      "postgresql:index/role:Role",
+      "pulumi:providers:postgresql",
+    ]);
+  });
+
+  it("DatabaseMigration (mock): the import depends on the target database and gets its secret URL", async () => {
+    const plan: DatabasePlan = {
+      addon: "postgresql-curved-12345",
+      ownerApp: "acme-api",
+      plan: "heroku-postgresql:standard-0",
+      database: "acme_api",
+      ownerRole: "acme_api",
+      ownerPassword: SecretString.of("ownerpw"),
+      sourceUrl: SecretString.of("postgres://u:srcpw@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8k"),
+      attachments: [{ app: "acme-api", attachment: "DATABASE", configVar: "DATABASE_URL" }],
+      targetUrl: SecretString.of("postgres://acme_api:ownerpw@postgres.hasura.svc:5432/acme_api"),
+      targetHost: "postgres.hasura.svc",
+      targetPort: 5432,
+    };
+    const postgres: TargetPostgresSettings = {
+      host: "localhost",
+      port: 15432,
+      adminUser: "admin",
+      clusterHost: "postgres.hasura.svc",
+      clusterPort: 5432,
+      sslMode: null,
+    };
+    const m = new mod.DatabaseMigration(
+      "acme-api-db",
+      {
+        plan,
+        postgres,
+        adminPassword: "adminpw",
+        extensions: [{ name: "hstore", schema: "heroku_ext" }],
+        jobs: 2,
+      },
+      { transformations: [record] },
+    );
+    await settle(m, m.import, m.target, m.target.database);
+    const imp = optsSeen.find((r) => r.name === "acme-api-db-import")!;
+    assert.deepStrictEqual(imp.opts.dependsOn, [m.target]);
+    assert.strictEqual(imp.opts.protect, true);
+    assert.strictEqual(imp.opts.parent, m);
+    const reg = created.find((c) => c.name === "acme-api-db-import")!;
+    assert.strictEqual(
+      secretValue(reg.inputs.sourceUrl),
+      "postgres://u:srcpw@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8k",
+    );
+    assert.strictEqual(
+      secretValue(reg.inputs.targetUrl),
+      "postgres://acme_api:ownerpw@localhost:15432/acme_api",
+    );
+    assert.strictEqual(reg.inputs.jobs, 2);
+    assert.ok(created.some((c) => c.name === "acme-api-db-target-heroku-ext"));
+    assert.strictEqual(optsSeen.find((r) => r.name === "acme-api-db-target-database")!.opts.protect, true);
+  });
+});
