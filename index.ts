@@ -46,8 +46,7 @@ async function main() {
           namespace: plan.namespace,
           image: images[app.app],
           statefulAddons: addons,
-          // An app must not start against a database still being copied.
-          waitFor: databases.filter((d) => usesDatabase(d.plan, app.app)).flatMap((d) => d.import ?? []),
+          waitFor: databases.filter((d) => usesDatabase(d.plan, app.app)).flatMap(databaseReadiness),
         },
         opts,
       ),
@@ -190,6 +189,17 @@ function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMig
     });
     return { plan: d, target, import: dataImport };
   });
+}
+
+/**
+ * What an app using the database waits for: the import when this stack runs one (an app must not
+ * start, nor its release phase migrate, against a database still being copied; the import itself
+ * waits for the target), else the target database this stack declares (the app's rewritten URL
+ * points at it: its release phase would fail on a database not yet created), else nothing.
+ */
+function databaseReadiness(d: DatabaseMigrationResources): pulumi.Resource[] {
+  if (d.import) return [d.import];
+  return d.target ? [d.target] : [];
 }
 
 function usesDatabase(d: DatabasePlan, app: string): boolean {

@@ -15,7 +15,8 @@ export interface HerokuAppMigrationArgs {
   image: pulumi.Input<string>;
   /**
    * The in-cluster add-ons, by StatefulAddonPlan name, created once per plan (a shared add-on serves
-   * several apps). The app's workloads wait for the ones its plan targets. Default: none.
+   * several apps). The app's release Job, workloads and CronJobs wait for the ones its plan targets.
+   * Default: none (an app whose plan targets one then fails as a wiring error).
    */
   statefulAddons?: Record<string, StatefulAddon>;
   /**
@@ -43,6 +44,7 @@ export interface AddonOutcome {
 export class HerokuAppMigration extends pulumi.ComponentResource {
   /** Heroku app name. */
   public readonly app: pulumi.Output<string>;
+  /** The image every process type runs, by digest. */
   public readonly image: pulumi.Output<string>;
   /** Auto-generated name of the app's Secret (changes with its content). */
   public readonly secretName: pulumi.Output<string>;
@@ -54,7 +56,9 @@ export class HerokuAppMigration extends pulumi.ComponentResource {
   public readonly hosts: pulumi.Output<string[]>;
   /** Name of the current release Job, if the app has a release phase. */
   public readonly releaseJobName: pulumi.Output<string | undefined>;
+  /** Names of the CronJobs made from declared Heroku Scheduler jobs. */
   public readonly cronJobs: pulumi.Output<string[]>;
+  /** Per add-on attachment: its disposition and what it points at now. */
   public readonly addons: pulumi.Output<AddonOutcome[]>;
 
   constructor(name: string, args: HerokuAppMigrationArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -112,16 +116,14 @@ function createAppChildren(name: string, args: HerokuAppMigrationArgs, parent: p
     { parent },
   );
   const secretName = secret.metadata.name;
-  const external = args.waitFor ?? [];
+  // On Heroku an app's add-ons exist before its release phase and any one-off dyno runs: the release
+  // Job (migrations, cache warm-up) and the CronJobs wait for the in-cluster ones it points at too.
+  const prerequisites = [...usedStatefulAddons(plan, args.statefulAddons ?? {}), ...(args.waitFor ?? [])];
+  const jobOpts = { parent, ...(prerequisites.length > 0 ? { dependsOn: prerequisites } : {}) };
   const release = plan.releaseJob
-    ? createReleaseJob(
-        `${name}-release`,
-        { plan: plan.releaseJob, namespace, image, secretName },
-        { parent, ...(external.length > 0 ? { dependsOn: external } : {}) },
-      )
+    ? createReleaseJob(`${name}-release`, { plan: plan.releaseJob, namespace, image, secretName }, jobOpts)
     : undefined;
-  const addons = usedStatefulAddons(plan, args.statefulAddons ?? {});
-  const waitFor = [...(release ? [release] : []), ...addons, ...external];
+  const waitFor = [...(release ? [release] : []), ...prerequisites];
   const services = plan.workloads.map((w) => {
     const web = w.processType === "web"; // the plan's Service and Ingress front the web process type
     return new Microservice(
@@ -139,11 +141,7 @@ function createAppChildren(name: string, args: HerokuAppMigrationArgs, parent: p
     );
   });
   const cronJobs = plan.cronJobs.map((c) =>
-    createCronJob(
-      c.name,
-      { plan: c, namespace, image, secretName },
-      { parent, ...(external.length > 0 ? { dependsOn: external } : {}) },
-    ),
+    createCronJob(c.name, { plan: c, namespace, image, secretName }, jobOpts),
   );
   return { secret, release, services, cronJobs };
 }

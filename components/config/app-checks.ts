@@ -1,5 +1,6 @@
 import { AppSnapshot } from "../heroku/snapshot";
 import { ImagesConfig, parseImagesConfig } from "../images/config";
+import { processTypes, RELEASE_TYPE } from "../plan/workloads";
 import { closest, IssueList } from "./issues";
 import { StackConfig } from "./stack-config";
 
@@ -85,9 +86,14 @@ export function checkConfigAgainstApps(
       unknownApp(`replicas.${app}`, app);
       continue;
     }
-    const types = processTypes(snapshot);
+    const types = scalableTypes(snapshot);
     for (const type of Object.keys(perType)) {
-      if (!types.includes(type)) {
+      if (type === RELEASE_TYPE) {
+        issues.add(
+          `replicas.${app}.${type}`,
+          "the release phase runs as a Job once per release, not as replicas: remove this key",
+        );
+      } else if (!types.includes(type)) {
         const hint = closest(type, types);
         issues.add(
           `replicas.${app}.${type}`,
@@ -126,6 +132,9 @@ export function checkConfigAgainstApps(
   return { images: images.value };
 }
 
-function processTypes(s: AppSnapshot): string[] {
-  return [...new Set([...s.formation.map((f) => f.type), ...Object.keys(s.slug?.processTypes ?? {})])].sort();
+/** Process types `replicas` may scale: the planner's workloads (formation and Procfile, not release). */
+function scalableTypes(s: AppSnapshot): string[] {
+  return processTypes(s)
+    .map((t) => t.type)
+    .filter((t) => t !== RELEASE_TYPE);
 }

@@ -12,10 +12,10 @@ function regexFormat(description: string, re: RegExp, maxLength = Infinity): For
   return { description, test: (v) => v.length <= maxLength && re.test(v) };
 }
 
-/** Heroku app names (Platform API `app.name` pattern). */
+/** Heroku app names: the Platform API schema's `app.name` pattern, verbatim. */
 export const HEROKU_APP_NAME = regexFormat(
-  "a Heroku app name (^[a-z][a-z0-9-]{1,29}$)",
-  /^[a-z][a-z0-9-]{1,29}$/,
+  "a Heroku app name (^[a-z][a-z0-9-]{1,28}[a-z0-9]$: 3 to 30 lowercase letters, digits and '-', not ending in '-')",
+  /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/,
 );
 
 /** Heroku add-on names, e.g. `redis-curved-11111` or a user-chosen `acme-redis`. */

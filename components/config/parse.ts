@@ -19,6 +19,7 @@ import {
   STORAGE_QUANTITY,
 } from "./formats";
 import { closest, IssueList } from "./issues";
+import { kubeconfigContextProblem } from "./kubeconfig";
 import {
   ClusterConfig,
   HerokuSourceConfig,
@@ -249,6 +250,13 @@ function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): Clus
   }
   if (o.context !== undefined && o.renderTo !== undefined) {
     f.issues.add("cluster.context", "only applies with kubeconfig, not with cluster.renderTo");
+  }
+  if (kubeconfig) {
+    const problem = kubeconfigContextProblem(kubeconfig, context);
+    if (problem) {
+      f.issues.add("cluster.context", problem);
+      return undefined;
+    }
   }
   if (namespace === undefined) return undefined;
   if (renderTo) return { namespace, target: { kind: "render", directory: renderTo } };

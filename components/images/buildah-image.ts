@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { buildAndPush, BuildahStorage } from "./buildah-build";
+import { BuildahBuildSpec, buildAndPush, BuildahStorage } from "./buildah-build";
 
 /**
  * BuildahImage: a dynamic resource that builds a context with `buildah` and pushes it, for machines
@@ -11,17 +11,9 @@ export const BUILDAH_IMAGE_MODULE = "images";
 export const BUILDAH_IMAGE_TYPE = "BuildahImage";
 export const BUILDAH_IMAGE_SECRET_OUTPUTS = ["registryPassword"];
 
-export interface BuildahImageInputs {
-  imageName: string;
-  context: string;
-  dockerfile: string | null;
-  buildArgs: Record<string, string>;
-  target: string | null;
-  platform: string | null;
+/** What buildah builds and pushes, plus the digest of the context's content (the rebuild trigger). */
+export interface BuildahImageInputs extends BuildahBuildSpec {
   contextDigest: string;
-  registryUsername: string | null;
-  registryPassword: string | null;
-  storage: BuildahStorage;
 }
 
 export interface BuildahImageOutputs extends BuildahImageInputs {
@@ -53,17 +45,8 @@ export function buildahImageDiff(
 async function build(inputs: BuildahImageInputs): Promise<BuildahImageOutputs> {
   // buildAndPush and what it uses (./image-ref, Node built-ins) are captured by value when Pulumi
   // serializes this provider, so it runs in the provider process without any relative require.
-  const repoDigest = await buildAndPush({
-    imageName: inputs.imageName,
-    context: inputs.context,
-    dockerfile: inputs.dockerfile,
-    buildArgs: inputs.buildArgs,
-    target: inputs.target,
-    platform: inputs.platform,
-    registryUsername: inputs.registryUsername,
-    registryPassword: inputs.registryPassword,
-    storage: inputs.storage,
-  });
+  const { contextDigest: _trigger, ...spec } = inputs;
+  const repoDigest = await buildAndPush(spec);
   return { ...inputs, repoDigest };
 }
 

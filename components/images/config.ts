@@ -1,3 +1,4 @@
+import { HEROKU_APP_NAME } from "../config/formats";
 import type { BuildahStorage } from "./buildah-build";
 import { parseImageRef } from "./image-ref";
 
@@ -187,7 +188,7 @@ export function parseImagesConfig(
           errors.push(
             `${KEY}.upstreamApps.${app}: no such app in this stack (apps: ${apps.join(", ") || "none"})`,
           );
-        } else if (typeof up !== "string" || !/^[a-z][a-z0-9-]{1,29}$/.test(up)) {
+        } else if (typeof up !== "string" || !HEROKU_APP_NAME.test(up)) {
           errors.push(`${KEY}.upstreamApps.${app}: must be a Heroku app name of the upstream stack`);
         } else value.upstreamApps[app] = up;
       }
@@ -225,7 +226,7 @@ export function parseImagesConfig(
     }
   } else if (promoteFrom === null && builders.length > 0 && value.registry === null) {
     errors.push(
-      `${KEY}.registry: required because ${builders.join(", ")} build an image (strategy slug or ` +
+      `${KEY}.registry: required because ${builders.join(", ")} ${builders.length === 1 ? "builds" : "build"} an image (strategy slug or ` +
         `dockerfile) that must be pushed; or pin prebuilt images with strategy: image`,
     );
   }

@@ -1,4 +1,5 @@
 import { createHash } from "crypto";
+import { shellArgs } from "../plan/workloads";
 
 /**
  * The generated build context that turns a Heroku slug into an image that runs like a dyno. Pure: it
@@ -81,7 +82,8 @@ export function slugDockerfile(input: SlugContextInput): string {
     `LABEL io.heroku-to-hasura.app=${JSON.stringify(input.app)} io.heroku-to-hasura.slug=${JSON.stringify(input.slugId)}`,
     `ENTRYPOINT ${JSON.stringify([ENTRYPOINT_PATH])}`,
   ];
-  if (web !== undefined) lines.push(`CMD ${JSON.stringify(["/bin/sh", "-c", web])}`);
+  // The same args a web Deployment passes, so a bare `run` of the image starts the web process.
+  if (web !== undefined) lines.push(`CMD ${JSON.stringify(shellArgs(web))}`);
   return lines.join("\n") + "\n";
 }
 
@@ -92,11 +94,6 @@ export function slugContextFiles(input: SlugContextInput): Record<string, { cont
     [ENTRYPOINT_FILE]: { content: entrypointScript(), mode: 0o755 },
     ".dockerignore": { content: "*.partial\nslug.id\n", mode: 0o644 },
   };
-}
-
-/** The container args a workload passes for a Procfile command (the image ENTRYPOINT is kept). */
-export function processArgs(command: string): string[] {
-  return ["/bin/sh", "-c", command];
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import { createWriteStream, promises as fs } from "fs";
+import { createReadStream, createWriteStream, promises as fs } from "fs";
 import * as path from "path";
 import { Readable } from "stream";
 import { pipeline } from "stream/promises";
@@ -101,14 +101,15 @@ export async function downloadSlug(
   await fs.rename(partial, dest);
 }
 
+/** SHA-256 of `file`, streamed (a slug can be 500 MB), or null when it cannot be read. */
 async function fileSha256(file: string): Promise<string | null> {
+  const hash = createHash("sha256");
   try {
-    return createHash("sha256")
-      .update(await fs.readFile(file))
-      .digest("hex");
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   } catch {
     return null;
   }
+  return hash.digest("hex");
 }
 
 async function writeIfChanged(file: string, content: string, mode: number): Promise<void> {

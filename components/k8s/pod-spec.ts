@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvVar, ObjectLabels, ProbePlan, ResourcesPlan } from "../plan/types";
+import { EnvVar, ProbePlan, ResourcesPlan } from "../plan/types";
 
 type Container = k8s.types.input.core.v1.Container;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -62,9 +62,4 @@ export function processContainer(c: ProcessContainer, extra: Partial<Container> 
  */
 export function dynoPodSpec(containers: Container[], extra: Partial<PodSpec> = {}): PodSpec {
   return { automountServiceAccountToken: false, enableServiceLinks: false, containers, ...extra };
-}
-
-/** Metadata for a namespaced object named by the plan. */
-export function namedMetadata(name: string, namespace: string, labels: ObjectLabels) {
-  return { name, namespace, labels: labels.labels };
 }

@@ -21,6 +21,12 @@ export interface ReleaseJobArgs {
  * each such change creates a new Job, and the Deployments list it in `dependsOn` (Pulumi waits for
  * the Job to complete before rolling them). Pods are never restarted in place: a failed release fails
  * the update, as on Heroku.
+ *
+ * Pulumi gives up waiting for a Job after 10 minutes by default, while Heroku allows a release phase
+ * an hour: the wait is stretched to the Job's own deadline plus a margin ({@link releaseJobTimeouts}),
+ * so Kubernetes, not the wait, decides that a slow migration failed. A failed Job is marked
+ * `pulumi.com/replaceUnready`: the next `pulumi up` runs it again (Heroku's `releases:retry`) instead
+ * of waiting on the failed Job forever.
  */
 export function createReleaseJob(
   name: string,
@@ -34,7 +40,12 @@ export function createReleaseJob(
   return new k8s.batch.v1.Job(
     name,
     {
-      metadata: { name: jobName, namespace: args.namespace, labels: plan.labels.labels },
+      metadata: {
+        name: jobName,
+        namespace: args.namespace,
+        labels: plan.labels.labels,
+        annotations: { [REPLACE_UNREADY]: "true" },
+      },
       spec: {
         activeDeadlineSeconds: plan.activeDeadlineSeconds,
         backoffLimit: plan.backoffLimit,
@@ -42,15 +53,27 @@ export function createReleaseJob(
           metadata: { labels: plan.labels.labels },
           spec: dynoPodSpec(
             [processContainer({ ...args, args: plan.args, env: plan.env, resources: plan.resources })],
-            {
-              restartPolicy: "Never",
-            },
+            { restartPolicy: "Never" },
           ),
         },
       },
     },
-    opts,
+    { ...opts, customTimeouts: releaseJobTimeouts(plan) },
   );
+}
+
+/** Pulumi's annotation that replaces a resource which failed to become ready in an earlier update. */
+export const REPLACE_UNREADY = "pulumi.com/replaceUnready";
+
+/** Seconds Pulumi waits beyond the Job's `activeDeadlineSeconds` (pod scheduling, image pull). */
+export const RELEASE_AWAIT_MARGIN_SECONDS = 300;
+
+/** How long `pulumi up` waits for the release Job: its deadline plus {@link RELEASE_AWAIT_MARGIN_SECONDS}. */
+export function releaseJobTimeouts(
+  plan: Pick<ReleaseJobPlan, "activeDeadlineSeconds">,
+): pulumi.CustomTimeouts {
+  const wait = `${plan.activeDeadlineSeconds + RELEASE_AWAIT_MARGIN_SECONDS}s`;
+  return { create: wait, update: wait };
 }
 
 /** 8 hex digits identifying one release (image + config). */

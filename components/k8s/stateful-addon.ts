@@ -32,8 +32,11 @@ export const PASSWORD_KEY = "password";
 export class StatefulAddon extends pulumi.ComponentResource {
   /** In-cluster DNS name apps connect to. */
   public readonly host: pulumi.Output<string>;
+  /** Port the Service (and the server) listens on. */
   public readonly port: pulumi.Output<number>;
+  /** Name of the ClusterIP Service. */
   public readonly serviceName: pulumi.Output<string>;
+  /** Name of the protected PersistentVolumeClaim holding the data. */
   public readonly claimName: pulumi.Output<string>;
   /** Heroku apps whose config points here. */
   public readonly usedBy: pulumi.Output<string[]>;

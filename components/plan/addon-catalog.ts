@@ -87,6 +87,19 @@ const REDIS_PLAN_MEMORY_MB: Record<string, number> = {
   "premium-14": 100 * 1024,
 };
 
+/**
+ * Memory in MB of Heroku plan `plan` (`heroku-redis:plan-name`; private/shield plans as their
+ * premium twins), or undefined when the catalog does not know it (other services' plans).
+ */
+export function planMemoryMb(kind: StatefulAddonKind, plan: string): number | undefined {
+  if (kind !== "redis") return undefined;
+  const colon = plan.indexOf(":");
+  // The table holds Heroku Key-Value Store plans; Redis To Go's or Redis Cloud's are other sizes.
+  if (colon >= 0 && plan.slice(0, colon) !== "heroku-redis") return undefined;
+  const planName = plan.slice(colon + 1);
+  return REDIS_PLAN_MEMORY_MB[planName.replace(/^(private|shield)-/, "premium-")];
+}
+
 /** PVC floor: small PVCs are refused by several providers' storage classes. */
 export const STORAGE_FLOOR_GI = 1;
 
@@ -96,9 +109,7 @@ export const STORAGE_FLOOR_GI = 1;
  * plan is not in the catalog.
  */
 export function storageForPlan(kind: StatefulAddonKind, plan: string): number {
-  const planName = plan.includes(":") ? plan.slice(plan.indexOf(":") + 1) : plan;
-  const privateName = planName.replace(/^(private|shield)-/, "premium-");
-  const memoryMb = kind === "redis" ? REDIS_PLAN_MEMORY_MB[privateName] : undefined;
+  const memoryMb = planMemoryMb(kind, plan);
   if (memoryMb === undefined) return STORAGE_FLOOR_GI;
   return Math.max(STORAGE_FLOOR_GI, Math.ceil((2 * memoryMb) / 1024));
 }

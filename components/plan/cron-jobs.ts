@@ -1,3 +1,4 @@
+import { cronProblem, JOB_NAME } from "../config/formats";
 import { AppSnapshot } from "../heroku/snapshot";
 import { objectLabels } from "./names";
 import { CronJobPlan, ScheduledJob } from "./types";
@@ -7,24 +8,22 @@ import { Findings } from "./warnings";
 /** Label component of scheduled-job pods. */
 export const SCHEDULER_COMPONENT = "scheduler";
 
-const CRON = /^(\S+\s+){4}\S+$/;
-const JOB_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Checks the declared jobs of `app`; throws naming `schedules.<app>[i].<field>`. */
+/**
+ * Checks the declared jobs of `app` (settings may come from elsewhere than the validated stack
+ * config); throws naming `schedules.<app>[i].<field>`.
+ */
 export function validateScheduledJobs(app: string, jobs: ScheduledJob[]): void {
   const seen = new Set<string>();
   jobs.forEach((job, i) => {
     const key = `schedules.${app}[${i}]`;
-    if (!JOB_NAME.test(job.name) || job.name.length > 40) {
-      throw new Error(`${key}.name: "${job.name}" must be a DNS label (a-z, 0-9, -; ≤ 40 characters)`);
-    }
+    // The config layer's rules, so that what the stack config accepts is never refused here.
+    if (!JOB_NAME.test(job.name))
+      throw new Error(`${key}.name: "${job.name}" must be ${JOB_NAME.description}`);
     if (seen.has(job.name)) throw new Error(`${key}.name: ${job.name} is declared twice for app ${app}`);
     seen.add(job.name);
-    if (!CRON.test(job.schedule.trim())) {
-      throw new Error(
-        `${key}.schedule: "${job.schedule}" is not a 5-field cron expression (e.g. "0 3 * * *")`,
-      );
-    }
+    const problem = cronProblem(job.schedule);
+    if (problem)
+      throw new Error(`${key}.schedule: "${job.schedule}" is not a valid cron schedule: ${problem}`);
     if (job.command.trim() === "") throw new Error(`${key}.command: must not be empty`);
   });
 }

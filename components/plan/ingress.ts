@@ -41,7 +41,20 @@ export function planIngress(
     }
   }
   planSniEndpoints(snapshot, settings, findings);
-  if (custom.length === 0) return null;
+  if (custom.length === 0) {
+    if (service) {
+      // On Heroku the app answered on its herokuapp.com name; here nothing outside the cluster reaches it.
+      findings.warned(
+        app,
+        "process-type",
+        "web",
+        "web-not-exposed",
+        `web has no custom domain, so no Ingress is made: it is reachable only inside the cluster ` +
+          `(Service ${service.name}); add a domain on Heroku (heroku domains:add) and re-plan, or expose it yourself.`,
+      );
+    }
+    return null;
+  }
   if (!service) {
     for (const d of custom) {
       findings.warned(

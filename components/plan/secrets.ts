@@ -7,9 +7,15 @@ import { SecretEntry } from "./types";
 import { parseConnectionUrl } from "./urls";
 import { compareStrings, Findings } from "./warnings";
 
+/** Keys the API server accepts in a Secret's data (`IsConfigMapKey`): anything else fails the apply. */
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+/** Env var names `envFrom` passes on clusters before 1.30; other keys are skipped there with an event. */
+const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /**
- * The app's Secret: every config var except Heroku's runtime ones, sorted by key, with add-on URLs
- * replaced by their rewrites. Records each config var in the ledger (by key, never by value).
+ * The app's Secret: every config var except Heroku's runtime ones and keys Kubernetes refuses,
+ * sorted by key, with add-on URLs replaced by their rewrites. Records each config var in the ledger
+ * (by key, never by value).
  */
 export function planSecretEntries(
   snapshot: AppSnapshot,
@@ -33,6 +39,28 @@ export function planSecretEntries(
       );
       continue;
     }
+    if (!SECRET_KEY.test(key) || key === "." || key === "..") {
+      // Heroku accepts such keys; one in the Secret would make the API server refuse the whole Secret.
+      findings.warned(
+        app,
+        "config-var",
+        key,
+        "config-var-bad-key",
+        `config var key ${JSON.stringify(key)} is not a valid Kubernetes Secret key (letters, digits, ` +
+          "'-', '_', '.'): it is left out of the Secret; rename it on Heroku or set it another way.",
+      );
+      continue;
+    }
+    if (!C_IDENTIFIER.test(key)) {
+      findings.warned(
+        app,
+        "config-var",
+        key,
+        "config-var-not-env-name",
+        `config var key ${key} is not a C identifier: Kubernetes before 1.30 skips it when loading the ` +
+          "Secret as env (an InvalidVariableNames event); rename it or check the cluster's version.",
+      );
+    }
     if (value.isRedacted) {
       findings.warned(
         app,
@@ -44,7 +72,20 @@ export function planSecretEntries(
     }
     if (source.kind === "user") {
       entries.push({ key, origin: { kind: "user" }, value, rewritten: false });
-      findings.record(app, "config-var", key, "mapped", "app Secret (user var)");
+      const copy = movedAddonUrlCopied(value, usages);
+      if (copy) {
+        findings.warned(
+          app,
+          "config-var",
+          key,
+          "user-var-copies-addon-url",
+          `${key} is a user var holding the same URL as ${copy.key} of ${copy.addon} (${copy.disposition}), ` +
+            `which is rewritten; ${key} is carried unchanged and still points at Heroku: point it at the ` +
+            `new location or remove it.`,
+        );
+      } else {
+        findings.record(app, "config-var", key, "mapped", "app Secret (user var)");
+      }
       continue;
     }
     const attachment = source.attachment;
@@ -94,4 +135,28 @@ export function planSecretEntries(
     }
   }
   return entries;
+}
+
+/**
+ * The add-on var a user var is a verbatim copy of, when that add-on moves (`migrate`, `in-cluster`):
+ * apps copy `DATABASE_URL` into their own vars (`READ_URL`, another app's `MAIN_DB_URL`), and such a
+ * copy would keep pointing at Heroku's add-on after the move. Compares secrets without revealing them.
+ */
+function movedAddonUrlCopied(
+  value: SecretString,
+  usages: AddonUsage[],
+): { addon: string; key: string; disposition: string } | null {
+  if (secretSatisfies(value, (v) => parseConnectionUrl(v) !== null) !== true) return null;
+  for (const usage of usages) {
+    if (usage.disposition === "keep") continue;
+    for (const use of usage.uses) {
+      for (const key of use.vars) {
+        const original = use.snapshot.configVars[key];
+        if (original !== undefined && !original.isRedacted && original.equals(value)) {
+          return { addon: usage.addon.name, key, disposition: usage.disposition };
+        }
+      }
+    }
+  }
+  return null;
 }

@@ -3,6 +3,7 @@ import {
   InClusterSpec,
   inClusterSpec,
   isDigestReference,
+  planMemoryMb,
   quantityBytes,
   STORAGE_FLOOR_GI,
   storageForPlan,
@@ -17,10 +18,34 @@ import { Findings } from "./warnings";
 /** MongoDB root user created in-cluster (the Heroku user name is not reused: it would need revealing). */
 export const MONGO_ROOT_USER = "heroku";
 
+/** Resources of an in-cluster add-on whose Heroku plan the catalog cannot size. */
 const RESOURCES: Record<InClusterSpec["kind"], ResourcesPlan> = {
   redis: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
   mongodb: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } },
 };
+
+/** `n` MiB as a quantity, in Gi when whole. */
+function mebibytes(n: number): string {
+  return n % 1024 === 0 ? `${n / 1024}Gi` : `${n}Mi`;
+}
+
+/**
+ * Resources sized from the Heroku plan's memory where it is known: Redis keeps its whole data set in
+ * memory, and the fork of an RDB snapshot or AOF rewrite can copy-on-write up to as much again, so
+ * the request is the plan's memory and the limit twice that (never below the defaults). A fixed
+ * 1Gi limit would OOM-kill a larger plan's server in a restart loop on its first snapshot.
+ */
+function resourcesOf(kind: InClusterSpec["kind"], plan: string): ResourcesPlan {
+  const base = RESOURCES[kind];
+  const mb = planMemoryMb(kind, plan);
+  if (mb === undefined) return base;
+  const request = Math.max((quantityBytes(base.requests.memory) ?? 0) / 2 ** 20, Math.ceil(mb));
+  const limit = Math.max((quantityBytes(base.limits.memory) ?? 0) / 2 ** 20, 2 * Math.ceil(mb));
+  return {
+    requests: { cpu: base.requests.cpu, memory: mebibytes(request) },
+    limits: { ...base.limits, memory: mebibytes(limit) },
+  };
+}
 
 export interface StatefulAddonContext {
   namespace: string;
@@ -114,6 +139,22 @@ function rewriteUrl(url: ConnectionUrl, spec: InClusterSpec, host: string): stri
     : `mongodb://${address}${path}`;
 }
 
+/**
+ * redis-server flags: durable (AOF), the password from the env the component fills from the add-on
+ * Secret, and, for a known plan, Heroku's `maxmemory` (the plan's size; Heroku's default policy
+ * `noeviction` is Redis' own), so a full data set refuses writes as on Heroku instead of growing
+ * until the container's memory limit kills it.
+ */
+function redisArgs(plan: string, passwordEnvVar: string | null): string[] {
+  const memoryMb = planMemoryMb("redis", plan);
+  return [
+    "--appendonly",
+    "yes",
+    ...(memoryMb === undefined ? [] : ["--maxmemory", `${memoryMb}mb`]),
+    ...(passwordEnvVar === null ? [] : ["--requirepass", `$(${passwordEnvVar})`]),
+  ];
+}
+
 function planStatefulAddon(
   usage: AddonUsage,
   ctx: StatefulAddonContext,
@@ -195,10 +236,7 @@ function planStatefulAddon(
     spec.kind === "mongodb" && password !== null
       ? [{ name: "MONGO_INITDB_ROOT_USERNAME", value: MONGO_ROOT_USER }]
       : [];
-  const args =
-    spec.kind === "redis"
-      ? ["--appendonly", "yes", ...(password === null ? [] : ["--requirepass", `$(${passwordEnvVar})`])]
-      : [];
+  const args = spec.kind === "redis" ? redisArgs(addon.plan, passwordEnvVar) : [];
   const usedBy = [...new Set(usage.uses.map((u) => u.app))].sort();
 
   return {
@@ -220,7 +258,7 @@ function planStatefulAddon(
     readinessProbe: { tcpPort: spec.port, periodSeconds: 10, failureThreshold: 3 },
     host,
     args,
-    resources: RESOURCES[spec.kind],
+    resources: resourcesOf(spec.kind, addon.plan),
     usedBy,
     plan: addon.plan,
   };

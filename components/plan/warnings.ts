@@ -25,6 +25,7 @@ export const WARNING_CODES = {
   "sni-certificate-key": "an uploaded SNI certificate: its private key is not readable from Heroku",
   "tls-no-issuer": "custom domains with no cert-manager issuer: TLS Secrets must be supplied",
   "wildcard-domain": "a wildcard domain: cert-manager needs a DNS-01 solver for it",
+  "web-not-exposed": "a web process with no custom domain: no Ingress, reachable only in-cluster",
   "domain-without-web": "custom domains on an app with no web process type",
   "feature-no-equivalent": "an enabled app feature with no Kubernetes equivalent",
   "private-space": "the app runs in a Private Space (network isolation, static IPs)",
@@ -32,6 +33,9 @@ export const WARNING_CODES = {
   "maintenance-mode": "the app is in maintenance mode on Heroku",
   "no-release": "the app has no succeeded release",
   "fir-generation": "a Fir-generation app (CNB image, telemetry drains)",
+  "user-var-copies-addon-url": "a user var copies the URL of a moved add-on: it still points at Heroku",
+  "config-var-bad-key": "a config var key Kubernetes refuses as a Secret key: left out of the Secret",
+  "config-var-not-env-name": "a config var key that is not a C identifier: older clusters skip it in envFrom",
 } as const;
 
 export type WarningCode = keyof typeof WARNING_CODES;

@@ -125,7 +125,8 @@ describe("stack config against the snapshots: selectSnapshots / checkConfigAgain
 
   it("reports every key naming an unknown app, process type or add-on together", () => {
     const c = config((r) => {
-      r.replicas = { "acme-api": { web: 1, wrker: 2 }, "acme-adm": { web: 1 } };
+      // `release` is a process type of acme-api, but the release phase is a Job: it has no replicas.
+      r.replicas = { "acme-api": { web: 1, wrker: 2, release: 1 }, "acme-adm": { web: 1 } };
       r.schedules = { "acme-apix": [{ name: "n", schedule: "@daily", command: "x" }] };
       r.addons = { "papertrail-flat-3333": { disposition: "keep" } };
       r.images.apps["acme-admin"] = { image: r.images.apps["acme-api"].image };
@@ -136,9 +137,14 @@ describe("stack config against the snapshots: selectSnapshots / checkConfigAgain
         "heroku-to-hasura:addons.papertrail-flat-3333",
         "heroku-to-hasura:images.apps.acme-admin",
         "heroku-to-hasura:replicas.acme-adm",
+        "heroku-to-hasura:replicas.acme-api.release",
         "heroku-to-hasura:replicas.acme-api.wrker",
         "heroku-to-hasura:schedules.acme-apix",
       ],
+    );
+    assert.throws(
+      () => checkConfigAgainstApps(c, [example], { requireImages: false }),
+      /replicas\.acme-api\.release: the release phase runs as a Job once per release/,
     );
   });
 

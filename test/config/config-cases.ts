@@ -52,6 +52,16 @@ export const BAD_CONFIG_CASES: BadConfigCase[] = [
     message: /either cluster.renderTo .* or kubeconfig .* not both/,
   },
   {
+    name: "a cluster.context the kubeconfig does not have",
+    mutate: (c) => {
+      delete c.cluster.renderTo;
+      c.cluster.context = "acme-prd";
+      c.kubeconfig = "contexts:\n  - name: acme-prod\n    context: { cluster: c, user: u }\n";
+    },
+    key: "heroku-to-hasura:cluster.context",
+    message: /no context "acme-prd" \(did you mean "acme-prod"\?\)/,
+  },
+  {
     name: "kubeconfig nested under cluster",
     mutate: (c) => (c.cluster = { namespace: "default", kubeconfig: "apiVersion: v1" }),
     key: "heroku-to-hasura:cluster.kubeconfig",
@@ -61,7 +71,14 @@ export const BAD_CONFIG_CASES: BadConfigCase[] = [
     name: "bad Heroku app name",
     mutate: (c) => (c.heroku.apps = ["Acme_API"]),
     key: "heroku-to-hasura:heroku.apps[0]",
-    message: /a Heroku app name \(\^\[a-z\]\[a-z0-9-\]\{1,29\}\$\)/,
+    message: /a Heroku app name \(\^\[a-z\]\[a-z0-9-\]\{1,28\}\[a-z0-9\]\$/,
+  },
+  {
+    // The Platform API refuses such names; reading them would fail later with a less precise error.
+    name: "Heroku app name ending in a hyphen",
+    mutate: (c) => (c.heroku.apps = ["acme-api-"]),
+    key: "heroku-to-hasura:heroku.apps[0]",
+    message: /not ending in '-'/,
   },
   {
     name: "negative replicas override",
@@ -197,7 +214,7 @@ export const BAD_CONFIG_CASES: BadConfigCase[] = [
       c.images.apps["acme-api"] = { strategy: "slug" };
     },
     key: "heroku-to-hasura:images.registry",
-    message: /required because acme-api build an image/,
+    message: /required because acme-api builds an image/,
   },
   {
     name: "promoteFrom not a fully qualified stack",

@@ -7,8 +7,8 @@ import { parseImagesConfig } from "../../components/images/config";
 import { buildAndPush, BuildahStorage } from "../../components/images/buildah-build";
 import { resolveImageRef } from "../../components/images/registry-client";
 import { SLUG_PLATFORM } from "../../components/images/app-image";
-import { processArgs } from "../../components/images/slug-context";
 import { prepareSlugContext } from "../../components/images/slug-fetch";
+import { shellArgs } from "../../components/plan/workloads";
 import { Buildah } from "../support/buildah";
 import { startRegistry, TestRegistry } from "../support/registry";
 import { makeSlug, SlugApiDouble, startSlugApi, TestSlug, TOKEN } from "./slug-api-double";
@@ -122,7 +122,7 @@ describe("real image builds (buildah + docker-registry, no Docker daemon)", func
     assert.deepEqual(config.Entrypoint, ["/usr/local/bin/heroku-slug-entrypoint"]);
     assert.equal(config.WorkingDir, "/app");
     assert.deepEqual(config.Cmd, ["/bin/sh", "-c", WEB]);
-    const out = await buildah.runLikeKubernetes(slugRef, processArgs(WEB));
+    const out = await buildah.runLikeKubernetes(slugRef, shellArgs(WEB));
     assert.equal(
       out.trim(),
       "greeting=hello from .profile.d profile=after-profile-d:hello from .profile.d home=/app port=5000 pwd=/app",

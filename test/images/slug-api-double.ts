@@ -1,48 +1,22 @@
-import Ajv from "ajv";
-import addFormats from "ajv-formats";
 import { execFile } from "child_process";
 import { createHash } from "crypto";
-import { promises as fs, readFileSync } from "fs";
+import { promises as fs } from "fs";
 import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
+import { herokuSchema } from "../support/heroku-double/schema-validator";
 
 /**
- * A local double of the two Heroku endpoints a slug build uses: `GET /apps/{app}/slugs/{id}` (the
- * response validated against the Platform API schema's `slug` definition before it is sent) and the
- * signed blob URL (here `/blob/<secret>`; its path is the "signature" tests look for in leaks).
+ * A local double of the two Heroku endpoints a slug build uses: `GET /apps/{app}/slugs/{id}` and the
+ * signed blob URL (here `/blob/<secret>`; its path is the "signature" tests look for in leaks). Kept
+ * apart from the full API double (test/support/heroku-double) because it also serves the archive
+ * bytes and lets a test expire the signature; it validates its slug bodies with the same schema
+ * loader (the `slug → Info` link's targetSchema), and `close()` rejects after any violation.
  */
 
 export const TOKEN = "HRKU-test-token-0123456789";
-// The repo's copy (used on a clean CI clone) first, then the shared reference copy.
-const SCHEMAS = [
-  path.join(__dirname, "..", "support", "heroku-double", "platform-api-schema.json"),
-  "/work/shared/heroku/platform-api-schema.json",
-];
-
-function slugValidator() {
-  const file = SCHEMAS.find((f) => {
-    try {
-      readFileSync(f);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (!file) throw new Error("platform-api-schema.json not found");
-  const schema = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-  delete schema.$schema; // interagent hyper-schema: validated as plain JSON Schema
-  delete schema.id;
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
-  ajv.addSchema(schema, "heroku");
-  const v = ajv.getSchema("heroku#/definitions/slug");
-  if (!v) throw new Error("slug definition missing from the schema");
-  return v;
-}
-
 export interface TestSlug {
   app: string;
   id: string;
@@ -82,13 +56,17 @@ export interface SlugApiDouble {
   /** The path part of the signed blob URL (must never show up in files, logs or errors). */
   blobSecret: string;
   requests: string[];
+  /** Schema violations of served slug bodies (each also answered 500; `close()` then rejects). */
+  violations: string[];
   /** Serve this status instead of the archive (e.g. 403 for an expired signature). */
   blobStatus: number;
   close(): Promise<void>;
 }
 
 export async function startSlugApi(slugs: TestSlug[]): Promise<SlugApiDouble> {
-  const validate = slugValidator();
+  const schema = herokuSchema();
+  const slugInfo = schema.link("slug", "Info");
+  const violations: string[] = [];
   const blobSecret = "X-Amz-Signature=" + createHash("sha256").update(String(Math.random())).digest("hex");
   const state = { requests: [] as string[], blobStatus: 200 };
   const server = http.createServer((req, res) => {
@@ -118,9 +96,13 @@ export async function startSlugApi(slugs: TestSlug[]): Promise<SlugApiDouble> {
         size: slug.archive.length,
         stack: { id: "01234567-89ab-4def-8123-456789abcdef", name: slug.stack },
         updated_at: "2026-01-01T00:00:00Z",
+        deleted_at: null,
       };
-      if (!validate(body))
-        return send(500, { id: "double_schema_violation", message: JSON.stringify(validate.errors) });
+      const errors = schema.validateResponse(slugInfo, body);
+      if (errors.length > 0) {
+        violations.push(`${req.url}: ${errors.join("; ")}`);
+        return send(500, { id: "double_schema_violation", message: errors.join("; ") });
+      }
       return send(200, body);
     }
     const b = /^\/blob\/([^/?]+)\?(.*)$/.exec(req.url ?? "");
@@ -149,6 +131,11 @@ export async function startSlugApi(slugs: TestSlug[]): Promise<SlugApiDouble> {
     set blobStatus(v: number) {
       state.blobStatus = v;
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    violations,
+    close: async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      if (violations.length > 0)
+        throw new Error(`the slug API double served bodies the schema refuses:\n${violations.join("\n")}`);
+    },
   };
 }

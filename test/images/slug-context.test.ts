@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
 import {
   entrypointScript,
-  processArgs,
   slugBaseImage,
   slugContextFiles,
   slugDockerfile,
@@ -63,9 +62,5 @@ describe("slug build context", () => {
     assert.deepEqual(Object.keys(files).sort(), [".dockerignore", "Dockerfile", "heroku-slug-entrypoint.sh"]);
     assert.equal(files["heroku-slug-entrypoint.sh"].mode, 0o755);
     assert.deepEqual(slugContextFiles(input), files);
-  });
-
-  it("wraps a Procfile command for workloads that keep the entrypoint", () => {
-    assert.deepEqual(processArgs("npm start"), ["/bin/sh", "-c", "npm start"]);
   });
 });

@@ -75,6 +75,16 @@ describe("HerokuAppMigration (mock-based component test)", () => {
     );
     assert.strictEqual(job.spec.backoffLimit, 0);
     assert.strictEqual(job.spec.activeDeadlineSeconds, 3600);
+    assert.deepStrictEqual(
+      h.rec.optionsOf(T.job, "acme-api-release").customTimeouts,
+      { create: "3900s", update: "3900s" },
+      "Pulumi waits out Heroku's one-hour release window (its default is 10 minutes)",
+    );
+    assert.deepStrictEqual(
+      job.metadata.annotations,
+      { "pulumi.com/replaceUnready": "true" },
+      "a failed release runs again on the next up",
+    );
     assert.strictEqual(job.spec.template.spec.restartPolicy, "Never");
     assert.deepStrictEqual(job.spec.template.spec.containers[0].args, [
       "/bin/sh",
@@ -171,6 +181,7 @@ describe("HerokuAppMigration (mock-based component test)", () => {
           },
         ],
         workloads: [fx.workload(app, "worker")],
+        ...(app === "acme-api" ? { releaseJob: fx.releaseJob(app) } : {}),
         ...fx.redisAttachment(redis),
       }),
     );
@@ -186,6 +197,7 @@ describe("HerokuAppMigration (mock-based component test)", () => {
         `${T.service} acme-redis`,
         `${T.app} acme-api`,
         `${T.secret} acme-api-env`,
+        `${T.job} acme-api-release`,
         `${T.micro} acme-api-worker`,
         `${T.deployment} acme-api-worker`,
         `${T.app} acme-admin`,
@@ -194,8 +206,14 @@ describe("HerokuAppMigration (mock-based component test)", () => {
         `${T.deployment} acme-admin-worker`,
       ]),
     );
+    // The release phase may already use Redis (cache busting, queues): it runs once Redis is there.
+    assert.deepStrictEqual(h.rec.optionsOf(T.job, "acme-api-release").dependsOn, [addon]);
+    const apiWorkerDeps = h.rec.optionsOf(T.deployment, "acme-api-worker").dependsOn as Resource[];
+    assert.strictEqual(apiWorkerDeps.length, 2);
+    assert.match(await unwrap(apiWorkerDeps[0].urn), /batch\/v1:Job::acme-api-release$/);
+    assert.strictEqual(apiWorkerDeps[1], addon);
+    assert.deepStrictEqual(h.rec.optionsOf(T.deployment, "acme-admin-worker").dependsOn, [addon]);
     for (const app of ["acme-api", "acme-admin"]) {
-      assert.deepStrictEqual(h.rec.optionsOf(T.deployment, `${app}-worker`).dependsOn, [addon]);
       assert.deepStrictEqual(h.rec.get(T.secret, `${app}-env`).inputs.stringData, {
         REDIS_URL: "redis://:p4ss@acme-redis.default.svc:6379",
       });
@@ -242,7 +260,7 @@ describe("HerokuAppMigration (mock-based component test)", () => {
     assert.strictEqual(await unwrap(m.releaseJobName), undefined);
   });
 
-  it("mock: workloads, the release Job and CronJobs also wait for what the caller adds (e.g. the database import)", async () => {
+  it("mock: workloads, the release Job and CronJobs wait for the app's in-cluster add-ons and what the caller adds (e.g. the database import)", async () => {
     const redis = fx.redisAddon("redis-curved-11111", "acme-redis", ["acme-api"], null);
     const addon = new StatefulAddon(
       "acme-redis",
@@ -266,9 +284,10 @@ describe("HerokuAppMigration (mock-based component test)", () => {
       [other],
     );
     await renderedChildren(h.rec);
-    // The release phase runs the app's migrations: never into a database still being imported.
-    assert.deepStrictEqual(h.rec.optionsOf(T.job, "acme-api-release").dependsOn, [other]);
-    assert.deepStrictEqual(h.rec.optionsOf(T.cronJob, "acme-api-nightly-cleanup").dependsOn, [other]);
+    // The release phase runs the app's migrations: never into a database still being imported, nor
+    // before the add-ons it may use exist (as on Heroku); the same holds for Scheduler jobs.
+    assert.deepStrictEqual(h.rec.optionsOf(T.job, "acme-api-release").dependsOn, [addon, other]);
+    assert.deepStrictEqual(h.rec.optionsOf(T.cronJob, "acme-api-nightly-cleanup").dependsOn, [addon, other]);
     const dependsOn = h.rec.optionsOf(T.deployment, "acme-api-worker").dependsOn as Resource[];
     const urns = await Promise.all(dependsOn.map((r) => unwrap(r.urn)));
     assert.deepStrictEqual(

@@ -272,7 +272,7 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
         delete c.heroku.apps;
       },
       key: "heroku-to-hasura:images.registry",
-      message: /required because acme-api build an image/,
+      message: /required because acme-api builds an image/,
     },
   ];
   describe("config that does not match the snapshot fails naming the key, with no resource created", () => {
@@ -504,8 +504,20 @@ describe("index.ts program: the data import graph (mock)", () => {
             ])
           : [],
       );
-      for (const w of appWorkloads) {
-        assert.ok(!opts(T.deployment, w).dependencies.some((u) => u.includes("PostgresImport")));
+      // The app's DATABASE_URL points at the declared database: its release phase and workloads wait
+      // for it to exist; with an existing database (not managed here) there is nothing to wait for.
+      const waiting = [
+        ...appWorkloads.map((w) => opts(T.deployment, w)),
+        ...seen.filter((x) => x.type === T.job || x.type === T.cronJob),
+      ];
+      assert.ok(waiting.length > appWorkloads.length, "the release Job and CronJobs are checked too");
+      for (const r of waiting) {
+        assert.ok(!r.dependencies.some((u) => u.includes("PostgresImport")));
+        assert.strictEqual(
+          r.dependencies.some((u) => urnOf(D.database, `${target}-database`).test(u)),
+          manageDatabase,
+          `${r.type} ${r.name} waits for the target database: ${r.dependencies.join(", ")}`,
+        );
       }
       const [out] = outputs.databases as Obj[];
       assert.strictEqual(out.import, null);

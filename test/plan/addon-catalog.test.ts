@@ -60,6 +60,7 @@ describe("add-on catalog", () => {
     ["heroku-redis:private-9", 20],
     ["heroku-redis:premium-14", 200],
     ["heroku-redis:enterprise-x", 1],
+    ["redistogo:premium-5", 1], // another vendor's plan names: not sized from Heroku's table
   ];
   for (const [plan, gi] of storage) {
     it(`storage for ${plan}: ${gi}Gi (2× memory, floor 1Gi)`, () => {

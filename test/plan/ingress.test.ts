@@ -32,11 +32,13 @@ describe("ingress", () => {
     assert.strictEqual(plan.ledger.find((e) => e.subject === "a.herokuapp.com")?.outcome, "not-needed");
   });
 
-  it("only the Heroku domain: a Service but no Ingress", () => {
+  it("only the Heroku domain: a Service but no Ingress, and a warning that nothing outside reaches web", () => {
     const s = app("a").process("web", "w", 1, "Basic").domain("a.herokuapp.com").build();
     const plan = planMigration([s], settings());
     assert.strictEqual(plan.apps[0].service?.name, "a-web");
     assert.strictEqual(plan.apps[0].ingress, null);
+    assert.deepStrictEqual(warningCodes(plan), ["a web-not-exposed web"]);
+    assert.match(plan.warnings[0].message, /reachable only inside the cluster \(Service a-web\)/);
   });
 
   it("an ACM certificate with an issuer is mapped (re-issued by cert-manager)", () => {

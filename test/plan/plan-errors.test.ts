@@ -89,7 +89,7 @@ const CASES: [string, () => AppSnapshot[], Partial<PlanSettings>, RegExp][] = [
     "job name not a DNS label",
     schedulerWithJobsApp,
     { schedules: { "cron-app": [{ name: "Nightly_Cleanup", schedule: "0 3 * * *", command: "x" }] } },
-    /^Error: schedules\.cron-app\[0\]\.name: "Nightly_Cleanup" must be a DNS label/,
+    /^Error: schedules\.cron-app\[0\]\.name: "Nightly_Cleanup" must be a DNS-1123 label of at most 30/,
   ],
   [
     "duplicate job names",
@@ -108,7 +108,7 @@ const CASES: [string, () => AppSnapshot[], Partial<PlanSettings>, RegExp][] = [
     "bad cron expression",
     schedulerWithJobsApp,
     { schedules: { "cron-app": [{ name: "a", schedule: "every day", command: "x" }] } },
-    /^Error: schedules\.cron-app\[0\]\.schedule: "every day" is not a 5-field cron expression/,
+    /^Error: schedules\.cron-app\[0\]\.schedule: "every day" is not a valid cron schedule: needs 5 fields/,
   ],
   [
     "empty job command",

@@ -288,7 +288,10 @@ const CASES: Case[] = [
           },
         ],
       );
-      assert.deepStrictEqual(warningCodes(plan), ["reports postgres-credential-collapsed ANALYTICS"]);
+      assert.deepStrictEqual(warningCodes(plan), [
+        "reports postgres-credential-collapsed ANALYTICS",
+        "reports web-not-exposed web",
+      ]);
       assert.deepStrictEqual(
         a.addons.map((x) => [x.attachment, x.namespace, x.target]),
         [
@@ -354,8 +357,10 @@ const CASES: Case[] = [
           env: [],
           readinessProbe: { tcpPort: 6379, periodSeconds: 10, failureThreshold: 3 },
           host: "redis-curved-11111.default.svc",
-          args: ["--appendonly", "yes", "--requirepass", "$(REDIS_PASSWORD)"],
-          resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+          // Heroku's premium-5 limit: writes are refused when full, as there, instead of an OOM kill.
+          args: ["--appendonly", "yes", "--maxmemory", "1024mb", "--requirepass", "$(REDIS_PASSWORD)"],
+          // premium-5 holds 1 GB: requested whole, with as much again for the snapshot fork.
+          resources: { requests: { cpu: "100m", memory: "1Gi" }, limits: { memory: "2Gi" } },
           usedBy: ["shop-api", "shop-worker"],
           plan: "heroku-redis:premium-5",
         },
@@ -387,6 +392,7 @@ const CASES: Case[] = [
       assert.deepStrictEqual(warningCodes(plan), [
         "- addon-image-placeholder redis-curved-11111",
         "shop-api rediss-url REDIS_URL",
+        "shop-api web-not-exposed web",
         "shop-worker rediss-url SHOP_REDIS_URL",
       ]);
       assert.strictEqual(app(plan, "shop-worker").service, null);
@@ -499,7 +505,10 @@ const CASES: Case[] = [
           ["sendgrid-flat-22222", "keep", null],
         ],
       );
-      assert.deepStrictEqual(warningCodes(plan), ["- addon-image-placeholder redistogo-tiny-66666"]);
+      assert.deepStrictEqual(warningCodes(plan), [
+        "- addon-image-placeholder redistogo-tiny-66666",
+        "cache-app web-not-exposed web",
+      ]);
       assert.deepStrictEqual(plan.databases, []);
     },
   },
@@ -548,6 +557,7 @@ const CASES: Case[] = [
         "odd-sizes feature-no-equivalent http-session-affinity",
         "odd-sizes non-web-binds-port metrics",
         "odd-sizes unknown-dyno-size web",
+        "odd-sizes web-not-exposed web",
       ]);
       const web = plan.ledger.find((e) => e.kind === "process-type" && e.subject === "web")!;
       assert.strictEqual(web.outcome, "warned");
@@ -588,7 +598,7 @@ const CASES: Case[] = [
           },
         ],
       );
-      assert.deepStrictEqual(warningCodes(plan), []);
+      assert.deepStrictEqual(warningCodes(plan), ["cron-app web-not-exposed web"]);
       const fact = plan.ledger.find((e) => e.kind === "addon" && e.subject === "scheduler-sharp-88888")!;
       assert.deepStrictEqual(
         [fact.outcome, fact.detail],

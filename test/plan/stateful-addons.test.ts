@@ -36,7 +36,9 @@ describe("in-cluster add-ons", () => {
     ]);
     assert.deepStrictEqual(warningCodes(plan), [
       "- addon-image-placeholder redis-x-1",
+      "a web-not-exposed web",
       "b addon-password-mismatch REDIS_URL",
+      "b web-not-exposed web",
     ]);
     assert.ok(!plan.warnings.some((w) => /pw-/.test(w.message)));
   });
@@ -50,7 +52,7 @@ describe("in-cluster add-ons", () => {
     const s = plan.statefulAddons[0];
     assert.deepStrictEqual(
       [s.password, s.passwordEnvVar, s.args, s.imageIsPlaceholder],
-      [null, null, ["--appendonly", "yes"], false],
+      [null, null, ["--appendonly", "yes", "--maxmemory", "50mb"], false],
     );
     assert.deepStrictEqual(revealEntries(plan.apps[0].secretEntries), [
       ["REDIS_URL", "redis-x-1/REDIS/in-cluster", "redis://redis-x-1.default.svc:6379", true],
@@ -109,4 +111,24 @@ describe("in-cluster add-ons", () => {
     ]);
     assert.strictEqual(SecretString.of("x").toString(), "[secret]");
   });
+
+  const sized: [string, string, string][] = [
+    ["premium-0", "256Mi", "1Gi"], // 50 MB: the defaults
+    ["premium-3", "500Mi", "1Gi"], // 2 × 500 MB is below the 1Gi default limit
+    ["premium-5", "1Gi", "2Gi"],
+    ["private-9", "10Gi", "20Gi"],
+    ["enterprise-x", "256Mi", "1Gi"], // unknown plan: the defaults
+  ];
+  for (const [plan, request, limit] of sized) {
+    it(`Redis ${plan}: memory request ${request}, limit ${limit} (the plan's data set, twice for the fork)`, () => {
+      const s = app("a").process("web", "x", 1, "Basic").attach(redis(plan), "REDIS", {
+        REDIS_URL: "redis://h:pw@r.example:1",
+      });
+      const [addonPlan] = planMigration([s.build()], settings()).statefulAddons;
+      assert.deepStrictEqual(addonPlan.resources, {
+        requests: { cpu: "100m", memory: request },
+        limits: { memory: limit },
+      });
+    });
+  }
 });

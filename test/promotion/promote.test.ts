@@ -33,17 +33,13 @@ describe("npm run promote (stack files in a temp project)", () => {
     );
   });
   afterEach(async () => fs.rm(dir, { recursive: true, force: true }));
+  /** `npm run promote -- staging prod` with staging's outputs from the file written above. */
+  const promoteStagingToProd = () =>
+    run(["staging", "prod", "--outputs", path.join(dir, "staging-outputs.json"), "--dir", dir]);
 
   it("pins the upstream digests into Pulumi.prod.yaml, keeping comments and every other key", async () => {
     const before = await fs.readFile(path.join(dir, "Pulumi.prod.yaml"), "utf8");
-    const r = await run([
-      "staging",
-      "prod",
-      "--outputs",
-      path.join(dir, "staging-outputs.json"),
-      "--dir",
-      dir,
-    ]);
+    const r = await promoteStagingToProd();
     assert.deepEqual(r.err, []);
     assert.equal(r.code, 0);
     assert.deepEqual(r.out, [
@@ -69,14 +65,7 @@ describe("npm run promote (stack files in a temp project)", () => {
     const parsed = parseImagesConfig(config["heroku-to-hasura:images"], ["acme-api", "acme-admin"]);
     assert.deepEqual(parsed.errors, []);
 
-    const again = await run([
-      "staging",
-      "prod",
-      "--outputs",
-      path.join(dir, "staging-outputs.json"),
-      "--dir",
-      dir,
-    ]);
+    const again = await promoteStagingToProd();
     assert.deepEqual(again.out, ["Pulumi.prod.yaml already pins staging's digests: nothing to change"]);
     assert.equal(await fs.readFile(path.join(dir, "Pulumi.prod.yaml"), "utf8"), after);
   });
@@ -101,14 +90,7 @@ describe("npm run promote (stack files in a temp project)", () => {
         "    pinnedOnly: true\n    upstreamApps:\n      acme-api-prod: acme-api\n",
       ),
     );
-    const r = await run([
-      "staging",
-      "prod",
-      "--outputs",
-      path.join(dir, "staging-outputs.json"),
-      "--dir",
-      dir,
-    ]);
+    const r = await promoteStagingToProd();
     assert.equal(r.code, 0, r.err.join("\n"));
     const images = (parse(await fs.readFile(file, "utf8")) as { config: Record<string, { apps: unknown }> })
       .config["heroku-to-hasura:images"];
@@ -123,14 +105,7 @@ describe("npm run promote (stack files in a temp project)", () => {
         "    pinnedOnly: true\n    upstreamApps:\n      acme-api-prod: acme-ap\n",
       ),
     );
-    const bad = await run([
-      "staging",
-      "prod",
-      "--outputs",
-      path.join(dir, "staging-outputs.json"),
-      "--dir",
-      dir,
-    ]);
+    const bad = await promoteStagingToProd();
     assert.equal(bad.code, 1);
     assert.match(
       bad.err[0],

@@ -3,9 +3,10 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { AppSnapshot, SNAPSHOT_FORMAT_VERSION, SlugSnapshot } from "../../components/heroku/snapshot";
+import { AppSnapshot, SlugSnapshot } from "../../components/heroku/snapshot";
 import { parseImagesConfig } from "../../components/images/config";
 import { IMAGE_DIGESTS_OUTPUT, resolveAppImages } from "../../components/promotion";
+import { app } from "../fixtures/snapshots/builder";
 import { installMocks, Registered, settle } from "../images/mocks";
 import { makeSlug, SlugApiDouble, startSlugApi, TestSlug, TOKEN } from "../images/slug-api-double";
 
@@ -16,39 +17,9 @@ const UPSTREAM = {
   "acme-admin": `registry.example.com/acme/acme-admin@${digest("b")}`,
 };
 
+/** A bare app with `slug` as its current slug (null: never deployed, only promoted or pinned). */
 function snapshot(name: string, slug: SlugSnapshot | null): AppSnapshot {
-  return {
-    formatVersion: SNAPSHOT_FORMAT_VERSION,
-    readAt: "2026-01-01T00:00:00Z",
-    app: {
-      id: `${name}-id`,
-      name,
-      region: "us",
-      stack: "heroku-22",
-      buildStack: "heroku-22",
-      generation: "cedar",
-      space: null,
-      team: null,
-      internalRouting: false,
-      maintenance: false,
-      acm: false,
-      webUrl: null,
-    },
-    configVars: {},
-    configVarOwners: null,
-    formation: [],
-    dynoSizes: [],
-    addons: [],
-    attachments: [],
-    domains: [],
-    sniEndpoints: [],
-    buildpacks: [],
-    release: null,
-    slug,
-    pipeline: null,
-    logDrains: [],
-    features: [],
-  };
+  return { ...app(name).build(), slug };
 }
 
 async function settleAll(images: Record<string, pulumi.Output<string>>) {
