@@ -1,6 +1,6 @@
 # Source this file (bash): `source scripts/engine/env.sh`. It makes sure the offline Pulumi engine
 # is built (scripts/engine/ensure.sh; slow only the first time) and points this shell at it:
-#   PATH                 the engine's bin/ first (pulumi, language host, dynamic-provider shim)
+#   PATH                 the engine's bin/ first (pulumi, language host link, dynamic-provider shim)
 #   PULUMI_HOME          the engine's own home: resource plugins, no credentials of yours
 #   PULUMI_BACKEND_URL   file://<repo>/.dev/state unless already set (never the Pulumi Cloud)
 #   PULUMI_CONFIG_PASSPHRASE  a dev-only default, only when neither it nor ..._FILE is set

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# The main job (`npm run dev`): a real `pulumi up` of the `dev` stack on its embedded default
+# (Pulumi.dev.yaml): Heroku apps from examples/snapshot.json, Kubernetes manifests rendered to a
+# folder, and the data import from a local source Postgres (examples/sample-db.sql) into a local
+# target. Offline: the engine comes from scripts/engine/ensure.sh.
+#
+#   npm run dev            # start the clusters if needed, then `pulumi up --yes --stack dev`
+#   npm run dev -- stop    # stop the two local Postgres clusters (their data stays in .dev/pg/)
+#
+# Re-runnable: clusters already running are reused, the stack already exists; a second run shows
+# no changes. Everything it keeps lives under .dev/ (gitignored): Postgres data, Pulumi state.
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+
+SOURCE_PORT=56432
+TARGET_PORT=56433
+DEV="$REPO/.dev"
+SNAPSHOT="$REPO/examples/snapshot.json"
+SAMPLE_SQL="$REPO/examples/sample-db.sql"
+STACK=dev
+
+say() { echo "[dev] $*" >&2; }
+die() {
+  echo "[dev] ERROR: $*" >&2
+  exit 1
+}
+
+pg_bin_dir() {
+  local d
+  d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
+  if [ -z "$d" ] || [ ! -x "$d/initdb" ]; then
+    say "installing PostgreSQL (scripts/ci-setup.sh)"
+    bash "$REPO/scripts/ci-setup.sh" >&2
+    d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
+  fi
+  [ -x "$d/initdb" ] || die "no PostgreSQL server binaries under /usr/lib/postgresql"
+  echo "$d"
+}
+
+# Server binaries refuse to run as root: run them as the postgres OS user then.
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+cluster_running() { as_pg "$PG/pg_ctl" -D "$1/data" status >/dev/null 2>&1; }
+
+# start_cluster <dir> <port> <host auth method>: initdb once, then start unless running.
+start_cluster() {
+  local dir="$1" port="$2" auth="$3"
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    as_pg "$PG/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host="$auth" >/dev/null
+    as_pg tee "$dir/data/postgresql.auto.conf" >/dev/null <<EOF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+EOF
+    printf 'local all all trust\nhost all all 127.0.0.1/32 %s\n' "$auth" | as_pg tee "$dir/data/pg_hba.conf" >/dev/null
+  fi
+  if cluster_running "$dir"; then
+    say "Postgres on 127.0.0.1:$port already running ($dir)"
+  else
+    as_pg "$PG/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
+      die "Postgres on port $port did not start: see $dir/server.log"
+    say "Postgres on 127.0.0.1:$port started ($dir)"
+  fi
+}
+
+psql_su() { # psql_su <cluster dir> <port> <database> : SQL on stdin, over the unix socket as postgres
+  "$PG/psql" -X -q -v ON_ERROR_STOP=1 -h "$1" -p "$2" -U postgres -d "$3"
+}
+
+stop_clusters() {
+  for d in "$DEV/pg/source" "$DEV/pg/target"; do
+    if [ -f "$d/data/PG_VERSION" ] && cluster_running "$d"; then
+      as_pg "$PG/pg_ctl" -D "$d/data" -m fast -w stop >/dev/null && say "stopped $d"
+    fi
+  done
+}
+
+PG="$(pg_bin_dir)"
+if [ "${1:-}" = "stop" ]; then
+  stop_clusters
+  exit 0
+fi
+
+[ -f "$SNAPSHOT" ] || die "$SNAPSHOT is missing"
+[ -f "$SAMPLE_SQL" ] || die "$SAMPLE_SQL is missing"
+[ -f "$REPO/Pulumi.$STACK.yaml" ] || die "Pulumi.$STACK.yaml is missing"
+[ -d node_modules/@pulumi/pulumi ] || npm ci
+
+# The source database's role, password and name: from the example snapshot's DATABASE_URL, the
+# value the import will connect with (never printed: it only goes into the SQL piped to psql).
+source_fields="$(node -e '
+  const snap = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const urls = new Set();
+  for (const app of snap.apps ?? []) {
+    const v = app.configVars?.DATABASE_URL;
+    if (v && typeof v.$secret === "string") urls.add(v.$secret);
+  }
+  const local = [...urls].map((u) => new URL(u)).filter((u) => u.port === process.argv[2]);
+  if (local.length !== 1) {
+    console.error(`expected one DATABASE_URL on port ${process.argv[2]} in ${process.argv[1]}, found ${local.length}`);
+    process.exit(1);
+  }
+  const u = local[0];
+  console.log([decodeURIComponent(u.username), decodeURIComponent(u.password), decodeURIComponent(u.pathname.slice(1))].join("\n"));
+' "$SNAPSHOT" "$SOURCE_PORT")" || die "cannot read the source database from $SNAPSHOT"
+{
+  read -r SRC_USER
+  read -r SRC_PASSWORD
+  read -r SRC_DB
+} <<<"$source_fields"
+
+start_cluster "$DEV/pg/source" "$SOURCE_PORT" scram-sha-256
+start_cluster "$DEV/pg/target" "$TARGET_PORT" trust
+
+if [ ! -f "$DEV/pg/source/.loaded" ]; then
+  say "loading examples/sample-db.sql into $SRC_DB on :$SOURCE_PORT"
+  # Role and password as the snapshot says; identifiers are quoted, the password a literal.
+  node -e '
+    const [user, pw, db] = process.argv.slice(1);
+    const q = String.fromCharCode(39);
+    const id = (s) => "\"" + s.split("\"").join("\"\"") + "\"";
+    const lit = (s) => q + s.split(q).join(q + q) + q;
+    console.log(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${lit(user)}) THEN CREATE ROLE ${id(user)} LOGIN; END IF; END $$;`);
+    console.log(`ALTER ROLE ${id(user)} PASSWORD ${lit(pw)};`);
+    console.log(`DROP DATABASE IF EXISTS ${id(db)};`);
+    console.log(`CREATE DATABASE ${id(db)} OWNER ${id(user)};`);
+  ' "$SRC_USER" "$SRC_PASSWORD" "$SRC_DB" | psql_su "$DEV/pg/source" "$SOURCE_PORT" postgres
+  # Loaded as the owner, so the tables belong to the role the import reads with.
+  PGOPTIONS="-c client_min_messages=error" "$PG/psql" -X -q -v ON_ERROR_STOP=1 -h "$DEV/pg/source" -p "$SOURCE_PORT" -U "$SRC_USER" -d "$SRC_DB" -f "$SAMPLE_SQL" >/dev/null
+  touch "$DEV/pg/source/.loaded"
+fi
+
+# With postgres.manageDatabase false the stack expects its target databases to exist: create them
+# (names and owner passwords from the real planner on this stack's config and snapshot).
+npx ts-node --transpile-only "$REPO/scripts/engine/dev-databases.ts" "$STACK"
+
+# Engine and a file backend under .dev/ (never the Pulumi Cloud).
+export PULUMI_BACKEND_URL="file://$DEV/state"
+mkdir -p "$DEV/state"
+# shellcheck source=engine/env.sh
+source "$REPO/scripts/engine/env.sh"
+say "engine: $(pulumi version) ($PULUMI_ENGINE_ROOT)"
+
+pulumi stack select "$STACK" --create --non-interactive >/dev/null
+pulumi up --yes --stack "$STACK" --non-interactive --color never
+
+# index.ts writes report.md next to the rendered manifests.
+render_to="$(pulumi config get --path cluster.renderTo --stack "$STACK" 2>/dev/null || echo "out/$STACK")"
+case "$render_to" in /*) ;; *) render_to="$REPO/$render_to" ;; esac
+echo
+echo "Kubernetes manifests: $render_to"
+echo "Migration report:     $render_to/report.md"
+echo "Stack outputs:        source scripts/engine/env.sh && pulumi stack output --stack $STACK"
+echo "Postgres:             source 127.0.0.1:$SOURCE_PORT, target 127.0.0.1:$TARGET_PORT (stop: npm run dev -- stop)"

@@ -1,0 +1,295 @@
+/**
+ * The real program (index.ts, run by the Node.js language host) under the real engine, reading
+ * acme-api from the Heroku API double, rendering to a folder and importing its database between two
+ * real Postgres clusters: preview → up → no-op up → one Heroku config var changed → refresh →
+ * destroy (the imported data stays), with manifests validated against the Kubernetes schema and
+ * the state and engine logs scanned for config var values, tokens and passwords.
+ */
+import * as assert from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+
+import { sqlIdentifier } from "../../components/plan/names";
+import { PgCluster, startPgCluster } from "../../scripts/lib/pg-cluster";
+import {
+  changedResources,
+  createSandbox,
+  findPlaintext,
+  NeedleSpec,
+  REPO_ROOT,
+  Sandbox,
+} from "../support/engine";
+import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
+import { readRendered, RenderedObject, validateRendered } from "./support/manifests";
+
+const PROJECT = "heroku-to-hasura";
+const APP = "acme-api";
+const PG_ADDON = "postgresql-concave-52656";
+const IMAGE =
+  "registry.invalid/acme/acme-api@sha256:1111111111111111111111111111111111111111111111111111111111111111";
+
+/** Rendered objects by "<Kind>/<name>", with their serialised content. */
+function byIdentity(objects: RenderedObject[]): Map<string, string> {
+  return new Map(objects.map(({ file: _f, ...o }) => [`${o.kind}/${o.metadata.name}`, JSON.stringify(o)]));
+}
+
+/** Loads examples/sample-db.sql as its owner (so the import's source role owns what it reads). */
+function loadSample(cluster: PgCluster, user: string, password: string, db: string): void {
+  cluster.psql(`CREATE ROLE ${user} LOGIN PASSWORD '${password}'`);
+  cluster.createDatabase(db, user);
+  const r = spawnSync(
+    path.join(cluster.binDir, "psql"),
+    [
+      "-X",
+      "-q",
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(cluster.port),
+      "-U",
+      user,
+      "-d",
+      db,
+    ],
+    {
+      input: fs.readFileSync(path.join(REPO_ROOT, "examples", "sample-db.sql")),
+      env: { ...process.env, PGPASSWORD: password, PGOPTIONS: "-c client_min_messages=error" },
+      encoding: "utf8",
+    },
+  );
+  if (r.status !== 0) throw new Error(`loading examples/sample-db.sql failed: ${r.stderr}`);
+}
+
+/** Row count per user table ("schema.table" → rows; views left out), straight from the server. */
+function rowCounts(cluster: PgCluster, db: string): Record<string, number> {
+  const tables = cluster
+    .psql(
+      "SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')" +
+        // The import's own bookkeeping schema in the target is not user data.
+        " AND schemaname <> '_heroku_to_hasura' ORDER BY 1",
+      db,
+    )
+    .trim()
+    .split("\n")
+    .filter(Boolean);
+  return Object.fromEntries(
+    tables.map((t) => [t, Number(cluster.psql(`SELECT count(*) FROM ${t}`, db).trim())]),
+  );
+}
+
+describe("index.ts under the real engine, reading the Heroku API double, rendering manifests", function () {
+  let sb: Sandbox;
+  let double: HerokuDouble;
+  let stack: Stack;
+  let renderDir: string;
+  const newLogLevel = `debug-e2e-${crypto.randomBytes(6).toString("hex")}`;
+  let firstRender: RenderedObject[] = [];
+  let source: PgCluster;
+  let target: PgCluster;
+  const sourcePassword = `src-${crypto.randomBytes(9).toString("hex")}`;
+  const targetDb = sqlIdentifier(PG_ADDON);
+
+  before(async function () {
+    this.timeout(0); // the first run builds the engine
+    sb = await createSandbox();
+    double = await startHerokuDouble(buildAccountFixtures());
+    source = await startPgCluster();
+    target = await startPgCluster();
+    loadSample(source, "u_acme", sourcePassword, "acme_source");
+    const sourceUrl = source.url("acme_source", "u_acme", sourcePassword);
+    double.setConfigVar(APP, "DATABASE_URL", sourceUrl);
+    double.setConfigVar(APP, "HEROKU_POSTGRESQL_ONYX_URL", sourceUrl);
+    // postgres.manageDatabase false, as in the dev stack: the database exists before `up`.
+    const owner = sqlIdentifier(PG_ADDON, "_owner");
+    target.psql(`CREATE ROLE ${owner} LOGIN PASSWORD '${sourcePassword}'`);
+    target.createDatabase(targetDb, owner);
+
+    renderDir = path.join(sb.dir, "rendered");
+    stack = await sb.localStack(`e2e-program-${process.pid}`, {
+      structuredConfig: {
+        [`${PROJECT}:heroku`]: { apps: [APP], apiUrl: double.url },
+        [`${PROJECT}:cluster`]: { namespace: "default", renderTo: renderDir },
+        [`${PROJECT}:postgres`]: {
+          host: "127.0.0.1",
+          port: target.port,
+          adminUser: "postgres",
+          manageDatabase: false,
+        },
+        [`${PROJECT}:import`]: { enabled: true, jobs: 2 },
+        [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
+      },
+      config: {
+        [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
+        [`${PROJECT}:postgresPassword`]: { value: target.password, secret: true },
+      },
+    });
+  });
+
+  after(async function () {
+    sb?.cleanup();
+    source?.stop();
+    target?.stop();
+    await double?.close(); // rejects if any response the double served broke the API schema
+  });
+
+  it("preview plans the app's resources and renders nothing", async function () {
+    const res = await stack.preview({ ...sb.ops() });
+    assert.ok((res.changeSummary.create ?? 0) > 3, `creates: ${JSON.stringify(res.changeSummary)}`);
+    assert.deepStrictEqual(readRendered(renderDir), []);
+  });
+
+  it("up renders schema-valid manifests and the migration report", async function () {
+    const res = await stack.up({ ...sb.ops() });
+    assert.strictEqual(res.summary.result, "succeeded");
+    firstRender = readRendered(renderDir);
+    const kinds = new Set(firstRender.map((o) => o.kind));
+    for (const k of ["Deployment", "Secret", "Service"]) assert.ok(kinds.has(k), `rendered a ${k}`);
+    assert.deepStrictEqual(validateRendered(firstRender), []);
+    assert.ok(fs.existsSync(path.join(renderDir, "report.md")), "report.md next to the manifests");
+    const apps = res.outputs.apps?.value as Record<string, { secretName?: string }>;
+    assert.ok(apps?.[APP], "an output per app");
+  });
+
+  it("up imported the database between the two clusters, and its verification outputs say so", async function () {
+    const outputs = await stack.outputs();
+    const dbs = outputs.databases.value as {
+      addon: string;
+      import: {
+        tables: number;
+        rows: number;
+        verification: { table: string; rows: number; equal: boolean }[];
+      } | null;
+    }[];
+    const db = dbs.find((d) => d.addon === PG_ADDON);
+    assert.ok(db?.import, "the import ran");
+    const expected = rowCounts(source, "acme_source");
+    const imported = rowCounts(target, targetDb);
+    assert.deepStrictEqual(imported, expected, "same tables and row counts in the target");
+    const total = Object.values(expected).reduce((a, b) => a + b, 0);
+    assert.ok(total > 0, "the sample has rows");
+    assert.strictEqual(db.import.rows, total);
+    assert.strictEqual(db.import.tables, Object.keys(expected).length);
+    assert.strictEqual(db.import.verification.length, Object.keys(expected).length);
+    for (const v of db.import.verification) {
+      assert.strictEqual(v.equal, true, `${v.table} verified equal`);
+      const key = v.table.includes(".") ? v.table : `public.${v.table}`;
+      assert.strictEqual(v.rows, expected[key.replace(/"/g, "")], `${v.table} row count`);
+    }
+  });
+
+  it("a second up changes nothing", async function () {
+    const events: EngineEvent[] = [];
+    await stack.up({ ...sb.ops({ events }), expectNoChanges: true });
+    assert.deepStrictEqual(changedResources(events), []);
+  });
+
+  it("one changed Heroku config var replaces the app's Secret and rolls exactly the workloads that use it", async function () {
+    double.setConfigVar(APP, "LOG_LEVEL", newLogLevel);
+    const events: EngineEvent[] = [];
+    await stack.up({ ...sb.ops({ events }) });
+    const changed = changedResources(events);
+
+    const secrets = changed.filter((c) => c.includes(":Secret::"));
+    assert.strictEqual(secrets.length, 1, `one Secret changes: ${changed.join("; ")}`);
+    assert.ok(secrets[0].startsWith("replace "), "an auto-named Secret is replaced, so references change");
+
+    // Which rendered objects referenced the old Secret: exactly those change, nothing else does.
+    const before = byIdentity(firstRender);
+    const after = byIdentity(readRendered(renderDir));
+    const oldSecret = [...before.keys()].find((k) => k.startsWith("Secret/") && !after.has(k));
+    assert.ok(oldSecret, "the old Secret's manifest is gone");
+    const oldName = oldSecret.slice("Secret/".length);
+    const users = [...before]
+      .filter(([k, v]) => k !== oldSecret && v.includes(`"${oldName}"`))
+      .map(([k]) => k);
+    assert.ok(
+      users.some((k) => k.startsWith("Deployment/")),
+      "at least one Deployment uses the Secret",
+    );
+    const workloadChanges = changed.filter((c) => !c.includes(":Secret::"));
+    assert.strictEqual(
+      workloadChanges.length,
+      users.length,
+      `changed: ${changed.join("; ")}; users: ${users.join(", ")}`,
+    );
+    for (const [k, v] of before) {
+      if (k === oldSecret) continue;
+      const now = after.get(k);
+      if (users.includes(k)) {
+        assert.ok(
+          now === undefined || !now.includes(`"${oldName}"`),
+          `${k} no longer references the old Secret`,
+        );
+      } else {
+        assert.strictEqual(now, v, `${k} is untouched`);
+      }
+    }
+    assert.deepStrictEqual(validateRendered(readRendered(renderDir)), []);
+  });
+
+  // The Kubernetes provider (v4.25.0) cannot read rendered manifests back without a cluster, so
+  // refresh targets the import, whose read checks the import marker in the target database.
+  it("refresh reads the import back from the target database and leaves nothing to change", async function () {
+    const resources = (await stack.exportStack()).deployment.resources as { urn: string; type: string }[];
+    const imports = resources.filter((r) => r.type.endsWith(":PostgresImport"));
+    assert.strictEqual(imports.length, 1, "one PostgresImport in state");
+    const events: EngineEvent[] = [];
+    const res = await stack.refresh({ ...sb.ops({ events }), target: imports.map((r) => r.urn) });
+    assert.strictEqual(res.summary.result, "succeeded");
+    assert.deepStrictEqual(
+      changedResources(events).filter((c) => !c.startsWith("refresh ")),
+      [],
+    );
+    const after: EngineEvent[] = [];
+    await stack.preview({ ...sb.ops({ events: after }), expectNoChanges: true });
+    assert.deepStrictEqual(changedResources(after), []);
+  });
+
+  it("destroy (after unprotecting the import) removes every resource and keeps the imported data", async function () {
+    const before = rowCounts(target, targetDb);
+    // The import is protected, as data-bearing resources must be: tearing down is deliberate.
+    execFileSync(
+      path.join(sb.engine.bin, "pulumi"),
+      ["state", "unprotect", "--all", "--yes", "--stack", stack.name],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...sb.envVars, PULUMI_HOME: sb.pulumiHome },
+        stdio: "ignore",
+      },
+    );
+    const res = await stack.destroy({ ...sb.ops() });
+    assert.strictEqual(res.summary.result, "succeeded");
+    assert.deepStrictEqual(readRendered(renderDir), []);
+    assert.deepStrictEqual(rowCounts(target, targetDb), before, "the target database keeps its data");
+  });
+
+  it("no config var value, API token or passphrase appears in plaintext in state or engine logs", function () {
+    const fixture = double.fixtures.apps.find((a) => a.app.name === APP)!;
+    // Short values ("info", "2") are not secrets and would match anything; long ones must not leak.
+    const needles: NeedleSpec[] = Object.entries({ ...fixture.configVars, LOG_LEVEL: newLogLevel })
+      .filter(([, v]) => v.length >= 12)
+      .map(([k, v]) => ({ label: `config var ${k}`, value: v }));
+    assert.ok(needles.length >= 4, "the scan covers the app's secret-looking config vars");
+    needles.push(
+      { label: "Heroku API token", value: FULL_TOKEN },
+      { label: "passphrase", value: sb.passphrase },
+    );
+    const state = sb.stateFiles();
+    assert.ok(
+      state.some((s) => s.file.endsWith(".json")),
+      "state was written",
+    );
+    const hits = findPlaintext(needles, [
+      ...state.map((s) => ({ where: path.relative(sb.stateDir, s.file), text: s.text })),
+      { where: "engine output", text: sb.log.text() },
+      { where: "engine events", text: sb.log.events() },
+    ]);
+    assert.deepStrictEqual(hits, []);
+  });
+});

@@ -1,0 +1,292 @@
+/**
+ * The real Pulumi engine for end-to-end tests, through the Automation API.
+ *
+ * `ensureEngine()` runs scripts/engine/ensure.sh (builds the CLI and the Kubernetes plugin from Go
+ * modules the first time, then reuses its cache; links our Node.js language host next to the CLI)
+ * and `createSandbox()` gives each suite its own file:// backend, PULUMI_HOME and passphrase, with
+ * every command's output recorded so tests can scan it. Never calls `PulumiCommand.install()`: this machine cannot download the CLI.
+ */
+import { execFileSync } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+import * as yaml from "js-yaml";
+import {
+  ConfigMap,
+  EngineEvent,
+  LocalWorkspace,
+  PulumiCommand,
+  PulumiFn,
+  Stack,
+} from "@pulumi/pulumi/automation";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+/** Where ensure.sh put the engine. */
+export interface Engine {
+  /** Cache dir keyed by versions; `root/bin/pulumi` is the CLI (what `PulumiCommand.get` wants). */
+  readonly root: string;
+  readonly bin: string;
+  /** PULUMI_HOME holding the installed resource plugins. */
+  readonly home: string;
+  /** `pulumi version`, e.g. "v3.248.0". */
+  readonly version: string;
+  /** Installed resource plugins, e.g. ["kubernetes-v4.25.0"]. */
+  readonly plugins: string[];
+}
+
+let engine: Engine | undefined;
+
+/** Builds (first time only) or finds the offline engine. Synchronous and memoised. */
+export function ensureEngine(): Engine {
+  if (engine) return engine;
+  const out = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "engine", "ensure.sh")], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const kv = new Map<string, string>();
+  for (const line of out.split("\n")) {
+    const m = /^(PULUMI_ENGINE_[A-Z]+)=(.*)$/.exec(line);
+    if (m) kv.set(m[1], m[2]);
+  }
+  const need = (k: string): string => {
+    const v = kv.get(k);
+    if (v === undefined) throw new Error(`scripts/engine/ensure.sh printed no ${k}`);
+    return v;
+  };
+  engine = {
+    root: need("PULUMI_ENGINE_ROOT"),
+    bin: need("PULUMI_ENGINE_BIN"),
+    home: need("PULUMI_ENGINE_HOME"),
+    version: need("PULUMI_ENGINE_VERSION"),
+    plugins: need("PULUMI_ENGINE_PLUGINS").split(",").filter(Boolean),
+  };
+  return engine;
+}
+
+/** True when `ensureEngine()` installed the named resource plugin (e.g. "postgresql"). */
+export function hasPlugin(name: string): boolean {
+  return ensureEngine().plugins.some((p) => p.startsWith(`${name}-v`));
+}
+
+/** Everything the engine printed, per command, for assertions and secret scans. */
+export interface EngineLog {
+  /** stdout + stderr of every command run with `sandbox.ops()`, in order. */
+  text(): string;
+  /**
+   * Engine events of every `up`/`preview`/`refresh`/`destroy` as JSON lines, without the
+   * debug-severity diagnostics (see `debugEvents`).
+   */
+  events(): string;
+  /**
+   * The debug-severity diagnostics, shown to a user only with `--debug` or `-v`. Not secret-free:
+   * @pulumi/pulumi's runtime logs raw RegisterResource responses there, secret values unwrapped
+   * (e.g. a Kubernetes Secret's base64 `data`), which is upstream behaviour.
+   */
+  debugEvents(): string;
+  /** Writes text and events under `sandbox.dir/logs/` and returns the paths (kept for debugging). */
+  flush(): string[];
+}
+
+/** Operation options that record into the sandbox's log. */
+export interface OpOptions {
+  onOutput: (s: string) => void;
+  onError: (s: string) => void;
+  onEvent: (e: EngineEvent) => void;
+  color: "never";
+  /** `-v` level when asked for; by default none, as a user runs `pulumi up`. */
+  logVerbosity?: number;
+  logToStdErr?: true;
+}
+
+export interface Sandbox {
+  readonly engine: Engine;
+  readonly pulumiCommand: PulumiCommand;
+  /** Temp root of this sandbox; removed by `cleanup()`. */
+  readonly dir: string;
+  /** The file backend's directory (`.pulumi/stacks/...` lives under it). */
+  readonly stateDir: string;
+  readonly pulumiHome: string;
+  /** This sandbox's secrets passphrase (random; itself a secret the scans look for). */
+  readonly passphrase: string;
+  /** Env for every command: backend, passphrase, no update check, no plugin downloads. */
+  readonly envVars: Record<string, string>;
+  readonly log: EngineLog;
+  /** Operation options that record into `log`. */
+  ops(extra?: { logVerbosity?: number; events?: EngineEvent[] }): OpOptions;
+  /** Every file of the backend's state (checkpoints, history, backups), as text. */
+  stateFiles(): { file: string; text: string }[];
+  /**
+   * A stack of the project in `workDir` (default: this repo, running index.ts through the language
+   * host). Its stack config goes to Pulumi.<stack>.yaml there; `cleanup()` deletes that file.
+   * `structuredConfig` (full keys, objects allowed) is written into that file as YAML, as a user
+   * would; `config` goes through `pulumi config set` (use it for secrets).
+   */
+  localStack(
+    stackName: string,
+    opts?: { workDir?: string; config?: ConfigMap; structuredConfig?: Record<string, unknown> },
+  ): Promise<Stack>;
+  /** A stack running `program` in-process (no language host needed). */
+  inlineStack(
+    projectName: string,
+    stackName: string,
+    program: PulumiFn,
+    opts?: { config?: ConfigMap },
+  ): Promise<Stack>;
+  cleanup(): void;
+}
+
+/** Creates an isolated backend + PULUMI_HOME using the shared, already-built engine. */
+export async function createSandbox(): Promise<Sandbox> {
+  const eng = ensureEngine();
+  const pulumiCommand = await PulumiCommand.get({ root: eng.root });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "h2h-e2e-"));
+  const stateDir = path.join(dir, "state");
+  const pulumiHome = path.join(dir, "home");
+  fs.mkdirSync(stateDir);
+  fs.mkdirSync(pulumiHome);
+  // Plugins are shared read-only; credentials and workspace files stay per sandbox.
+  fs.symlinkSync(path.join(eng.home, "plugins"), path.join(pulumiHome, "plugins"));
+  const passphrase = crypto.randomBytes(18).toString("base64url");
+  const envVars: Record<string, string> = {
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_CONFIG_PASSPHRASE: passphrase,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
+  };
+
+  const chunks: string[] = [];
+  const events: string[] = [];
+  const debugEvents: string[] = [];
+  const log: EngineLog = {
+    text: () => chunks.join(""),
+    events: () => events.join("\n"),
+    debugEvents: () => debugEvents.join("\n"),
+    flush: () => {
+      const logs = path.join(dir, "logs");
+      fs.mkdirSync(logs, { recursive: true });
+      const a = path.join(logs, "engine.log");
+      const b = path.join(logs, "events.jsonl");
+      fs.writeFileSync(a, log.text());
+      fs.writeFileSync(b, log.events());
+      const c = path.join(logs, "debug-events.jsonl");
+      fs.writeFileSync(c, log.debugEvents());
+      return [a, b, c];
+    },
+  };
+  const ops = (extra: { logVerbosity?: number; events?: EngineEvent[] } = {}): OpOptions => ({
+    onOutput: (s) => chunks.push(s),
+    onError: (s) => chunks.push(s),
+    onEvent: (e) => {
+      // The typings omit "debug", which the engine does send.
+      ((e.diagnosticEvent?.severity as string | undefined) === "debug" ? debugEvents : events).push(
+        JSON.stringify(e),
+      );
+      extra.events?.push(e);
+    },
+    color: "never",
+    ...(extra.logVerbosity !== undefined
+      ? { logVerbosity: extra.logVerbosity, logToStdErr: true as const }
+      : {}),
+  });
+
+  const localConfigFiles: string[] = [];
+  const inlineRoot = path.join(dir, "inline");
+
+  const wsOpts = { pulumiHome, pulumiCommand, envVars };
+
+  return {
+    engine: eng,
+    pulumiCommand,
+    dir,
+    stateDir,
+    pulumiHome,
+    passphrase,
+    envVars,
+    log,
+    ops,
+    stateFiles: () => listFiles(stateDir).map((file) => ({ file, text: fs.readFileSync(file, "utf8") })),
+    async localStack(stackName, opts = {}) {
+      const workDir = opts.workDir ?? REPO_ROOT;
+      localConfigFiles.push(path.join(workDir, `Pulumi.${stackName}.yaml`));
+      const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir }, wsOpts);
+      if (opts.structuredConfig) {
+        const file = path.join(workDir, `Pulumi.${stackName}.yaml`);
+        const doc = (fs.existsSync(file) ? yaml.load(fs.readFileSync(file, "utf8")) : null) ?? {};
+        const settings = doc as { config?: Record<string, unknown> };
+        settings.config = { ...settings.config, ...opts.structuredConfig };
+        fs.writeFileSync(file, yaml.dump(settings));
+      }
+      if (opts.config) await stack.setAllConfig(opts.config);
+      return stack;
+    },
+    async inlineStack(projectName, stackName, program, opts = {}) {
+      // The dynamic-provider plugin resolves @pulumi/pulumi from the project dir.
+      const workDir = path.join(inlineRoot, projectName);
+      fs.mkdirSync(workDir, { recursive: true });
+      const nm = path.join(workDir, "node_modules");
+      if (!fs.existsSync(nm)) fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), nm);
+      const stack = await LocalWorkspace.createOrSelectStack(
+        { projectName, stackName, program },
+        { ...wsOpts, workDir, projectSettings: { name: projectName, runtime: "nodejs" } },
+      );
+      if (opts.config) await stack.setAllConfig(opts.config);
+      return stack;
+    },
+    cleanup() {
+      for (const f of localConfigFiles) fs.rmSync(f, { force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    return d.isDirectory() ? listFiles(p) : [p];
+  });
+}
+
+/** A named secret to look for; `label` is what a failure prints (never the value). */
+export interface NeedleSpec {
+  label: string;
+  value: string;
+}
+
+/**
+ * Where any secret value occurs in the given texts, as "<label> in <where>" (values never
+ * printed). Also looks for base64 forms, since state and K8s manifests carry encoded data.
+ */
+export function findPlaintext(needles: NeedleSpec[], haystacks: { where: string; text: string }[]): string[] {
+  const hits: string[] = [];
+  for (const n of needles) {
+    if (n.value.length < 6) throw new Error(`secret "${n.label}" is too short to scan for reliably`);
+    const forms = [n.value, Buffer.from(n.value).toString("base64"), JSON.stringify(n.value).slice(1, -1)];
+    for (const h of haystacks) {
+      if (forms.some((f) => h.text.includes(f))) hits.push(`${n.label} in ${h.where}`);
+    }
+  }
+  return hits;
+}
+
+/**
+ * The resources an operation touched, as "<op> <type>::<name>" sorted (unchanged ones left out),
+ * from its engine events: what a reviewer reads in `pulumi up`'s summary.
+ */
+export function changedResources(events: EngineEvent[]): string[] {
+  const out = new Set<string>();
+  for (const e of events) {
+    const m = e.resourcePreEvent?.metadata;
+    if (!m || m.op === "same" || m.op === "read") continue;
+    const name = m.urn.split("::").pop();
+    // A replacement shows as create-replacement, replace and delete-replaced steps: one change.
+    const op = m.op === "create-replacement" || m.op === "delete-replaced" ? "replace" : m.op;
+    out.add(`${op} ${m.type}::${name}`);
+  }
+  return [...out].sort();
+}
