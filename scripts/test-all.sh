@@ -14,13 +14,16 @@ step() {
   "$@" || status=1
 }
 
-[ -d node_modules ] || npm ci
+# Set-up, so that this one command works on a fresh machine: system packages (apt, only what is
+# missing), npm packages (only when absent: CI runs `npm ci` itself first).
+bash scripts/ci-setup.sh || exit 1
+[ -d node_modules ] || npm ci || exit 1
 step "type check" npx tsc -p tsconfig.json --noEmit
 step "lint" npm run --silent lint
 step "unit and integration tests" npx mocha --config test/.mocharc.json "$@"
-if true; then
-  step "end-to-end tests (real Pulumi engine)" npx mocha --config test/.mocharc.e2e.json
-fi
+# The engine (CLI, language host, kubernetes plugin) is built once into a cache outside the repo.
+step "Pulumi engine" bash scripts/engine/ensure.sh >/dev/null
+step "end-to-end tests (real Pulumi engine)" npx mocha --config test/.mocharc.e2e.json
 
 node -e '
   const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").filter(Boolean);
