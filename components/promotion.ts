@@ -109,7 +109,6 @@ export function resolveAppImages(args: ResolveAppImagesArgs): Record<string, pul
         registryPassword: args.registryPassword,
         slug: snap.slug,
         baseImage: cfg.baseImage,
-        port: cfg.port,
         herokuToken: args.herokuToken,
         herokuApiUrl: args.herokuApiUrl,
         buildDir: args.buildDir,

@@ -212,7 +212,7 @@ function parseApiKey(
 }
 
 function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): ClusterConfig | undefined {
-  const allowed = ["namespace", "renderTo", "context"];
+  const allowed = ["namespace", "createNamespace", "renderTo", "context"];
   // The kubeconfig is a top-level key: a secret nested in `cluster` would make the whole object secret.
   const o = f.object("cluster", value, [...allowed, "kubeconfig"]) ?? {};
   if (o.kubeconfig !== undefined) {
@@ -232,6 +232,7 @@ function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): Clus
   const renderTo = f.string("cluster.renderTo", o.renderTo);
   const kubeconfig = f.string("kubeconfig", kubeconfigValue, { secret: true });
   const context = f.string("cluster.context", o.context) ?? null;
+  const createNamespace = f.boolean("cluster.createNamespace", o.createNamespace) ?? false;
   if (o.renderTo !== undefined && kubeconfigValue !== undefined) {
     f.issues.add(
       "cluster.renderTo",
@@ -259,9 +260,13 @@ function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): Clus
     }
   }
   if (namespace === undefined) return undefined;
-  if (renderTo) return { namespace, target: { kind: "render", directory: renderTo } };
+  if (renderTo) return { namespace, createNamespace, target: { kind: "render", directory: renderTo } };
   if (kubeconfig)
-    return { namespace, target: { kind: "kubeconfig", kubeconfig: SecretString.of(kubeconfig), context } };
+    return {
+      namespace,
+      createNamespace,
+      target: { kind: "kubeconfig", kubeconfig: SecretString.of(kubeconfig), context },
+    };
   return undefined;
 }
 

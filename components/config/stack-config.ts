@@ -65,6 +65,13 @@ export type ClusterTarget =
 export interface ClusterConfig {
   /** Namespace of every object (`cluster.namespace`, default `default` as on Hasura clusters). */
   namespace: string;
+  /**
+   * `cluster.createNamespace`, default false (Hasura's `default` exists): declare the namespace too,
+   * so a new one needs no manual `kubectl create namespace`. Every object waits for it. It is kept
+   * when removed from the program (retainOnDelete): deleting a namespace deletes all it holds, PVCs
+   * included.
+   */
+  createNamespace: boolean;
   target: ClusterTarget;
 }
 

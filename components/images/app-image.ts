@@ -31,8 +31,6 @@ export interface AppImageArgs {
   slug?: SlugSnapshot | null;
   /** Stack-wide base image template for slug images (`images.baseImage`); default `heroku/heroku:{stackVersion}`. */
   baseImage?: string | null;
-  /** `PORT` baked into slug images; default 5000. Changing it rebuilds. */
-  port?: number;
   /** Heroku API token used during `up` to fetch the slug archive (a secret). Required for `slug`. */
   herokuToken?: pulumi.Input<string>;
   /** Heroku Platform API base URL; default `https://api.heroku.com` (tests point it at a double). */
@@ -84,7 +82,6 @@ export class AppImage extends pulumi.ComponentResource {
         registry: args.registry ?? null,
         slug: args.slug ?? null,
         baseImage: args.baseImage ?? null,
-        port: args.port ?? null,
         buildDir: args.buildDir ?? null,
       });
       let context: pulumi.Input<string> = plan.context;

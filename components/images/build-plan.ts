@@ -1,6 +1,7 @@
 import * as path from "path";
 import { SlugSnapshot } from "../heroku/snapshot";
-import { DEFAULT_SLUG_PORT, DockerfileImageSpec, SlugImageSpec } from "./config";
+import { WEB_PORT } from "../plan/types";
+import { DockerfileImageSpec, SlugImageSpec } from "./config";
 import { registryHost } from "./image-ref";
 import { slugBaseImage, slugContextDigest, SlugContextInput } from "./slug-context";
 
@@ -33,7 +34,6 @@ export interface BuildPlanSettings {
   slug: SlugSnapshot | null;
   /** Stack-wide base image template (`images.baseImage`). */
   baseImage: string | null;
-  port: number | null;
   buildDir: string | null;
 }
 
@@ -70,7 +70,8 @@ export function planImageBuild(
     slugId: slug.id,
     stack: slug.stack,
     baseImage: spec.baseImage ?? s.baseImage,
-    port: s.port ?? DEFAULT_SLUG_PORT,
+    // The image's default PORT is the one every web workload sets, so `docker run` of it behaves alike.
+    port: WEB_PORT,
     processTypes: slug.processTypes,
   };
   slugBaseImage(input); // a stack without a heroku/heroku:<N> image fails here, naming the app

@@ -1,4 +1,7 @@
-import { HEROKU_APP_NAME } from "../config/formats";
+import { Fields } from "../config/fields";
+import { Format, HEROKU_APP_NAME } from "../config/formats";
+import { IssueList } from "../config/issues";
+import { WEB_PORT } from "../plan/types";
 import type { BuildahStorage } from "./buildah-build";
 import { parseImageRef } from "./image-ref";
 
@@ -48,8 +51,6 @@ export interface ImagesConfig {
    * `heroku-22`). null = `heroku/heroku:{stackVersion}`.
    */
   baseImage: string | null;
-  /** `PORT` set in slug images (workloads may override it). Default 5000. */
-  port: number;
   /**
    * True for a stack that must only run digests pinned by `npm run promote` (prod): an app without a
    * `repo@sha256:…` pin is an error instead of a build. Default false.
@@ -73,18 +74,18 @@ export interface ImagesConfig {
 }
 
 export interface ParseResult<T> {
+  /** One `heroku-to-hasura:<key>: <message>` line per mistake (the config layer's issue format). */
   errors: string[];
   value: T;
 }
 
-export const DEFAULT_SLUG_PORT = 5000;
-const KEY = "heroku-to-hasura:images";
+const PROJECT = "heroku-to-hasura";
+const SECTION = "images";
 const STRATEGIES = ["slug", "dockerfile", "image"] as const;
 const TOP_KEYS = [
   "registry",
   "registryUsername",
   "baseImage",
-  "port",
   "pinnedOnly",
   "builder",
   "buildah",
@@ -97,217 +98,178 @@ const APP_KEYS: Record<AppImageSpec["strategy"], string[]> = {
   dockerfile: ["strategy", "context", "dockerfile", "args", "target", "platform"],
   image: ["strategy", "image"],
 };
+const PLATFORM: Format = {
+  description: "an os/arch[/variant] platform such as linux/amd64",
+  test: (v) => /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(v),
+};
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** Reports the message of an image reference `parse` refuses, under its key. */
+function checkRef(f: Fields, path: string, ref: string, parse: (ref: string) => void): void {
+  try {
+    parse(ref);
+  } catch (e) {
+    // parseImageRef's messages already start with the full key.
+    f.issues.addAll([(e as Error).message], path);
+  }
+}
+
 /**
- * Parses `heroku-to-hasura:images` for the stack's `apps`. `promoteFrom` is the parsed
- * `heroku-to-hasura:promoteFrom` (null when the stack builds its own images): a promoted stack must
- * declare no per-app images, and a building stack needs a registry.
+ * Parses `heroku-to-hasura:images` for the stack's `apps`, with the config layer's readers (one
+ * issue per mistake, naming its key). `promoteFrom` is the parsed `heroku-to-hasura:promoteFrom`
+ * (null when the stack builds its own images): a promoted stack must declare no per-app images, and
+ * a building stack needs a registry.
  */
 export function parseImagesConfig(
   raw: unknown,
   apps: string[],
   options: { promoteFrom?: string | null } = {},
 ): ParseResult<ImagesConfig> {
-  const errors: string[] = [];
+  const issues = new IssueList(PROJECT);
+  const f = new Fields(issues);
   const value: ImagesConfig = {
     registry: null,
     registryUsername: null,
     baseImage: null,
-    port: DEFAULT_SLUG_PORT,
     pinnedOnly: false,
     builder: "docker",
     buildah: { storageDriver: null, root: null, runroot: null, isolation: null },
     upstreamApps: {},
     apps: {},
   };
-  const obj: Record<string, unknown> = raw === undefined || raw === null ? {} : isObject(raw) ? raw : {};
-  if (raw !== undefined && raw !== null && !isObject(raw)) errors.push(`${KEY}: must be an object`);
+  const obj = f.object(SECTION, raw, null) ?? {};
   for (const k of Object.keys(obj)) {
-    if (!TOP_KEYS.includes(k))
-      errors.push(`${KEY}.${k}: unknown key (expected one of ${TOP_KEYS.join(", ")})`);
+    if (k === "port") {
+      // Removed option: every web workload gets PORT=5000 (plan WEB_PORT), so a configured port only
+      // changed the image's unused default. Named here so old stacks get a reason, not just "unknown".
+      issues.add(
+        `${SECTION}.port`,
+        `no longer supported: web processes always listen on $PORT, which the cluster sets to ` +
+          `${WEB_PORT} (image, probes and Service alike); remove the key`,
+      );
+    } else if (!TOP_KEYS.includes(k)) f.unknownKey(`${SECTION}.${k}`, k, TOP_KEYS);
   }
-  const str = (v: unknown, key: string): string | null => {
-    if (v === undefined || v === null) return null;
-    if (typeof v !== "string" || v.trim() === "") {
-      errors.push(`${key}: must be a non-empty string`);
-      return null;
-    }
-    return v;
-  };
-  value.registry = str(obj.registry, `${KEY}.registry`);
+  value.registry = f.string(`${SECTION}.registry`, obj.registry) ?? null;
   if (value.registry !== null) {
     try {
       // A tag or digest in the prefix makes `<prefix>/x` unparsable, so this also rejects those.
-      parseImageRef(`${value.registry}/x`, `${KEY}.registry`);
+      parseImageRef(`${value.registry}/x`, `${SECTION}.registry`);
     } catch {
-      errors.push(
-        `${KEY}.registry: "${value.registry}" must be a repository prefix such as registry.example.com/acme ` +
+      issues.add(
+        `${SECTION}.registry`,
+        `"${value.registry}" must be a repository prefix such as registry.example.com/acme ` +
           `(lowercase, no tag or digest)`,
       );
     }
   }
-  value.registryUsername = str(obj.registryUsername, `${KEY}.registryUsername`);
-  value.baseImage = checkBaseImage(str(obj.baseImage, `${KEY}.baseImage`), `${KEY}.baseImage`, errors);
-  if (obj.port !== undefined) {
-    if (typeof obj.port === "number" && Number.isInteger(obj.port) && obj.port > 0 && obj.port < 65536) {
-      value.port = obj.port;
-    } else errors.push(`${KEY}.port: must be an integer port number (1-65535)`);
-  }
+  value.registryUsername = f.string(`${SECTION}.registryUsername`, obj.registryUsername) ?? null;
+  value.baseImage = checkBaseImage(f, `${SECTION}.baseImage`, obj.baseImage);
+  value.pinnedOnly = f.boolean(`${SECTION}.pinnedOnly`, obj.pinnedOnly) ?? false;
+  value.builder = f.oneOf(`${SECTION}.builder`, obj.builder, ["docker", "buildah"] as const) ?? "docker";
+  const buildah = f.object(`${SECTION}.buildah`, obj.buildah, BUILDAH_KEYS) ?? {};
+  for (const k of BUILDAH_KEYS) value.buildah[k] = f.string(`${SECTION}.buildah.${k}`, buildah[k]) ?? null;
 
-  if (obj.pinnedOnly !== undefined) {
-    if (typeof obj.pinnedOnly === "boolean") value.pinnedOnly = obj.pinnedOnly;
-    else errors.push(`${KEY}.pinnedOnly: must be true or false`);
-  }
-
-  if (obj.builder !== undefined) {
-    if (obj.builder === "docker" || obj.builder === "buildah") value.builder = obj.builder;
-    else errors.push(`${KEY}.builder: must be docker or buildah`);
-  }
-  if (obj.buildah !== undefined) {
-    if (!isObject(obj.buildah)) errors.push(`${KEY}.buildah: must be an object (${BUILDAH_KEYS.join(", ")})`);
-    else {
-      for (const k of Object.keys(obj.buildah)) {
-        if (!(BUILDAH_KEYS as readonly string[]).includes(k)) {
-          errors.push(`${KEY}.buildah.${k}: unknown key (expected one of ${BUILDAH_KEYS.join(", ")})`);
-        }
-      }
-      for (const k of BUILDAH_KEYS) value.buildah[k] = str(obj.buildah[k], `${KEY}.buildah.${k}`);
+  const upstream = f.object(`${SECTION}.upstreamApps`, obj.upstreamApps, null) ?? {};
+  for (const [app, up] of Object.entries(upstream)) {
+    const path = `${SECTION}.upstreamApps.${app}`;
+    if (!apps.includes(app)) {
+      issues.add(path, `no such app in this stack (apps: ${apps.join(", ") || "none"})`);
+      continue;
     }
+    const name = f.requiredString(path, up, { format: HEROKU_APP_NAME });
+    if (name !== undefined) value.upstreamApps[app] = name;
   }
 
-  if (obj.upstreamApps !== undefined && obj.upstreamApps !== null) {
-    if (!isObject(obj.upstreamApps))
-      errors.push(`${KEY}.upstreamApps: must map this stack's app names to upstream app names`);
-    else {
-      for (const [app, up] of Object.entries(obj.upstreamApps)) {
-        if (!apps.includes(app)) {
-          errors.push(
-            `${KEY}.upstreamApps.${app}: no such app in this stack (apps: ${apps.join(", ") || "none"})`,
-          );
-        } else if (typeof up !== "string" || !HEROKU_APP_NAME.test(up)) {
-          errors.push(`${KEY}.upstreamApps.${app}: must be a Heroku app name of the upstream stack`);
-        } else value.upstreamApps[app] = up;
-      }
-    }
-  }
-
-  const rawApps = obj.apps === undefined || obj.apps === null ? {} : obj.apps;
-  if (!isObject(rawApps)) errors.push(`${KEY}.apps: must be an object keyed by Heroku app name`);
-  const appEntries = isObject(rawApps) ? rawApps : {};
+  const appEntries = f.object(`${SECTION}.apps`, obj.apps, null) ?? {};
   for (const name of Object.keys(appEntries)) {
     if (!apps.includes(name)) {
-      errors.push(`${KEY}.apps.${name}: no such app in this stack (apps: ${apps.join(", ") || "none"})`);
+      issues.add(`${SECTION}.apps.${name}`, `no such app in this stack (apps: ${apps.join(", ") || "none"})`);
     }
   }
   const promoteFrom = options.promoteFrom ?? null;
   if (promoteFrom !== null && Object.keys(appEntries).length > 0) {
-    errors.push(
-      `${KEY}.apps: this stack has promoteFrom ${promoteFrom}, so it takes every image from there and ` +
+    issues.add(
+      `${SECTION}.apps`,
+      `this stack has promoteFrom ${promoteFrom}, so it takes every image from there and ` +
         `declares none itself; remove images.apps (or remove promoteFrom)`,
     );
   }
   for (const app of apps) {
-    value.apps[app] = parseAppSpec(appEntries[app], `${KEY}.apps.${app}`, errors);
+    value.apps[app] = parseAppSpec(f, `${SECTION}.apps.${app}`, appEntries[app]);
   }
   const builders = apps.filter((a) => value.apps[a].strategy !== "image");
   if (value.pinnedOnly && promoteFrom === null) {
     for (const app of apps) {
       const spec = value.apps[app];
       if (spec.strategy !== "image" || !/@sha256:/.test(spec.image)) {
-        errors.push(
-          `${KEY}.apps.${app}: not pinned to a digest, and this stack has pinnedOnly: true; ` +
+        issues.add(
+          `${SECTION}.apps.${app}`,
+          `not pinned to a digest, and this stack has pinnedOnly: true; ` +
             `pin it with \`npm run promote -- <upstream stack> <this stack>\``,
         );
       }
     }
   } else if (promoteFrom === null && builders.length > 0 && value.registry === null) {
-    errors.push(
-      `${KEY}.registry: required because ${builders.join(", ")} ${builders.length === 1 ? "builds" : "build"} an image (strategy slug or ` +
+    issues.add(
+      `${SECTION}.registry`,
+      `required because ${builders.join(", ")} ${builders.length === 1 ? "builds" : "build"} an image (strategy slug or ` +
         `dockerfile) that must be pushed; or pin prebuilt images with strategy: image`,
     );
   }
-  return { errors, value };
+  return { errors: issues.issues.map((i) => `${i.key}: ${i.message}`), value };
 }
 
-function checkBaseImage(v: string | null, key: string, errors: string[]): string | null {
-  if (v === null) return null;
-  try {
-    parseImageRef(v.split("{stackVersion}").join("24"), key);
-  } catch (e) {
-    errors.push((e as Error).message);
-  }
+function checkBaseImage(f: Fields, path: string, raw: unknown): string | null {
+  const v = f.string(path, raw);
+  if (v === undefined) return null;
+  checkRef(f, path, v, (ref) => parseImageRef(ref.split("{stackVersion}").join("24"), `${PROJECT}:${path}`));
   return v;
 }
 
-function parseAppSpec(raw: unknown, key: string, errors: string[]): AppImageSpec {
+function parseAppSpec(f: Fields, path: string, raw: unknown): AppImageSpec {
   const fallback: SlugImageSpec = { strategy: "slug", baseImage: null };
   if (raw === undefined || raw === null) return fallback;
   if (!isObject(raw)) {
-    errors.push(`${key}: must be an object such as { strategy: slug }`);
+    f.issues.add(path, "must be an object such as { strategy: slug }");
     return fallback;
   }
   const inferred = raw.image !== undefined ? "image" : raw.context !== undefined ? "dockerfile" : "slug";
-  const strategy = raw.strategy ?? inferred;
-  if (typeof strategy !== "string" || !(STRATEGIES as readonly string[]).includes(strategy)) {
-    errors.push(`${key}.strategy: must be one of ${STRATEGIES.join(", ")}`);
-    return fallback;
-  }
-  const s = strategy as AppImageSpec["strategy"];
+  const strategy = f.oneOf(`${path}.strategy`, raw.strategy ?? inferred, STRATEGIES);
+  if (strategy === undefined) return fallback;
   for (const k of Object.keys(raw)) {
-    if (!APP_KEYS[s].includes(k)) {
-      errors.push(`${key}.${k}: not a setting of strategy ${s} (allowed: ${APP_KEYS[s].join(", ")})`);
+    if (!APP_KEYS[strategy].includes(k)) {
+      f.issues.add(
+        `${path}.${k}`,
+        `not a setting of strategy ${strategy} (allowed: ${APP_KEYS[strategy].join(", ")})`,
+      );
     }
   }
-  const optStr = (k: string): string | null => {
-    const v = raw[k];
-    if (v === undefined || v === null) return null;
-    if (typeof v !== "string" || v.trim() === "") {
-      errors.push(`${key}.${k}: must be a non-empty string`);
-      return null;
-    }
-    return v;
-  };
-  switch (s) {
+  const optStr = (k: string): string | null => f.string(`${path}.${k}`, raw[k]) ?? null;
+  switch (strategy) {
     case "slug":
-      return { strategy: "slug", baseImage: checkBaseImage(optStr("baseImage"), `${key}.baseImage`, errors) };
+      return { strategy: "slug", baseImage: checkBaseImage(f, `${path}.baseImage`, raw.baseImage) };
     case "image": {
-      const image = optStr("image");
-      if (image === null) {
-        if (raw.image === undefined) errors.push(`${key}.image: required for strategy image`);
+      if (raw.image === undefined) {
+        f.issues.add(`${path}.image`, "required for strategy image");
         return { strategy: "image", image: "" };
       }
-      try {
-        parseImageRef(image, `${key}.image`);
-      } catch (e) {
-        errors.push((e as Error).message);
-      }
+      const image = optStr("image");
+      if (image === null) return { strategy: "image", image: "" };
+      checkRef(f, `${path}.image`, image, (ref) => parseImageRef(ref, `${PROJECT}:${path}.image`));
       return { strategy: "image", image };
     }
     case "dockerfile": {
+      if (raw.context === undefined) f.issues.add(`${path}.context`, "required for strategy dockerfile");
       const context = optStr("context");
-      if (context === null && raw.context === undefined)
-        errors.push(`${key}.context: required for strategy dockerfile`);
       const args: Record<string, string> = {};
-      if (raw.args !== undefined) {
-        if (!isObject(raw.args))
-          errors.push(`${key}.args: must be an object of build argument names to strings`);
-        else {
-          for (const [k, v] of Object.entries(raw.args)) {
-            if (typeof v === "string") args[k] = v;
-            else if (typeof v === "number" || typeof v === "boolean") args[k] = String(v);
-            else errors.push(`${key}.args.${k}: must be a string`);
-          }
-        }
-      }
-      const platform = optStr("platform");
-      if (platform !== null && !/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform)) {
-        errors.push(
-          `${key}.platform: "${platform}" is not an os/arch[/variant] platform such as linux/amd64`,
-        );
+      const rawArgs = f.object(`${path}.args`, raw.args, null) ?? {};
+      for (const [k, v] of Object.entries(rawArgs)) {
+        if (typeof v === "string") args[k] = v;
+        else if (typeof v === "number" || typeof v === "boolean") args[k] = String(v);
+        else f.issues.add(`${path}.args.${k}`, "must be a string");
       }
       return {
         strategy: "dockerfile",
@@ -315,7 +277,7 @@ function parseAppSpec(raw: unknown, key: string, errors: string[]): AppImageSpec
         dockerfile: optStr("dockerfile"),
         args,
         target: optStr("target"),
-        platform,
+        platform: f.string(`${path}.platform`, raw.platform, { format: PLATFORM }) ?? null,
       };
     }
   }

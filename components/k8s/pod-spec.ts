@@ -43,6 +43,21 @@ export interface ProcessContainer {
   resources: ResourcesPlan;
 }
 
+/**
+ * What a dyno may do, as a container securityContext. A dyno is an unprivileged user that owns /app:
+ * it has no capabilities and cannot gain privileges, so an app that runs on Heroku needs neither.
+ * Images may run as root, though (heroku/heroku:22, many Dockerfiles) with /app owned by whatever
+ * uid the slug archive recorded: root's DAC_OVERRIDE and FOWNER are what stand in for "the process
+ * owns /app" there (pid files in tmp/, chmod of its own files), so those two stay; every other
+ * default capability (SETUID, NET_RAW, CHOWN, KILL of other users' processes, MKNOD…) goes. For a
+ * non-root image user they are inert. `runAsNonRoot` is not set: the slug base for heroku-22 runs as
+ * root and Dockerfile images are unknown, so it would refuse to start them; the image decides the user.
+ */
+export const DYNO_SECURITY_CONTEXT: k8s.types.input.core.v1.SecurityContext = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"], add: ["DAC_OVERRIDE", "FOWNER"] },
+};
+
 export function processContainer(c: ProcessContainer, extra: Partial<Container> = {}): Container {
   return {
     name: CONTAINER_NAME,
@@ -52,6 +67,7 @@ export function processContainer(c: ProcessContainer, extra: Partial<Container> 
     envFrom: [{ secretRef: { name: c.secretName } }],
     env: containerEnv(c.env),
     resources: containerResources(c.resources),
+    securityContext: DYNO_SECURITY_CONTEXT,
     ...extra,
   };
 }
@@ -59,7 +75,15 @@ export function processContainer(c: ProcessContainer, extra: Partial<Container> 
 /**
  * Pod settings every Heroku process gets, because a dyno has neither: no Kubernetes API token, and
  * no `<SERVICE>_PORT`-style variables, which would otherwise shadow config vars such as `REDIS_PORT`.
+ * The container runtime's default seccomp profile only blocks syscalls a dyno cannot make either
+ * (kernel modules, clock setting, mount…).
  */
 export function dynoPodSpec(containers: Container[], extra: Partial<PodSpec> = {}): PodSpec {
-  return { automountServiceAccountToken: false, enableServiceLinks: false, containers, ...extra };
+  return {
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+    containers,
+    ...extra,
+  };
 }

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config/stack-config";
+import { MANAGED_BY } from "../plan/names";
 
 /**
  * The stack's one Kubernetes provider, from validated config. Every Kubernetes object of the program
@@ -15,8 +16,54 @@ import { ClusterConfig } from "../config/stack-config";
  * API server URL when the kubeconfig has one, else the context) so that rotating the kubeconfig's
  * credentials updates the provider instead of replacing it — a replacement would replace every object
  * under it, protected PVCs included — while pointing it at another cluster still replaces.
+ *
+ * With `createNamespace`, the namespace is declared first, through a provider of its own (`<name>-
+ * namespace`, same target), and the returned provider depends on it: every object created with the
+ * returned provider then waits for the namespace without each component having to be told.
  */
 export function createKubernetesProvider(
+  name: string,
+  cluster: ClusterConfig,
+  opts?: pulumi.CustomResourceOptions,
+): k8s.Provider {
+  if (cluster.target.kind === "render") {
+    pulumi.log.warn(
+      `Kubernetes manifests are rendered to ${cluster.target.directory}, Secrets included in plaintext: ` +
+        "keep that folder out of version control and off shared disks.",
+    );
+  }
+  if (!cluster.createNamespace) return providerFor(name, cluster, opts);
+  const nsProvider = providerFor(`${name}-namespace`, cluster, opts);
+  const namespace = createNamespace(cluster.namespace, nsProvider, {
+    transformations: opts?.transformations,
+  });
+  const dependsOn = [...asArray(opts?.dependsOn), namespace];
+  return providerFor(name, cluster, { ...opts, dependsOn });
+}
+
+function asArray<T>(v: pulumi.Input<T> | pulumi.Input<pulumi.Input<T>[]> | undefined): pulumi.Input<T>[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v as pulumi.Input<T>];
+}
+
+/**
+ * The namespace every object goes to. `retainOnDelete`: removing `createNamespace` (or destroying the
+ * stack) must never delete it, since Kubernetes would delete every object in it, protected PVCs and
+ * their data included. Server-side apply adopts a namespace that already exists instead of failing.
+ */
+export function createNamespace(
+  namespace: string,
+  provider: k8s.Provider,
+  opts?: pulumi.CustomResourceOptions,
+): k8s.core.v1.Namespace {
+  return new k8s.core.v1.Namespace(
+    namespace,
+    { metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": MANAGED_BY } } },
+    { ...opts, provider, retainOnDelete: true },
+  );
+}
+
+function providerFor(
   name: string,
   cluster: ClusterConfig,
   opts?: pulumi.CustomResourceOptions,
@@ -28,10 +75,6 @@ export function createKubernetesProvider(
     suppressDeprecationWarnings: false,
   };
   if (cluster.target.kind === "render") {
-    pulumi.log.warn(
-      `Kubernetes manifests are rendered to ${cluster.target.directory}, Secrets included in plaintext: ` +
-        "keep that folder out of version control and off shared disks.",
-    );
     return new k8s.Provider(name, { ...common, renderYamlToDirectory: cluster.target.directory }, opts);
   }
   const { kubeconfig, context } = cluster.target;

@@ -7,6 +7,9 @@ import { SecretEntry } from "./types";
 import { parseConnectionUrl } from "./urls";
 import { compareStrings, Findings } from "./warnings";
 
+/** Runtime vars a user may have set on Heroku that reached the dyno unchanged (see RUNTIME_VARS). */
+const USER_SETTABLE_RUNTIME_VARS: readonly string[] = ["HOME", "PATH"];
+
 /** Keys the API server accepts in a Secret's data (`IsConfigMapKey`): anything else fails the apply. */
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 /** Env var names `envFrom` passes on clusters before 1.30; other keys are skipped there with an event. */
@@ -29,6 +32,21 @@ export function planSecretEntries(
   for (const key of [...classification.sources.keys()].sort(compareStrings)) {
     const source = classification.sources.get(key)!;
     const value = snapshot.configVars[key];
+    if (source.kind === "runtime" && USER_SETTABLE_RUNTIME_VARS.includes(key)) {
+      // Only PORT and DYNO are the dyno manager's: Heroku passed a PATH or HOME config var to the
+      // dyno (old Ruby buildpacks even set PATH), so dropping it is a behaviour change to announce.
+      findings.warned(
+        app,
+        "config-var",
+        key,
+        "runtime-var-not-copied",
+        `config var ${key} is not copied: on Heroku the dyno got it (the dyno manager itself sets only ` +
+          `PORT and DYNO), but its value points into Heroku's filesystem layout and would replace the ` +
+          `image's own ${key} (slug images set HOME=/app; .profile.d scripts extend PATH as on Heroku). ` +
+          `If the app needs it, set it in the image (ENV) or in a .profile.d script.`,
+      );
+      continue;
+    }
     if (source.kind === "runtime") {
       findings.record(
         app,

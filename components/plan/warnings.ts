@@ -36,6 +36,8 @@ export const WARNING_CODES = {
   "user-var-copies-addon-url": "a user var copies the URL of a moved add-on: it still points at Heroku",
   "config-var-bad-key": "a config var key Kubernetes refuses as a Secret key: left out of the Secret",
   "config-var-not-env-name": "a config var key that is not a C identifier: older clusters skip it in envFrom",
+  "runtime-var-not-copied": "a PATH or HOME config var the user set on Heroku: the image's own is used",
+  "dyno-name-check": "a command or config var mentions DYNO, which is the pod name in-cluster, not web.1",
 } as const;
 
 export type WarningCode = keyof typeof WARNING_CODES;

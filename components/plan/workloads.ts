@@ -91,6 +91,8 @@ export function shellArgs(command: string): string[] {
 }
 
 const BINDS_PORT = /\$\{?PORT\b/;
+/** `$DYNO`, `${DYNO}` or `ENV["DYNO"]`-style mentions in a command. */
+const READS_DYNO = /\bDYNO\b/;
 const JVM_BUILDPACK = /heroku\/(java|gradle|scala|clojure)|heroku-buildpack-(java|gradle|scala|clojure)/;
 
 export interface WorkloadNaming {
@@ -186,6 +188,18 @@ export function planWorkloads(
       "mapped",
       `Deployment ${name} (${origin} → ${replicas} replicas)`,
     );
+    if (READS_DYNO.test(pt.command)) {
+      // Code that reads DYNO is invisible here; a command that does is the case we can point at.
+      findings.warned(
+        app,
+        "process-type",
+        pt.type,
+        "dyno-name-check",
+        `process type ${pt.type}'s command reads DYNO: Heroku sets it to ${pt.type}.1, ${pt.type}.2…, ` +
+          `in-cluster it is the pod name (${name}-<hash>-<id>), so a test such as "$DYNO" = "${pt.type}.1" ` +
+          `never matches. Run once-only work in the release phase or a scheduled job instead.`,
+      );
+    }
     if (!isWeb && BINDS_PORT.test(pt.command)) {
       findings.warned(
         app,

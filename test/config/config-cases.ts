@@ -46,6 +46,12 @@ export const BAD_CONFIG_CASES: BadConfigCase[] = [
     message: /is required when cluster.renderTo is not set/,
   },
   {
+    name: "cluster.createNamespace not a boolean",
+    mutate: (c) => (c.cluster.createNamespace = "yes"),
+    key: "heroku-to-hasura:cluster.createNamespace",
+    message: /must be true or false \(got "yes"\)/,
+  },
+  {
     name: "both renderTo and kubeconfig",
     mutate: (c) => (c.kubeconfig = "apiVersion: v1"),
     key: "heroku-to-hasura:cluster.renderTo",
@@ -202,10 +208,16 @@ export const BAD_CONFIG_CASES: BadConfigCase[] = [
     message: /must be one of slug, dockerfile, image/,
   },
   {
+    name: "the removed images.port",
+    mutate: (c) => (c.images.port = 8080),
+    key: "heroku-to-hasura:images.port",
+    message: /no longer supported: web processes always listen on \$PORT, which the cluster sets to 5000/,
+  },
+  {
     name: "unknown image builder",
     mutate: (c) => (c.images.builder = "kaniko"),
     key: "heroku-to-hasura:images.builder",
-    message: /must be docker or buildah/,
+    message: /must be one of docker, buildah \(got "kaniko"\)/,
   },
   {
     name: "slug image without a registry to push to",

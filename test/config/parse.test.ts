@@ -18,6 +18,13 @@ function parseError(
 }
 
 describe("stack config: parseStackConfig", () => {
+  it("cluster.createNamespace: true declares the namespace (default false)", () => {
+    const raw = validConfig();
+    raw.cluster = { namespace: "acme", createNamespace: true, renderTo: "out/test" };
+    const c = parseStackConfig(raw, ctx);
+    assert.deepStrictEqual([c.cluster.namespace, c.cluster.createNamespace], ["acme", true]);
+  });
+
   it("accepts a complete config and builds the planner's settings", () => {
     const c = parseStackConfig(validConfig(), ctx);
     assert.deepStrictEqual(c.heroku, {
@@ -28,6 +35,7 @@ describe("stack config: parseStackConfig", () => {
     });
     assert.deepStrictEqual(c.cluster, {
       namespace: "default",
+      createNamespace: false,
       target: { kind: "render", directory: "out/test" },
     });
     assert.deepStrictEqual(c.plan, {

@@ -8,14 +8,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppImage, APP_IMAGE_TYPE } from "../../components/images/app-image";
 import { dockerfileContextDigest } from "../../components/images/buildah-build";
 import { SlugSnapshot } from "../../components/heroku/snapshot";
-import { fakeDigest, installMocks, Registered, settle } from "./mocks";
+import { fakeDigest, installMocks, Registration, resolveOutput } from "../support/pulumi-mocks";
 import { makeSlug, SlugApiDouble, startSlugApi, TestSlug, TOKEN } from "./slug-api-double";
 
 const D = "sha256:" + "12".repeat(32);
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 describe("AppImage (mock docker provider)", () => {
-  let registered: Registered[];
+  let registered: Registration[];
   let api: SlugApiDouble;
   let slug: TestSlug;
   let buildDir: string;
@@ -44,7 +43,7 @@ describe("AppImage (mock docker provider)", () => {
     await new Promise<void>((r) => registry.close(() => r()));
   });
   beforeEach(async () => {
-    registered = installMocks();
+    registered = installMocks({ stack: "dev" }).registrations;
     buildDir = await fs.mkdtemp(path.join(os.tmpdir(), "h2h-appimage-"));
   });
   afterEach(async () => fs.rm(buildDir, { recursive: true, force: true }));
@@ -77,7 +76,7 @@ describe("AppImage (mock docker provider)", () => {
       registryUsername: "robot",
       registryPassword: pulumi.secret("s3cret"),
     });
-    const ref = await settle(img.imageRef);
+    const ref = await resolveOutput(img.imageRef);
     assert.deepEqual(
       registered.map((r) => `${r.type} ${r.name}`),
       [`${APP_IMAGE_TYPE} acme-admin`, "docker:index/image:Image acme-admin-image"],
@@ -94,12 +93,10 @@ describe("AppImage (mock docker provider)", () => {
       },
       buildOnPreview: false,
       skipPush: false,
-      // The password makes the registry block a secret: the mock sees the engine's secret envelope.
-      registry: {
-        [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270",
-        value: { server: "registry.example.com", username: "robot", password: "s3cret" },
-      },
+      registry: { server: "registry.example.com", username: "robot", password: "s3cret" },
     });
+    // The password makes the registry block a secret: the engine receives it as one.
+    assert.deepEqual(registered[1].secretPaths, ["registry"]);
     assert.equal(ref, `registry.example.com/acme/acme-admin@${fakeDigest(inputs)}`);
     assert.equal(await pulumi.isSecret(img.imageRef), false);
   });
@@ -111,12 +108,11 @@ describe("AppImage (mock docker provider)", () => {
       registry: "registry.example.com/acme",
       slug: snapshotSlug(),
       baseImage: "mirror.example.com/heroku/heroku:{stackVersion}",
-      port: 3000,
       herokuToken: pulumi.secret(TOKEN),
       herokuApiUrl: api.apiUrl,
       buildDir,
     });
-    const ref = await settle(img.imageRef);
+    const ref = await resolveOutput(img.imageRef);
     assert.deepEqual(children("acme-api"), ["docker:index/image:Image acme-api-image"]);
     const inputs = registered[1].inputs;
     const dir = path.join(buildDir, "acme-api");
@@ -130,7 +126,7 @@ describe("AppImage (mock docker provider)", () => {
     assert.equal(ref, `registry.example.com/acme/acme-api@${fakeDigest(inputs)}`);
     const dockerfile = await fs.readFile(path.join(dir, "Dockerfile"), "utf8");
     assert.match(dockerfile, /^FROM mirror\.example\.com\/heroku\/heroku:22$/m);
-    assert.match(dockerfile, /^ENV HOME=\/app PORT=3000$/m);
+    assert.match(dockerfile, /^ENV HOME=\/app PORT=5000$/m);
     assert.deepEqual(await fs.readFile(path.join(dir, "slug.tgz")), slug.archive);
     // The signed URL and the token reach neither the resource inputs nor the context.
     const everything = JSON.stringify(registered) + dockerfile;
@@ -154,7 +150,7 @@ describe("AppImage (mock docker provider)", () => {
       registry: "registry.example.com/acme",
       builder: "buildah",
     });
-    const ref = await settle(img.imageRef);
+    const ref = await resolveOutput(img.imageRef);
     assert.deepEqual(children("acme-admin"), ["pulumi-nodejs:dynamic/images:BuildahImage acme-admin-image"]);
     const { __provider: provider, ...inputs } = registered[1].inputs;
     assert.equal(typeof provider, "string");
@@ -178,7 +174,7 @@ describe("AppImage (mock docker provider)", () => {
       app: "acme-worker",
       spec: { strategy: "image", image: `${registryHost}/acme/prebuilt:2.1` },
     });
-    assert.equal(await settle(img.imageRef), `${registryHost}/acme/prebuilt@${D}`);
+    assert.equal(await resolveOutput(img.imageRef), `${registryHost}/acme/prebuilt@${D}`);
     assert.deepEqual(children("acme-worker"), []);
   });
 

@@ -17,7 +17,7 @@ const slug: SlugSnapshot = {
   size: null,
   checksum: "SHA256:" + "f".repeat(64),
 };
-const settings = { registry: "registry.example.com/acme", slug, baseImage: null, port: null, buildDir: null };
+const settings = { registry: "registry.example.com/acme", slug, baseImage: null, buildDir: null };
 
 describe("image build plan", () => {
   it("plans a slug build: generated context folder, slug tag, amd64, digest without the archive", () => {
@@ -40,7 +40,7 @@ describe("image build plan", () => {
       platform: "linux/amd64",
       slug: { input, checksum: slug.checksum, contextDigest: slugContextDigest(input, slug.checksum) },
     });
-    // A new slug, base or port is a new build; the same inputs give the same digest.
+    // A new slug or base is a new build; the same inputs give the same digest.
     const other = planImageBuild(
       "acme-api",
       { strategy: "slug", baseImage: "m.example.com/h:{stackVersion}" },

@@ -13,7 +13,7 @@ import { slugContextDigest } from "../../components/images/slug-context";
 import { SecretString } from "../../components/heroku/secret-string";
 import { Buildah } from "../support/buildah";
 import { startRegistry, TestRegistry } from "../support/registry";
-import { installMocks, Registered, settle } from "./mocks";
+import { installMocks, Registration, resolveOutput } from "../support/pulumi-mocks";
 import { makeSlug, SlugApiDouble, startSlugApi, TestSlug, TOKEN } from "./slug-api-double";
 
 const TYPE = "pulumi-nodejs:dynamic/images:BuildahImage";
@@ -61,7 +61,7 @@ describe("BuildahImage: builder buildah, real build through the serialized provi
   let slug: TestSlug;
   let work: string;
   let storage: BuildahStorage;
-  let registered: Registered[];
+  let registered: Registration[];
 
   before(async () => {
     buildah = await Buildah.create();
@@ -85,7 +85,7 @@ describe("BuildahImage: builder buildah, real build through the serialized provi
   });
 
   it("AppImage with builder buildah (mock): one BuildahImage with the slug's context digest and a serialized provider", async () => {
-    registered = installMocks();
+    registered = installMocks({ stack: "dev" }).registrations;
     const img = new AppImage("acme-api", {
       app: "acme-api",
       spec: { strategy: "slug", baseImage: "localhost/h2h-test-base:{stackVersion}" },
@@ -108,7 +108,7 @@ describe("BuildahImage: builder buildah, real build through the serialized provi
       builder: "buildah",
       buildahStorage: storage,
     });
-    await settle(img.imageRef);
+    await resolveOutput(img.imageRef);
     assert.deepEqual(
       registered.map((r) => `${r.type} ${r.name}`),
       ["heroku-to-hasura:images:AppImage acme-api", `${TYPE} acme-api-image`],

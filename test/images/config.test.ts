@@ -11,7 +11,6 @@ describe("images config", () => {
       registry: "registry.example.com/acme",
       registryUsername: null,
       baseImage: null,
-      port: 5000,
       pinnedOnly: false,
       builder: "docker",
       buildah: { storageDriver: null, root: null, runroot: null, isolation: null },
@@ -29,7 +28,6 @@ describe("images config", () => {
         registry: "127.0.0.1:5000/acme",
         registryUsername: "robot",
         baseImage: "mirror.example.com/heroku/heroku:{stackVersion}",
-        port: 8080,
         apps: {
           a: {
             context: "../a",
@@ -56,7 +54,6 @@ describe("images config", () => {
       b: { strategy: "slug", baseImage: "mirror.example.com/heroku:24" },
       c: { strategy: "image", image: `ghcr.io/acme/c@${D}` },
     });
-    assert.equal(r.value.port, 8080);
     assert.equal(r.value.registryUsername, "robot");
   });
 
@@ -78,16 +75,16 @@ describe("images config", () => {
       ["a", "b", "c", "d", "e"],
     );
     assert.deepEqual(r.errors, [
-      "heroku-to-hasura:images.colour: unknown key (expected one of registry, registryUsername, baseImage, port, pinnedOnly, builder, buildah, upstreamApps, apps)",
+      'heroku-to-hasura:images.colour: unknown key "colour"; allowed keys: registry, registryUsername, baseImage, pinnedOnly, builder, buildah, upstreamApps, apps',
+      "heroku-to-hasura:images.port: no longer supported: web processes always listen on $PORT, which the cluster sets to 5000 (image, probes and Service alike); remove the key",
       'heroku-to-hasura:images.registry: "registry.example.com/acme:v1" must be a repository prefix such as registry.example.com/acme (lowercase, no tag or digest)',
-      "heroku-to-hasura:images.port: must be an integer port number (1-65535)",
       "heroku-to-hasura:images.apps.ghost: no such app in this stack (apps: a, b, c, d, e)",
       "heroku-to-hasura:images.apps.a.image: not a setting of strategy dockerfile (allowed: strategy, context, dockerfile, args, target, platform)",
       "heroku-to-hasura:images.apps.a.context: required for strategy dockerfile",
       "heroku-to-hasura:images.apps.b.image: required for strategy image",
-      "heroku-to-hasura:images.apps.c.strategy: must be one of slug, dockerfile, image",
+      'heroku-to-hasura:images.apps.c.strategy: must be one of slug, dockerfile, image (got "rocket")',
       'heroku-to-hasura:images.apps.d.image: "Not/Valid" is not a valid image reference (the repository must be lowercase path components)',
-      'heroku-to-hasura:images.apps.e.platform: "amd64" is not an os/arch[/variant] platform such as linux/amd64',
+      'heroku-to-hasura:images.apps.e.platform: must be an os/arch[/variant] platform such as linux/amd64 (got "amd64")',
     ]);
   });
 
@@ -121,7 +118,7 @@ describe("images config", () => {
       "heroku-to-hasura:images.apps.c: not pinned to a digest, and this stack has pinnedOnly: true; pin it with `npm run promote -- <upstream stack> <this stack>`",
     ]);
     assert.deepEqual(parseImagesConfig({ pinnedOnly: "yes" }, []).errors, [
-      "heroku-to-hasura:images.pinnedOnly: must be true or false",
+      'heroku-to-hasura:images.pinnedOnly: must be true or false (got "yes")',
     ]);
   });
 
@@ -146,8 +143,8 @@ describe("images config", () => {
       parseImagesConfig({ registry: "r.example.com/a", builder: "kaniko", buildah: { driver: "vfs" } }, [])
         .errors,
       [
-        "heroku-to-hasura:images.builder: must be docker or buildah",
-        "heroku-to-hasura:images.buildah.driver: unknown key (expected one of storageDriver, root, runroot, isolation)",
+        'heroku-to-hasura:images.builder: must be one of docker, buildah (got "kaniko")',
+        'heroku-to-hasura:images.buildah.driver: unknown key "driver"; allowed keys: storageDriver, root, runroot, isolation',
       ],
     );
   });
@@ -161,12 +158,14 @@ describe("images config", () => {
     assert.deepEqual(r.value.upstreamApps, { "acme-api-staging": "acme-api" });
     assert.deepEqual(r.errors, [
       "heroku-to-hasura:images.upstreamApps.ghost: no such app in this stack (apps: acme-api-staging, acme-admin)",
-      "heroku-to-hasura:images.upstreamApps.acme-admin: must be a Heroku app name of the upstream stack",
+      `heroku-to-hasura:images.upstreamApps.acme-admin: must be a Heroku app name (^[a-z][a-z0-9-]{1,28}[a-z0-9]$: 3 to 30 lowercase letters, digits and '-', not ending in '-') (got "Bad Name")`,
     ]);
   });
 
   it("rejects a non-object", () => {
-    assert.deepEqual(parseImagesConfig("slug", []).errors, ["heroku-to-hasura:images: must be an object"]);
+    assert.deepEqual(parseImagesConfig("slug", []).errors, [
+      'heroku-to-hasura:images: must be an object (got "slug")',
+    ]);
   });
 
   it("parses promoteFrom as a fully qualified stack name", () => {

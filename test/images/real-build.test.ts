@@ -76,7 +76,7 @@ describe("real image builds (buildah + docker-registry, no Docker daemon)", func
         slugId: slug.id,
         stack: slug.stack,
         baseImage: cfg.baseImage,
-        port: cfg.port,
+        port: 5000,
         processTypes: slug.processTypes,
       },
       { token: SecretString.of(TOKEN), apiUrl: api.apiUrl, checksum: slug.checksum },

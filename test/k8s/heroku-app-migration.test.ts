@@ -2,6 +2,7 @@ import { Resource } from "@pulumi/pulumi";
 import * as assert from "assert";
 import { HerokuAppMigration } from "../../components/heroku-app-migration";
 import { SecretString } from "../../components/heroku/secret-string";
+import { DYNO_SECURITY_CONTEXT } from "../../components/k8s/pod-spec";
 import { releaseHash } from "../../components/k8s/release-job";
 import { StatefulAddon } from "../../components/k8s/stateful-addon";
 import { AppPlan } from "../../components/plan/types";
@@ -95,8 +96,14 @@ describe("HerokuAppMigration (mock-based component test)", () => {
       { secretRef: { name: secretName } },
     ]);
 
+    // The release Job's dyno is as unprivileged as the others.
+    assert.deepStrictEqual(
+      [job.spec.template.spec.securityContext, job.spec.template.spec.containers[0].securityContext],
+      [{ seccompProfile: { type: "RuntimeDefault" } }, DYNO_SECURITY_CONTEXT],
+    );
     for (const w of ["web", "worker"]) {
       const d: Obj = h.rec.get(T.deployment, `acme-api-${w}`).inputs;
+      assert.deepStrictEqual(podSpec(d).containers[0].securityContext, DYNO_SECURITY_CONTEXT);
       assert.deepStrictEqual(podSpec(d).containers[0].envFrom, [{ secretRef: { name: secretName } }]);
       assert.strictEqual(podSpec(d).containers[0].image, fx.image("acme-api"));
       const dependsOn = h.rec.optionsOf(T.deployment, `acme-api-${w}`).dependsOn as unknown[];
@@ -256,6 +263,8 @@ describe("HerokuAppMigration (mock-based component test)", () => {
     assert.strictEqual(podSpec(cj).restartPolicy, "Never");
     assert.deepStrictEqual(podSpec(cj).containers[0].args, ["/bin/sh", "-c", "bundle exec rake cleanup"]);
     assert.deepStrictEqual(podSpec(cj).containers[0].envFrom, [{ secretRef: { name: secretName } }]);
+    assert.deepStrictEqual(podSpec(cj).securityContext, { seccompProfile: { type: "RuntimeDefault" } });
+    assert.deepStrictEqual(podSpec(cj).containers[0].securityContext, DYNO_SECURITY_CONTEXT);
     assert.deepStrictEqual(await unwrap(m.cronJobs), ["acme-api-nightly-cleanup", "acme-api-hourly-digest"]);
     assert.strictEqual(await unwrap(m.releaseJobName), undefined);
   });

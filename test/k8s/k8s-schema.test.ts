@@ -29,6 +29,17 @@ describe("Kubernetes schema validator (kubernetes-models)", () => {
     assert.throws(() => validateK8sObject(d), /containerPort must be integer/);
   });
 
+  it("refuses a malformed container securityContext (the fields the components set)", () => {
+    const d: Record<string, any> = deployment(); // eslint-disable-line @typescript-eslint/no-explicit-any
+    d.spec.template.spec.containers[0].securityContext = { allowPrivilegeEscalation: "no" };
+    assert.throws(() => validateK8sObject(d), /allowPrivilegeEscalation must be boolean/);
+    d.spec.template.spec.containers[0].securityContext = { capabilities: { drop: "ALL" } };
+    assert.throws(() => validateK8sObject(d), /drop must be array/);
+    d.spec.template.spec.containers[0].securityContext = {};
+    d.spec.template.spec.securityContext = { seccompProfile: {} };
+    assert.throws(() => validateK8sObject(d), /seccompProfile must have required property type/);
+  });
+
   it("refuses a kind it has no validator for", () => {
     assert.throws(
       () => validateK8sObject({ apiVersion: "v1", kind: "Pod" }),

@@ -49,6 +49,7 @@ describe("Microservice (mock-based component test)", () => {
     assert.strictEqual(pod.terminationGracePeriodSeconds, 30);
     assert.strictEqual(pod.enableServiceLinks, false);
     assert.strictEqual(pod.automountServiceAccountToken, false);
+    assert.deepStrictEqual(pod.securityContext, { seccompProfile: { type: "RuntimeDefault" } });
     assert.deepStrictEqual(pod.containers, [
       {
         name: "app",
@@ -60,6 +61,11 @@ describe("Microservice (mock-based component test)", () => {
           { name: "DYNO", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
         ],
         resources: { requests: { cpu: "200m", memory: "1Gi" }, limits: { memory: "1Gi" } },
+        // No privilege gain, no capability but the two root needs to write an /app it does not own.
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ["ALL"], add: ["DAC_OVERRIDE", "FOWNER"] },
+        },
         ports: [{ name: "http", containerPort: 5000, protocol: "TCP" }],
         startupProbe: { tcpSocket: { port: 5000 }, periodSeconds: 5, failureThreshold: 12 },
         readinessProbe: {
@@ -123,7 +129,15 @@ describe("Microservice (mock-based component test)", () => {
     const d: Obj = h.rec.get(T.deployment, "acme-api-worker").inputs;
     assert.strictEqual(d.spec.replicas, 0, "a process type scaled to 0 stays at 0");
     const [c] = podSpec(d).containers;
-    assert.deepStrictEqual(Object.keys(c).sort(), ["args", "env", "envFrom", "image", "name", "resources"]);
+    assert.deepStrictEqual(Object.keys(c).sort(), [
+      "args",
+      "env",
+      "envFrom",
+      "image",
+      "name",
+      "resources",
+      "securityContext",
+    ]);
     assert.strictEqual(await unwrap(m.serviceName), undefined);
     assert.deepStrictEqual(await unwrap(m.hosts), []);
     assert.strictEqual(await unwrap(m.replicas), 0);

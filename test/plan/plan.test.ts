@@ -220,11 +220,12 @@ const CASES: Case[] = [
       assert.deepStrictEqual(warningCodes(plan), [
         `acme-api log-drain ${a.warnings[0].subject}`,
         `acme-api log-drain ${a.warnings[1].subject}`,
+        "acme-api runtime-var-not-copied PATH",
         "acme-api sni-certificate-key tokyo-12345",
       ]);
       const ledger = (kind: string, subject: string) =>
         plan.ledger.find((e) => e.kind === kind && e.subject === subject)?.outcome;
-      assert.strictEqual(ledger("config-var", "PATH"), "not-needed");
+      assert.strictEqual(ledger("config-var", "PATH"), "warned");
       assert.strictEqual(ledger("config-var", "PORT"), "not-needed");
       assert.strictEqual(ledger("domain", "acme-api.herokuapp.com"), "not-needed");
       assert.strictEqual(ledger("feature", "preboot"), "mapped");

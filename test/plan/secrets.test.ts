@@ -41,6 +41,49 @@ describe("app Secret entries", () => {
     );
   });
 
+  it("warns that a user-set PATH or HOME is not copied (the dyno had it), never echoing its value", () => {
+    const p = planMigration(
+      [
+        app("acme-api")
+          .process("web", "npm start", 1, "Standard-1X")
+          .vars({
+            PATH: "/app/s3cr3t-bin:/usr/bin",
+            HOME: "/s3cr3t-home",
+            PORT: "3000",
+            DYNO: "web.9",
+            OK: "1",
+          })
+          .build(),
+      ],
+      settings(),
+    );
+    assert.deepStrictEqual(
+      revealEntries(p.apps[0].secretEntries).map(([key]) => key),
+      ["OK"],
+    );
+    const dropped = p.warnings.filter((w) => w.code === "runtime-var-not-copied");
+    assert.deepStrictEqual(
+      dropped.map((w) => [w.app, w.subject]),
+      [
+        ["acme-api", "HOME"],
+        ["acme-api", "PATH"],
+      ],
+    );
+    for (const w of dropped) {
+      assert.match(w.message, /dyno manager itself sets only PORT and DYNO/);
+      assert.doesNotMatch(w.message, /s3cr3t/);
+    }
+    const outcome = (key: string) =>
+      p.ledger.find((l) => l.kind === "config-var" && l.subject === key)?.outcome;
+    // PORT and DYNO are the dyno manager's on Heroku too: the pod sets its own, nothing to warn.
+    assert.deepStrictEqual(["PATH", "HOME", "PORT", "DYNO"].map(outcome), [
+      "warned",
+      "warned",
+      "not-needed",
+      "not-needed",
+    ]);
+  });
+
   it("keeps a valid Secret key that is no env var name, warning that old clusters skip it", () => {
     const p = plan();
     assert.deepStrictEqual(

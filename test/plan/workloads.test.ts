@@ -1,5 +1,7 @@
 import assert from "assert";
 import { planMigration } from "../../components/plan/plan";
+import { planImageBuild } from "../../components/images/build-plan";
+import { WEB_PORT } from "../../components/plan/types";
 import { processTypes, smallestSize } from "../../components/plan/workloads";
 import { app } from "../fixtures/snapshots/builder";
 import { settings } from "../fixtures/snapshots/fixtures";
@@ -48,6 +50,62 @@ describe("workloads and the release job", () => {
         ["worker", { maxUnavailable: "25%", maxSurge: "25%" }],
       ],
     );
+  });
+
+  it("warns when a process command reads DYNO (the pod name in-cluster, never web.1), and only then", () => {
+    const s = app("a")
+      .process("web", 'if [ "$DYNO" = "web.1" ]; then ./once; fi; ./server', 2, "Basic")
+      .process("worker", "echo ${DYNO}; ./work", 1, "Basic")
+      .process("clock", "./clock --dynos 2 --DYNOSAUR", 1, "Basic")
+      .build();
+    const plan = planMigration([s], settings());
+    const w = plan.warnings.filter((x) => x.code === "dyno-name-check");
+    assert.deepStrictEqual(
+      w.map((x) => [x.app, x.subject]),
+      [
+        ["a", "web"],
+        ["a", "worker"],
+      ],
+    );
+    assert.match(w[0].message, /"\$DYNO" = "web\.1" never matches/);
+    assert.match(w[0].message, /pod name \(a-web-<hash>-<id>\)/);
+    assert.deepStrictEqual(
+      plan.ledger.filter((l) => l.kind === "process-type").map((l) => [l.subject, l.outcome]),
+      [
+        ["clock", "mapped"],
+        ["web", "warned"],
+        ["worker", "warned"],
+      ],
+    );
+  });
+
+  it("one web port everywhere: slug image PORT, PORT env, containerPort, probes, Service targetPort", () => {
+    const s = app("a").process("web", "./server", 1, "Basic").process("worker", "./w", 1, "Basic").build();
+    const a = planMigration([s], settings()).apps[0];
+    const web = a.workloads.find((w) => w.processType === "web")!;
+    const imagePort = planImageBuild(
+      "a",
+      { strategy: "slug", baseImage: null },
+      {
+        registry: "registry.example.com/acme",
+        slug: s.slug,
+        baseImage: null,
+        buildDir: null,
+      },
+    ).slug?.input.port;
+    assert.deepStrictEqual(
+      [
+        imagePort,
+        Number(web.env.find((e) => e.name === "PORT")?.value),
+        web.port,
+        web.startupProbe?.tcpPort,
+        web.readinessProbe?.tcpPort,
+        a.service?.targetPort,
+      ],
+      Array(6).fill(WEB_PORT),
+    );
+    const worker = a.workloads.find((w) => w.processType === "worker")!;
+    assert.deepStrictEqual([worker.port, worker.env.map((e) => e.name)], [null, ["DYNO"]]);
   });
 
   it("a disabled preboot feature changes nothing", () => {

@@ -7,7 +7,7 @@ import { AppSnapshot, SlugSnapshot } from "../../components/heroku/snapshot";
 import { parseImagesConfig } from "../../components/images/config";
 import { IMAGE_DIGESTS_OUTPUT, resolveAppImages } from "../../components/promotion";
 import { app } from "../fixtures/snapshots/builder";
-import { installMocks, Registered, settle } from "../images/mocks";
+import { installMocks, Registration, resolveOutput } from "../support/pulumi-mocks";
 import { makeSlug, SlugApiDouble, startSlugApi, TestSlug, TOKEN } from "../images/slug-api-double";
 
 const DEV = "organization/heroku-to-hasura/dev";
@@ -24,12 +24,12 @@ function snapshot(name: string, slug: SlugSnapshot | null): AppSnapshot {
 
 async function settleAll(images: Record<string, pulumi.Output<string>>) {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(images)) out[k] = await settle(v);
+  for (const [k, v] of Object.entries(images)) out[k] = await resolveOutput(v);
   return out;
 }
 
 describe("promotion of image digests between stacks (mock)", () => {
-  let registered: Registered[];
+  let registered: Registration[];
   let api: SlugApiDouble;
   let slug: TestSlug;
   let buildDir: string;
@@ -68,7 +68,7 @@ describe("promotion of image digests between stacks (mock)", () => {
   ];
 
   it("dev (mock): builds slug and Dockerfile images, takes a pinned image as is, reads no other stack", async () => {
-    registered = installMocks({}, "dev");
+    registered = installMocks({ stack: "dev" }).registrations;
     const cfg = parseImagesConfig(
       {
         registry: "registry.example.com/acme",
@@ -108,7 +108,10 @@ describe("promotion of image digests between stacks (mock)", () => {
   });
 
   it("staging (mock): promoteFrom reads exactly the upstream digests and declares no image resource", async () => {
-    registered = installMocks({ [DEV]: { [IMAGE_DIGESTS_OUTPUT]: UPSTREAM, other: 1 } }, "staging");
+    registered = installMocks({
+      upstream: { [DEV]: { [IMAGE_DIGESTS_OUTPUT]: UPSTREAM, other: 1 } },
+      stack: "staging",
+    }).registrations;
     const cfg = parseImagesConfig(undefined, ["acme-api", "acme-admin"], { promoteFrom: DEV });
     assert.deepEqual(cfg.errors, []);
     const images = resolveAppImages({
@@ -128,7 +131,7 @@ describe("promotion of image digests between stacks (mock)", () => {
   });
 
   it("prod (mock): digests pinned by `npm run promote` create no resource and are used verbatim", async () => {
-    registered = installMocks({}, "prod");
+    registered = installMocks({ stack: "prod" }).registrations;
     const cfg = parseImagesConfig(
       {
         apps: {
@@ -150,7 +153,10 @@ describe("promotion of image digests between stacks (mock)", () => {
   });
 
   it("a missing upstream output fails naming the stack and the output (mock)", async () => {
-    registered = installMocks({ [DEV]: { somethingElse: "x" } }, "staging");
+    registered = installMocks({
+      upstream: { [DEV]: { somethingElse: "x" } },
+      stack: "staging",
+    }).registrations;
     const images = resolveAppImages({
       stack: "staging",
       imagesConfig: parseImagesConfig(undefined, ["acme-api"], { promoteFrom: DEV }).value,
@@ -158,31 +164,34 @@ describe("promotion of image digests between stacks (mock)", () => {
       snapshots: [snapshot("acme-api", null)],
     });
     await assert.rejects(
-      settle(images["acme-api"]),
+      resolveOutput(images["acme-api"]),
       new RegExp(`Required output '${IMAGE_DIGESTS_OUTPUT}' does not exist on stack '${DEV}'`),
     );
   });
 
   it("an upstream output without one of the apps fails naming the stack, output and app (mock)", async () => {
-    registered = installMocks(
-      { [DEV]: { [IMAGE_DIGESTS_OUTPUT]: { "acme-api": UPSTREAM["acme-api"] } } },
-      "staging",
-    );
+    registered = installMocks({
+      upstream: { [DEV]: { [IMAGE_DIGESTS_OUTPUT]: { "acme-api": UPSTREAM["acme-api"] } } },
+      stack: "staging",
+    }).registrations;
     const images = resolveAppImages({
       stack: "staging",
       imagesConfig: parseImagesConfig(undefined, ["acme-api", "acme-admin"], { promoteFrom: DEV }).value,
       promoteFrom: DEV,
       snapshots: [snapshot("acme-api", null), snapshot("acme-admin", null)],
     });
-    assert.equal(await settle(images["acme-api"]), UPSTREAM["acme-api"]);
+    assert.equal(await resolveOutput(images["acme-api"]), UPSTREAM["acme-api"]);
     await assert.rejects(
-      settle(images["acme-admin"]),
+      resolveOutput(images["acme-admin"]),
       /stack staging: upstream stack organization\/heroku-to-hasura\/dev output imageDigests has no image for app acme-admin; if that stack names it differently, set images.upstreamApps.acme-admin to one of: acme-api/,
     );
   });
 
   it("staging (mock): a pipeline stage with other app names maps them with images.upstreamApps", async () => {
-    registered = installMocks({ [DEV]: { [IMAGE_DIGESTS_OUTPUT]: UPSTREAM } }, "staging");
+    registered = installMocks({
+      upstream: { [DEV]: { [IMAGE_DIGESTS_OUTPUT]: UPSTREAM } },
+      stack: "staging",
+    }).registrations;
     const apps = ["acme-api-staging", "acme-admin"];
     const cfg = parseImagesConfig({ upstreamApps: { "acme-api-staging": "acme-api" } }, apps, {
       promoteFrom: DEV,

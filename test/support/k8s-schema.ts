@@ -9,7 +9,7 @@
 import { Deployment } from "kubernetes-models/apps/v1";
 import { CronJob, Job } from "kubernetes-models/batch/v1";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1";
-import { PersistentVolumeClaim, Secret, Service } from "kubernetes-models/v1";
+import { Namespace, PersistentVolumeClaim, Secret, Service } from "kubernetes-models/v1";
 
 interface Validatable {
   validate(): void;
@@ -20,6 +20,7 @@ const MODELS: Record<string, new (data: never) => Validatable> = {
   "batch/v1/Job": Job,
   "batch/v1/CronJob": CronJob,
   "networking.k8s.io/v1/Ingress": Ingress,
+  "v1/Namespace": Namespace,
   "v1/PersistentVolumeClaim": PersistentVolumeClaim,
   "v1/Secret": Secret,
   "v1/Service": Service,

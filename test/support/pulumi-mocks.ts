@@ -1,11 +1,16 @@
 /**
- * Pulumi unit-test mocks (`pulumi.runtime.setMocks`): no engine, no cluster. Every resource
- * registration is recorded (type, name, inputs, provider) so tests can assert exact children.
+ * Pulumi unit-test mocks (`pulumi.runtime.setMocks`): no engine, no cluster, no Docker daemon. The one
+ * mock installer of every suite. Every resource registration is recorded (type, name, inputs,
+ * provider) so tests can assert exact children.
  *
  * Kubernetes auto-naming is emulated: an object without `metadata.name` gets `<name>-<hash of its
  * inputs>`. The real provider appends a random suffix and, since a Secret's data cannot change in
  * place, a changed Secret is a new object with a new suffix; deriving the suffix from the inputs
  * gives the same "new content → new name" behaviour deterministically.
+ *
+ * Image builders (`docker:index/image:Image`, the BuildahImage dynamic resource) answer with a
+ * `repoDigest` derived from their inputs, as the real ones report it (`<repository>@sha256:…`); a
+ * StackReference answers with the outputs given for its stack name in `upstream`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
@@ -102,11 +107,28 @@ function hash(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 8);
 }
 
+/** Resource types that build and push an image: the mocks give them a `repoDigest`. */
+const IMAGE_BUILDERS = ["docker:index/image:Image", "pulumi-nodejs:dynamic/images:BuildahImage"];
+
+/** The digest the mocks report for an image built from `inputs` (without `__provider`). */
+export function fakeDigest(inputs: unknown): string {
+  return "sha256:" + createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
+}
+
+export interface MockOptions {
+  /** Stack name the program sees. Default `test`. */
+  stack?: string;
+  /** Outputs each StackReference answers with, keyed by the referenced stack's full name. Default none. */
+  upstream?: Record<string, Record<string, unknown>>;
+}
+
 /**
- * Installs the recording mocks. Call it in a `before` hook: mocha runs every test file in one process
- * and other suites may install their own mocks, so each suite installs its own before it runs.
+ * Installs the recording mocks and clears the recorder. Call it in a `before`/`beforeEach` hook: mocha
+ * runs every test file in one process and other suites install their own mocks (stack, upstream).
  */
-export function installMocks(): MockRecorder {
+export function installMocks(options: MockOptions = {}): MockRecorder {
+  const upstream = options.upstream ?? {};
+  recorder.reset();
   void pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs): {
@@ -132,17 +154,34 @@ export function installMocks(): MockRecorder {
           provider: args.provider,
           custom: args.custom ?? false,
         });
-        return { id: args.custom ? `${args.name}-id` : undefined, state: inputs };
+        const state: Record<string, unknown> = { ...inputs };
+        if (IMAGE_BUILDERS.includes(args.type)) {
+          const { __provider: _serialized, ...built } = inputs;
+          state.repoDigest = `${String(inputs.imageName).replace(/:[^:/]+$/, "")}@${fakeDigest(built)}`;
+        }
+        if (args.type === "pulumi:pulumi:StackReference") {
+          state.outputs = upstream[String(inputs.name)] ?? {};
+          state.secretOutputNames = [];
+        }
+        return { id: args.custom ? `${args.name}-id` : undefined, state };
       },
       call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         throw new Error(`unexpected invoke ${args.token} in a mock test`);
       },
     },
     "heroku-to-hasura",
-    "test",
+    options.stack ?? "test",
     false,
   );
   return recorder;
+}
+
+/**
+ * Resolves an Output, rejecting when its apply threw (Output#promise is internal but stable); use it
+ * where a test expects a failure, `unwrap` never settles then.
+ */
+export function resolveOutput<T>(o: pulumi.Output<T>): Promise<T> {
+  return (o as unknown as { promise(): Promise<T> }).promise();
 }
 
 /** Resolves an Output's value (mocks run with preview=false, so every value is known). */
