@@ -6,7 +6,7 @@ import { promises as fs } from "fs";
 import * as path from "path";
 import { checkConfigAgainstApps, readStackConfig, selectSnapshots, StackConfig } from "./components/config";
 import { PostgresImport } from "./components/data/postgres-import";
-import { TargetDatabase } from "./components/data/target-database";
+import { adminSslMode, TargetDatabase } from "./components/data/target-database";
 import { HerokuAppMigration } from "./components/heroku-app-migration";
 import { HerokuClient } from "./components/heroku/client";
 import { appsInPipelineStage, readAppSnapshots } from "./components/heroku/reader";
@@ -139,6 +139,10 @@ interface DatabaseMigrationResources {
 function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMigrationResources[] {
   const { postgres, import: imp } = config;
   const adminPassword = pulumi.secret(postgres.password?.reveal("postgresPassword") ?? "");
+  // The postgresql provider cannot do `prefer`/`allow`: say so naming the config key, up front.
+  if (postgres.manageDatabase && plan.databases.length > 0) {
+    adminSslMode(postgres.sslMode, "config postgres.sslMode (postgres.manageDatabase is true)");
+  }
   return plan.databases.map((d) => {
     const target = postgres.manageDatabase
       ? new TargetDatabase(d.addon, {
@@ -149,6 +153,7 @@ function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMig
               username: postgres.adminUser,
               password,
               ...(postgres.sslMode !== null ? { sslMode: postgres.sslMode } : {}),
+              ...(postgres.database !== null ? { database: postgres.database } : {}),
             })),
           ),
           database: d.database,

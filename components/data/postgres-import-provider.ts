@@ -25,7 +25,7 @@ import {
   sameIdentity,
   type DatabaseIdentity,
 } from "./connection-identity";
-import { loadEngine, loadPg } from "./engine-loader";
+import { loadEngine } from "./engine-loader";
 import { progressSink } from "./import-progress";
 import type { ImportResult, ObjectCounts } from "./engine/types";
 
@@ -330,30 +330,20 @@ export const postgresImportProvider: pulumi.dynamic.ResourceProvider = {
       return;
     }
     const engine = await loadEngine();
-    const marker = await engine.readImportMarker({ url: props.targetUrl });
-    if (!marker || marker.importId !== props.importId) {
-      process.stderr.write(
-        `[PostgresImport ${id}] dropTargetOnDelete: ${where} no longer holds this import ` +
-          `(${marker ? `marker of import ${marker.importId}` : "no marker"}); nothing dropped\n`,
-      );
-      return;
-    }
-    const pg = await loadPg();
-    const client = new pg.Client({ connectionString: props.targetUrl });
+    let outcome: Awaited<ReturnType<typeof engine.dropImport>>;
     try {
-      await client.connect();
-      // Everything the import role owns in this database, large objects and the marker included;
-      // the database itself and objects of other roles (e.g. extensions made by the admin) stay.
-      await client.query("BEGIN");
-      await client.query("DROP OWNED BY CURRENT_USER CASCADE");
-      await client.query("COMMIT");
-      process.stderr.write(`[PostgresImport ${id}] dropped the imported objects in ${where}\n`);
+      // The engine connects with the URL's sslmode as the import did, and checks the marker under
+      // a lock in the drop's own transaction.
+      outcome = await engine.dropImport({ url: props.targetUrl }, props.importId);
     } catch (e) {
       throw new Error(
         redact(`PostgresImport ${id}: dropping the data in ${where} failed: ${(e as Error).message}`),
       );
-    } finally {
-      await client.end().catch(() => undefined);
     }
+    process.stderr.write(
+      outcome.dropped
+        ? `[PostgresImport ${id}] dropped the imported objects in ${where}\n`
+        : `[PostgresImport ${id}] dropTargetOnDelete: ${where} no longer holds this import (${outcome.reason}); nothing dropped\n`,
+    );
   },
 };

@@ -11,8 +11,19 @@ export interface TargetAdminConnection {
   /** Admin role able to create roles and databases. */
   username: string;
   password: string;
-  /** libpq sslmode for the admin connection and for `targetUrl`. Default: `disable` (the provider's `prefer` is not supported by it). */
+  /**
+   * libpq sslmode for the admin connection and for `targetUrl`: `disable`, `require`, `verify-ca`
+   * or `verify-full`. Default `disable`. `prefer` and `allow` are refused: the postgresql provider
+   * (Go lib/pq) has no plaintext/TLS fallback, and mapping them would either break a TLS-only
+   * server or silently send the admin password in clear text. Changing it updates in place.
+   */
   sslMode?: string;
+  /**
+   * Maintenance database the admin connects to (where it runs CREATE ROLE/DATABASE). Default
+   * `postgres`; managed servers sometimes offer only another one (e.g. `defaultdb`). Updates the
+   * admin provider in place.
+   */
+  database?: string;
   /** Whether `username` is a superuser (managed Postgres admins often are not). Default true. */
   superuser?: boolean;
 }
@@ -46,6 +57,25 @@ export interface TargetDatabaseArgs {
   protectDatabase?: boolean;
 }
 
+/** The sslmodes the postgresql provider (lib/pq) accepts. */
+export const ADMIN_SSL_MODES = ["disable", "require", "verify-ca", "verify-full"] as const;
+
+/**
+ * The admin connection's sslmode for the postgresql provider (default `disable`). Throws for
+ * `prefer`/`allow` (see TargetAdminConnection.sslMode) and anything lib/pq does not know.
+ */
+export function adminSslMode(mode: string | undefined | null, what = "the admin connection"): string {
+  const m = mode ?? "disable";
+  if (!(ADMIN_SSL_MODES as readonly string[]).includes(m)) {
+    throw new Error(
+      `sslmode "${m}" of ${what} is not supported by the postgresql provider (lib/pq has no ` +
+        `plaintext/TLS fallback): use one of ${ADMIN_SSL_MODES.join(", ")}` +
+        (m === "prefer" || m === "allow" ? ` ("require" if the server offers TLS, else "disable")` : ""),
+    );
+  }
+  return m;
+}
+
 /** `heroku-to-hasura:data:TargetDatabase` */
 export const TARGET_DATABASE_TYPE = "heroku-to-hasura:data:TargetDatabase";
 
@@ -68,6 +98,11 @@ export class TargetDatabase extends pulumi.ComponentResource {
 
   constructor(name: string, args: TargetDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TARGET_DATABASE_TYPE, name, {}, opts);
+    // A plain admin object is checked now (a clear error before anything registers); an Output
+    // is checked when it resolves.
+    if (!pulumi.Output.isInstance(args.admin) && !(args.admin instanceof Promise)) {
+      adminSslMode((args.admin as TargetAdminConnection).sslMode, `TargetDatabase ${name}`);
+    }
     const admin = pulumi.secret(args.admin);
     this.provider = new postgresql.Provider(
       `${name}-admin`,
@@ -76,9 +111,9 @@ export class TargetDatabase extends pulumi.ComponentResource {
         port: admin.apply((a) => a.port ?? 5432),
         username: admin.username,
         password: admin.password,
-        sslmode: admin.apply((a) => a.sslMode ?? "disable"),
+        sslmode: admin.apply((a) => adminSslMode(a.sslMode, `TargetDatabase ${name}`)),
         superuser: admin.apply((a) => a.superuser ?? true),
-        database: "postgres",
+        database: admin.apply((a) => a.database ?? "postgres"),
       },
       { parent: this },
     );

@@ -74,6 +74,33 @@ export async function listTables(client: Client, f: ScopeFilter): Promise<TableI
     .filter((t) => !tableMatches(t, f.excludeTables));
 }
 
+/**
+ * In-scope tables and sequences the connected user cannot read in full, each with the reason:
+ * no SELECT privilege, or row-level security filtering its rows (COPY and count(*) would both see
+ * only the visible rows, so a partial copy would verify equal), or a sequence whose value reads as
+ * NULL (it would be reset to its start on the target). Empty when everything can be read.
+ */
+export async function unreadableObjects(
+  client: Client,
+  f: ScopeFilter,
+  tableOids: number[],
+): Promise<string[]> {
+  const r = await client.query(
+    `SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) || ': ' ||
+            CASE WHEN c.relkind = 'S' THEN 'sequence without SELECT privilege (its current value cannot be read)'
+                 WHEN NOT pg_catalog.has_table_privilege(c.oid, 'SELECT') THEN 'table without SELECT privilege'
+                 ELSE 'row-level security hides rows from this user' END AS what
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE (c.relkind = 'r' AND c.oid = ANY($1::oid[])
+             AND (NOT pg_catalog.has_table_privilege(c.oid, 'SELECT') OR pg_catalog.row_security_active(c.oid)))
+         OR (c.relkind = 'S' AND ${schemaPredicate("n.nspname", f)} AND ${notExtensionMember("pg_class", "c.oid")}
+             AND NOT pg_catalog.has_sequence_privilege(c.oid, 'SELECT'))
+      ORDER BY 1`,
+    [tableOids],
+  );
+  return r.rows.map((row) => row.what as string);
+}
+
 /** Human-readable list of user objects already in a database (for "refuse a non-empty target"). */
 export async function listUserObjects(client: Client, limit = 50): Promise<string[]> {
   const f: ScopeFilter = {};
@@ -178,4 +205,15 @@ export async function databaseSearchPath(client: Client): Promise<string | null>
       if (c.startsWith("search_path=")) return c.slice("search_path=".length);
   }
   return null;
+}
+
+/** The current database's encoding and default collation. */
+export async function databaseLocale(
+  client: Client,
+): Promise<{ encoding: string; collate: string; ctype: string }> {
+  const r = await client.query(
+    `SELECT pg_catalog.pg_encoding_to_char(encoding) AS encoding, datcollate AS collate, datctype AS ctype
+       FROM pg_catalog.pg_database WHERE datname = current_database()`,
+  );
+  return r.rows[0] as { encoding: string; collate: string; ctype: string };
 }

@@ -159,11 +159,15 @@ export function connectionError(err: unknown, spec: ConnectionSpec, role: string
   return new ImportError(`${where}: ${msg}`, "unreachable");
 }
 
-/** Session settings that make text output identical on both ends (verification relies on it). */
+/**
+ * Session settings that make text output identical on both ends (verification relies on it).
+ * `row_security = off` (as pg_dump does): a table whose rows row-level security would filter
+ * raises an error instead of silently yielding only the visible rows to COPY and to count(*).
+ */
 export const SESSION_SETUP =
   "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; " +
   "SET bytea_output = 'hex'; SET client_encoding = 'UTF8'; SET statement_timeout = 0; SET lock_timeout = 0; " +
-  "SET idle_in_transaction_session_timeout = 0";
+  "SET idle_in_transaction_session_timeout = 0; SET row_security = off";
 
 /** Opens a client (lazy `pg`), honouring sslmode including `prefer`'s fallback. */
 export async function connect(spec: ConnectionSpec, role: "source" | "target"): Promise<Client> {

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import type { Client } from "pg";
 import { databaseSearchPath, listExtensions, listTables, ScopeFilter } from "./catalog";
-import { connect, quoteIdent, quoteLiteral, scrub } from "./connection";
+import { connect, maskUrl, quoteIdent, quoteLiteral, scrub } from "./connection";
 import { copyTask, dropConnection, joinSnapshot, planTasks } from "./copy-data";
 import { analyzeTables, copyLargeObjects, copySequences } from "./finalize";
 import { doneItems, ensureMarkerTables, markComplete, readMarker, setPhase, writeNewMarker } from "./marker";
@@ -122,6 +122,36 @@ async function runPreData(
   }
 }
 
+/** Session advisory lock key (two int4) held by a running import in its target database. */
+export const IMPORT_LOCK_SQL = "pg_catalog.hashtext('heroku-to-hasura-import'), 0";
+
+/**
+ * One import at a time per target database (e.g. `pulumi up` from two machines, or a rehearsal
+ * command next to it): two runs would redo each other's units and rewrite the marker. The lock is
+ * the session's, so a killed run releases it with its connection.
+ */
+async function lockTarget(target: Client, url: string): Promise<void> {
+  const r = await target.query(`SELECT pg_catalog.pg_try_advisory_lock(${IMPORT_LOCK_SQL}) AS ok`);
+  if (!r.rows[0].ok) {
+    // A run on a machine that vanished keeps its session (and lock) until TCP keepalive gives up:
+    // name the holder's backend so it can be ended deliberately.
+    const h = await target.query(
+      `SELECT l.pid, a.backend_start::text AS since FROM pg_catalog.pg_locks l
+         LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+          AND l.classid::int = ${IMPORT_LOCK_SQL.split(",")[0]} AND l.objid = 0 LIMIT 1`,
+    );
+    const holder = h.rows[0]
+      ? ` (backend pid ${h.rows[0].pid as number}${h.rows[0].since ? `, connected since ${h.rows[0].since as string}` : ""}; ` +
+        `if that run is gone, end it with SELECT pg_terminate_backend(${h.rows[0].pid as number}))`
+      : "";
+    throw new ImportError(
+      `another import is running into target ${maskUrl(url)} right now${holder}: wait for it to finish (or stop it), then run again`,
+      "busy",
+    );
+  }
+}
+
 /** Copies, verifies and records a database; see docs/import.md for the guarantees. */
 export async function importDatabase(opts: ImportOptions): Promise<ImportResult> {
   const started = Date.now();
@@ -139,6 +169,7 @@ export async function importDatabase(opts: ImportOptions): Promise<ImportResult>
   try {
     const target = await connect(opts.target, "target");
     opened.push(target);
+    await lockTarget(target, opts.target.url);
     const ctx = await preflightWith(opts, source, target);
     const pf = ctx.report;
     for (const w of pf.warnings) log(`warning: ${w}`);
@@ -160,8 +191,24 @@ export async function importDatabase(opts: ImportOptions): Promise<ImportResult>
       await writeNewMarker(target, importId, pf.sourceIdentity);
     } else {
       log(`resuming import ${importId} at phase ${phase}`);
+      // Each run reads its own snapshot: units copied earlier show the source as it was then.
+      log(
+        `warning: rows copied before the interruption were read from the source as of that run (started ${pf.marker!.startedAt}); ` +
+          "if the source was written to since, verification will fail and the target must be emptied and imported again",
+      );
     }
     const progress = new ProgressTracker(opts.onProgress);
+    /**
+     * Ends a phase's connections: each phase opens its own, and keeping them until the end would
+     * hold about 3 × jobs connections per side at verification (Heroku's small plans allow 20).
+     */
+    const release = async (cs: Client[]): Promise<void> => {
+      for (const c of cs) {
+        const i = opened.indexOf(c);
+        if (i >= 0) opened.splice(i, 1);
+      }
+      await Promise.all(cs.map((c) => c.end().catch(() => undefined)));
+    };
 
     // One snapshot for the schema dump and every table (consistent across tables within a run).
     const snap = await connect(opts.source, "source");
@@ -211,12 +258,8 @@ export async function importDatabase(opts: ImportOptions): Promise<ImportResult>
       const tgts = await openMany(n, () => connect(opts.target, "target"));
       opened.push(...tgts);
       for (const s of srcs) await joinSnapshot(s, snapshot);
-      const early = new EarlyIndexBuilder(
-        await openPostClients(jobs),
-        items,
-        done,
-        new Set(tables.map((t) => t.qualified)),
-      );
+      const earlyClients = await openPostClients(jobs);
+      const early = new EarlyIndexBuilder(earlyClients, items, done, new Set(tables.map((t) => t.qualified)));
       const unitsLeft = new Map<string, number>();
       for (const t of tasks) unitsLeft.set(t.table.qualified, (unitsLeft.get(t.table.qualified) ?? 0) + 1);
       // Tables finished by an earlier run can have their indexes built right away.
@@ -263,10 +306,12 @@ export async function importDatabase(opts: ImportOptions): Promise<ImportResult>
         );
       }
       log(`data: done; ${early.built} index(es)/key(s) built while copying`);
+      await release([...srcs, ...tgts, ...earlyClients]);
       await setPhase(target, "post-data");
       phase = "post-data";
     }
     await snap.query("COMMIT").catch(() => undefined);
+    await release([snap]);
 
     if (phase === "post-data") {
       progress.phase("post-data", `building ${items.length} index(es), constraint(s) and trigger(s)`);
@@ -280,6 +325,7 @@ export async function importDatabase(opts: ImportOptions): Promise<ImportResult>
           "copy",
         );
       }
+      await release(tgts);
       await setPhase(target, "finalize");
       phase = "finalize";
     }
@@ -295,6 +341,7 @@ export async function importDatabase(opts: ImportOptions): Promise<ImportResult>
       const nlo = await copyLargeObjects(srcs, tgts, done);
       await analyzeTables(tgts, scope);
       log(`finalize: ${nseq} sequence(s), ${nlo} large object(s), ANALYZE done`);
+      await release([...srcs, ...tgts]);
       await setPhase(target, "verify");
       phase = "verify";
     }
@@ -304,7 +351,13 @@ export async function importDatabase(opts: ImportOptions): Promise<ImportResult>
     if (!report.equal) {
       throw new ImportError(
         `verification failed: the target differs from the source:\n  ${report.differences.slice(0, 30).join("\n  ")}` +
-          (report.differences.length > 30 ? `\n  … and ${report.differences.length - 30} more` : ""),
+          (report.differences.length > 30 ? `\n  … and ${report.differences.length - 30} more` : "") +
+          "\nThe target stays marked incomplete; a re-run only verifies again. " +
+          (resumed
+            ? "This run resumed an interrupted import: rows copied before the interruption were read from the source as it was then. "
+            : "") +
+          "If the source was written to during the import, stop writes to it (maintenance mode, workers scaled to 0), " +
+          "then empty the target database (or use a new one) and import again.",
         "verify",
       );
     }

@@ -5,6 +5,7 @@
  */
 export * from "./types";
 export { importDatabase, readImportMarker } from "./import";
+export { dropImport, type DropOutcome } from "./drop";
 export { preflight } from "./preflight";
 export { verifyDatabases } from "./verify";
 export { maskUrl } from "./connection";

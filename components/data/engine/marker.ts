@@ -56,13 +56,27 @@ export async function setPhase(target: Client, phase: ImportPhase): Promise<void
   );
 }
 
+/**
+ * Marks the import complete. Target sessions commit with `synchronous_commit = off`; this one
+ * commit waits for the WAL flush, which also makes every earlier (asynchronous) commit durable.
+ * Without it a target crash right after could lose the last tables' rows while the caller (and
+ * Pulumi's state) already recorded the import as complete.
+ */
 export async function markComplete(target: Client, result: ImportResult): Promise<void> {
   const now = new Date().toISOString();
-  await target.query(
-    `UPDATE ${S}.import_state SET state = state || jsonb_build_object('phase', 'complete', 'updatedAt', $1::text,
-        'completedAt', $1::text, 'fingerprint', $2::text, 'result', $3::jsonb) WHERE id = 1`,
-    [now, result.fingerprint, JSON.stringify(result)],
-  );
+  await target.query("BEGIN");
+  try {
+    await target.query("SET LOCAL synchronous_commit = on");
+    await target.query(
+      `UPDATE ${S}.import_state SET state = state || jsonb_build_object('phase', 'complete', 'updatedAt', $1::text,
+          'completedAt', $1::text, 'fingerprint', $2::text, 'result', $3::jsonb) WHERE id = 1`,
+      [now, result.fingerprint, JSON.stringify(result)],
+    );
+    await target.query("COMMIT");
+  } catch (err) {
+    await target.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
 }
 
 /**

@@ -5,11 +5,13 @@ import * as os from "os";
 import type { Client } from "pg";
 import {
   availableExtensions,
+  databaseLocale,
   listExtensions,
   listTables,
   listUserObjects,
   serverInfo,
   ServerInfo,
+  unreadableObjects,
 } from "./catalog";
 import { connect, maskUrl, parseUrl } from "./connection";
 import { readMarker, sameSource } from "./marker";
@@ -49,6 +51,23 @@ export async function preflightWith(
     );
   }
 
+  const [se, te] = [await databaseLocale(source), await databaseLocale(target)];
+  if (se.encoding !== te.encoding) {
+    throw new ImportError(
+      `the target database's encoding is ${te.encoding}, the source's ${se.encoding}: text the target ` +
+        `cannot represent would fail mid-copy and checksums would differ; create the target database ` +
+        `with ENCODING '${se.encoding}' (TEMPLATE template0)`,
+      "encoding",
+    );
+  }
+  if (se.collate !== te.collate || se.ctype !== te.ctype) {
+    warnings.push(
+      `the target database's collation (${te.collate}/${te.ctype}) differs from the source's ` +
+        `(${se.collate}/${se.ctype}): rows copy unchanged, but ORDER BY on text and text indexes ` +
+        "sort differently for the apps; create the target database with the source's LC_COLLATE/LC_CTYPE to keep them",
+    );
+  }
+
   const exts = await listExtensions(source);
   const avail = await availableExtensions(target);
   const extensions = exts.map((e) => ({ ...e, availableOnTarget: avail.has(e.name) }));
@@ -83,6 +102,19 @@ export async function preflightWith(
   }
 
   const tables = await listTables(source, opts);
+  const unreadable = await unreadableObjects(
+    source,
+    opts,
+    tables.map((t) => t.oid),
+  );
+  if (unreadable.length) {
+    throw new ImportError(
+      `the source user cannot read everything in scope, so the copy would be partial:\n  ${unreadable.join("\n  ")}\n` +
+        "import with the database's owner credential (Heroku's default credential), or grant SELECT " +
+        "(and BYPASSRLS for row-level security), or exclude these tables/schemas",
+      "privileges",
+    );
+  }
   const estimatedBytes = tables.reduce((a, t) => a + t.bytes, 0);
   const jobs = Math.max(1, opts.jobs ?? os.cpus().length);
   const identity = sourceIdentity(opts.source.url, sourceInfo);

@@ -242,6 +242,9 @@ export class ImportError extends Error {
       | "extension"
       | "non-empty-target"
       | "other-import"
+      | "privileges"
+      | "busy"
+      | "encoding"
       | "copy"
       | "verify"
       | "config",

@@ -145,7 +145,12 @@ export async function verifyDatabases(
     await runPool(tables, pairs, async (tbl, { s, t }) => {
       const [a, b] = await Promise.all([
         tableChecksum(s, tbl.qualified),
-        tableChecksum(t, tbl.qualified).catch(() => null),
+        // Only a missing table is a difference; any other error (privileges, row-level security,
+        // a dropped connection) must surface as itself, not as "missing in the target".
+        tableChecksum(t, tbl.qualified).catch((e: { code?: string }) => {
+          if (e?.code === "42P01") return null;
+          throw e;
+        }),
       ]);
       results.push({
         table: tbl.qualified,

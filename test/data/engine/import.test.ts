@@ -265,4 +265,57 @@ describe("copy engine: importDatabase (real PostgreSQL)", function () {
     );
     assert.equal(owner, "hasura");
   });
+
+  it("refuses to run while another import holds the target (two `pulumi up`s at once), writing nothing", async () => {
+    const { Client } = await import("pg");
+    const url = fx.newTarget("busy");
+    const holder = new Client({ connectionString: url });
+    await holder.connect();
+    try {
+      const { IMPORT_LOCK_SQL } = await import("../../../components/data/engine/import");
+      await holder.query(`SELECT pg_catalog.pg_advisory_lock(${IMPORT_LOCK_SQL})`);
+      await assert.rejects(
+        importDatabase({ source: { url: fx.sourceUrl }, target: { url }, jobs: 1 }),
+        (e: unknown) =>
+          e instanceof ImportError &&
+          e.code === "busy" &&
+          /another import is running into target .*:\*\*\*@/.test(e.message) &&
+          e.message.includes(
+            `pg_terminate_backend(${(holder as unknown as { processID: number }).processID})`,
+          ) &&
+          !e.message.includes(fx.target.password),
+      );
+      assert.equal(await readImportMarker({ url }), null);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it("ends each phase's connections: at verification only its main session per side is left", async () => {
+    const url = fx.newTarget("conns");
+    const db = new URL(url).pathname.slice(1);
+    const count = (c: typeof fx.source, database: string) =>
+      Number(
+        c
+          .psql(
+            `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'heroku-to-hasura-import' AND datname = '${database}'`,
+          )
+          .trim(),
+      );
+    let atVerify: { source: number; target: number } | undefined;
+    await importDatabase({
+      source: { url: fx.sourceUrl },
+      target: { url },
+      jobs: 3,
+      splitTablesLargerThanBytes: 1024 * 1024,
+      // onProgress is synchronous and psql runs synchronously: the counts are taken right there.
+      onProgress: (p) => {
+        if (p.phase === "verify" && !atVerify)
+          atVerify = { source: count(fx.source, "rich"), target: count(fx.target, db) };
+      },
+    });
+    assert.ok(atVerify, "no verify phase seen");
+    // Before: source + snapshot + 3 data + 3 finalize; target + 3 data + 3 early + post + finalize.
+    assert.ok(atVerify.source <= 2 && atVerify.target <= 2, JSON.stringify(atVerify));
+  });
 });

@@ -130,4 +130,85 @@ describe("copy engine: preflight (real PostgreSQL)", function () {
         !(e as Error).message.includes("secretpw"),
     );
   });
+
+  it("refuses a target database of another encoding, and warns when only the collation differs", async () => {
+    const n = `${process.pid}_${Date.now()}`;
+    fx.target.psql(
+      `CREATE DATABASE latin_${n} ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`,
+    );
+    fx.target.psql(
+      `CREATE DATABASE ccoll_${n} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`,
+    );
+    await assert.rejects(
+      preflight({ source: { url: fx.sourceUrl }, target: { url: fx.target.url(`latin_${n}`) } }),
+      isImportError("encoding", /target database's encoding is LATIN1, the source's UTF8.*ENCODING 'UTF8'/),
+    );
+    const r = await preflight({
+      source: { url: fx.sourceUrl },
+      target: { url: fx.target.url(`ccoll_${n}`) },
+    });
+    assert.ok(
+      r.warnings.some((w) => /collation \(C\/C\) differs from the source's \(C\.UTF-8\/C\.UTF-8\)/.test(w)),
+      r.warnings.join("\n"),
+    );
+    const same = await preflight({ source: { url: fx.sourceUrl }, target: { url: fx.newTarget("coll") } });
+    assert.ok(!same.warnings.some((w) => /collation/.test(w)), same.warnings.join("\n"));
+  });
+
+  describe("a source user who cannot read everything in scope", () => {
+    const readerPw = "reader-pw-5q8";
+    let srcUrl: string;
+    before(() => {
+      const db = `priv_${process.pid}`;
+      fx.source.psql(
+        `DO $$ BEGIN CREATE ROLE h2h_reader LOGIN PASSWORD '${readerPw}'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+      );
+      fx.source.createDatabase(db);
+      fx.source.psql(
+        `CREATE TABLE public.docs (id int PRIMARY KEY, tenant int NOT NULL);
+         INSERT INTO public.docs SELECT g, g % 2 FROM generate_series(1, 10) g;
+         ALTER TABLE public.docs ENABLE ROW LEVEL SECURITY;
+         CREATE POLICY tenant0 ON public.docs FOR SELECT USING (tenant = 0);
+         CREATE TABLE public.items (id bigserial PRIMARY KEY, name text);
+         INSERT INTO public.items (name) SELECT 'x' FROM generate_series(1, 5);
+         CREATE TABLE public.secret_notes (id int);
+         GRANT SELECT ON public.docs, public.items TO h2h_reader;`,
+        db,
+      );
+      srcUrl = fx.source.url(db, "h2h_reader", readerPw);
+    });
+
+    it("is refused before anything is written, naming each table/sequence and why (RLS, no SELECT, unreadable sequence)", async () => {
+      const url = fx.newTarget("priv");
+      await assert.rejects(
+        importDatabase({ source: { url: srcUrl }, target: { url }, jobs: 1 }),
+        isImportError(
+          "privileges",
+          /public\.docs: row-level security hides rows[\s\S]*public\.items_id_seq: sequence without SELECT privilege[\s\S]*public\.secret_notes: table without SELECT privilege/,
+        ),
+      );
+      const [{ n }] = await query<{ n: string }>(
+        url,
+        "SELECT count(*) AS n FROM pg_namespace WHERE nspname = '_heroku_to_hasura'",
+      );
+      assert.equal(n, "0");
+      // Excluding what cannot be read is a way out (the sequence lives in the same schema, so not here).
+      await assert.rejects(
+        preflight({ source: { url: srcUrl }, target: { url }, excludeTables: ["docs", "secret_notes"] }),
+        (e: Error) => !/docs|secret_notes/.test(e.message) && /items_id_seq/.test(e.message),
+      );
+    });
+
+    it("engine sessions run with row_security off: a filtered table errors instead of yielding only its visible rows", async () => {
+      const { connect } = await import("../../../components/data/engine/connection");
+      const c = await connect({ url: srcUrl }, "source");
+      try {
+        await assert.rejects(c.query("SELECT count(*) FROM public.docs"), /row-level security/);
+      } finally {
+        await c.end();
+      }
+      const [{ n }] = await query<{ n: string }>(srcUrl, "SELECT count(*) AS n FROM public.docs");
+      assert.equal(n, "5", "a default session sees only the visible half: the hole this closes");
+    });
+  });
 });

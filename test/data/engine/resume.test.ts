@@ -244,12 +244,23 @@ describe("copy engine: failure injection and resume (real PostgreSQL)", function
     const url = fx.newTarget("badverify");
     await stopAt(url, "verify");
     await query(url, "UPDATE public.teams SET captain_id = 11 WHERE id = 1");
+    const logs: string[] = [];
     await assert.rejects(
-      importDatabase(opts(url)),
+      importDatabase(opts(url, { log: (l) => logs.push(l) })),
       (e: unknown) =>
         e instanceof ImportError &&
         e.code === "verify" &&
-        /table public\.teams: same row count \(2\) but different content/.test(e.message),
+        /table public\.teams: same row count \(2\) but different content/.test(e.message) &&
+        // The way out, and why a resumed import may differ, are part of the error.
+        /This run resumed an interrupted import.*empty the target database \(or use a new one\) and import again/s.test(
+          e.message,
+        ),
+    );
+    assert.ok(
+      logs.some((l) =>
+        /^warning: rows copied before the interruption were read from the source as of that run/.test(l),
+      ),
+      logs.join("\n"),
     );
     const m = await readImportMarker({ url });
     assert.equal(m?.phase, "verify");

@@ -82,4 +82,21 @@ describe("copy engine: verifyDatabases (real PostgreSQL)", function () {
     assert.match(text, /sequence public\.invoice_no_seq: 20000 in the source, 5 in the target/);
     assert.equal(r.targetCounts.indexes, r.sourceCounts.indexes - 1);
   });
+
+  it("reports a target table it cannot read as that error, not as missing", async () => {
+    fx.target.psql(
+      "DO $$ BEGIN CREATE ROLE h2h_verify_owner LOGIN PASSWORD 'verify-owner-pw'; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+    );
+    const db = `verify_rls_${process.pid}`;
+    fx.target.createDatabase(db, "h2h_verify_owner");
+    const owner = fx.target.url(db, "h2h_verify_owner", "verify-owner-pw");
+    await query(
+      owner,
+      "CREATE TABLE public.big_events (id int); ALTER TABLE public.big_events ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY",
+    );
+    await assert.rejects(
+      verifyDatabases({ url: fx.sourceUrl }, { url: owner }, { jobs: 1 }),
+      /row-level security policy for table "big_events"/,
+    );
+  });
 });

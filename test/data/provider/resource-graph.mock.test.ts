@@ -176,6 +176,62 @@ describe("data components resource graph (mock)", function () {
     );
   });
 
+  it("TargetDatabase (mock): the admin provider connects to the given maintenance database with its sslmode", async () => {
+    const target = new mod.TargetDatabase("maint", {
+      admin: {
+        host: "db.internal",
+        username: "admin",
+        password: "pw",
+        sslMode: "require",
+        database: "defaultdb",
+      },
+      database: "d",
+      ownerRole: "r",
+      ownerPassword: "pw2",
+    });
+    await settle(target, target.database);
+    const prov = created.find((c) => c.type === "pulumi:providers:postgresql")!;
+    assert.strictEqual(secretValue(prov.inputs.database), "defaultdb");
+    assert.strictEqual(secretValue(prov.inputs.sslmode), "require");
+    assert.strictEqual(await unwrap(target.targetUrl), "postgres://r:pw2@db.internal:5432/d?sslmode=require");
+  });
+
+  it("TargetDatabase (mock): defaults to the postgres database and sslmode disable", async () => {
+    const target = new mod.TargetDatabase("defaults", {
+      admin: { host: "h", username: "admin", password: "pw" },
+      database: "d",
+      ownerRole: "r",
+      ownerPassword: "pw2",
+    });
+    await settle(target, target.database);
+    const prov = created.find((c) => c.type === "pulumi:providers:postgresql")!;
+    assert.strictEqual(secretValue(prov.inputs.database), "postgres");
+    assert.strictEqual(secretValue(prov.inputs.sslmode), "disable");
+  });
+
+  it("TargetDatabase (mock): sslmode prefer/allow are refused with a clear error, before anything registers", async () => {
+    const { adminSslMode } = await import("../../../components/data/target-database");
+    for (const mode of ["prefer", "allow"]) {
+      assert.throws(
+        () =>
+          new mod.TargetDatabase(`ssl-${mode}`, {
+            admin: { host: "h", username: "admin", password: "secretpw", sslMode: mode },
+            database: "d",
+            ownerRole: "r",
+            ownerPassword: "pw2",
+          }),
+        (e: Error) =>
+          new RegExp(
+            `sslmode "${mode}" of TargetDatabase ssl-${mode} is not supported.*"require" if the server offers TLS`,
+          ).test(e.message) && !e.message.includes("secretpw"),
+      );
+    }
+    assert.deepStrictEqual(created, []);
+    assert.strictEqual(adminSslMode(undefined), "disable");
+    assert.strictEqual(adminSslMode("verify-full"), "verify-full");
+    assert.throws(() => adminSslMode("no-verify"), /not supported/);
+  });
+
   it("TargetDatabase (mock): no heroku_ext schema when no extension lives there", async () => {
     const target = new mod.TargetDatabase("plain", {
       admin: { host: "h", username: "admin", password: "pw" },
