@@ -298,6 +298,14 @@ function parsePostgres(f: Fields, value: unknown, passwordValue: unknown): Postg
   const sslMode = f.oneOf("postgres.sslMode", o.sslMode, SSL_MODES) ?? null;
   const database = f.string("postgres.database", o.database, { format: PG_IDENTIFIER }) ?? null;
   const manageDatabase = f.boolean("postgres.manageDatabase", o.manageDatabase) ?? true;
+  if (manageDatabase && (sslMode === "prefer" || sslMode === "allow")) {
+    // The postgresql provider that manages the database has no plaintext fallback: `prefer` would
+    // break a TLS-only server or silently send the admin password in clear. Say which to pick.
+    f.issues.add(
+      "postgres.sslMode",
+      `"${sslMode}" cannot be used while postgres.manageDatabase is true: use "disable" or "require" (or "verify-ca", "verify-full")`,
+    );
+  }
   if (host === undefined || port === undefined) return undefined;
   return {
     host,

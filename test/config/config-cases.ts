@@ -280,6 +280,12 @@ export const BAD_CONFIG_CASES: BadConfigCase[] = [
     message: /one of disable, allow, prefer, require, verify-ca, verify-full .*did you mean "require"/,
   },
   {
+    name: "sslMode prefer while this stack manages the database",
+    mutate: (c) => (c.postgres.sslMode = "prefer"),
+    key: "heroku-to-hasura:postgres.sslMode",
+    message: /cannot be used while postgres\.manageDatabase is true/,
+  },
+  {
     name: "apiUrl not http(s)",
     mutate: (c) => (c.heroku.apiUrl = "ftp://api.heroku.test"),
     key: "heroku-to-hasura:heroku.apiUrl",
