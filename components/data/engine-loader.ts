@@ -11,7 +11,6 @@
  * Everything here runs inside methods; nothing is read at module scope.
  */
 import type * as Engine from "./engine";
-import type * as Pg from "pg";
 
 /** Path of the engine module from the project root, without extension. */
 const ENGINE_FROM_ROOT = "components/data/engine/index";
@@ -82,9 +81,4 @@ export async function loadEngine(): Promise<typeof Engine> {
     tsNode.register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
   }
   return requireFromRoot<typeof Engine>(root, path.join(root, `${ENGINE_FROM_ROOT}.ts`));
-}
-
-/** node-postgres, loaded from the project root. */
-export async function loadPg(): Promise<typeof Pg> {
-  return requireFromRoot<typeof Pg>(findProjectRoot(), "pg");
 }
