@@ -8,6 +8,11 @@ command -v initdb >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/initdb ] ||
 command -v buildah >/dev/null 2>&1 || need+=(buildah)
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
+# Tools the tests call that a minimal Debian image may lack: openssl (TLS certificates for the test
+# Postgres clusters), python3 (bcrypt htpasswd for the registry double), git (tracked-file checks).
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v git >/dev/null 2>&1 || need+=(git)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -8,7 +8,9 @@
 #   npm run dev -- stop    # stop the two local Postgres clusters (their data stays in .dev/pg/)
 #
 # Re-runnable: clusters already running are reused, the stack already exists; a second run shows
-# no changes. Everything it keeps lives under .dev/ (gitignored): Postgres data, Pulumi state.
+# no changes. Everything it keeps lives under .dev/ (gitignored): Postgres data, Pulumi state. (As
+# root, when the postgres OS user cannot reach .dev/, the clusters live under its home instead:
+# ~postgres/heroku-to-hasura-dev/<hash of this checkout's path>/.)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
@@ -40,7 +42,31 @@ pg_bin_dir() {
 
 # Server binaries refuse to run as root: run them as the postgres OS user then.
 as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From /: the postgres user may not be able to enter the current directory (initdb, pg_ctl warn).
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
+}
+
+# Where the clusters live: .dev/pg/, unless the postgres OS user cannot reach it (a clone under a
+# private home such as /root) or the socket path would exceed the kernel's 107 bytes: then a directory
+# of the postgres user's own, one per checkout. Prints the directory.
+pg_root() {
+  local dir="$DEV/pg" alt
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$dir"
+    if runuser -u postgres -- test -w "$dir" && [ ${#dir} -le 80 ]; then
+      echo "$dir"
+      return
+    fi
+    alt="$(getent passwd postgres | cut -d: -f6)/heroku-to-hasura-dev/$(echo "$REPO" | sha256sum | cut -c1-12)"
+    mkdir -p "$alt"
+    chown postgres: "$alt"
+    echo "$REPO" >"$alt/checkout" # which clone these clusters belong to
+    echo "$alt"
+  else
+    [ ${#dir} -le 80 ] || die "$dir is too long a path for Postgres' unix socket; clone the repo to a shorter path"
+    echo "$dir"
+  fi
 }
 
 cluster_running() { as_pg "$PG/pg_ctl" -D "$1/data" status >/dev/null 2>&1; }
@@ -62,6 +88,9 @@ EOF
   if cluster_running "$dir"; then
     say "Postgres on 127.0.0.1:$port already running ($dir)"
   else
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      die "127.0.0.1:$port is taken by another process (another checkout's \`npm run dev\`?): stop it first"
+    fi
     as_pg "$PG/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
       die "Postgres on port $port did not start: see $dir/server.log"
     say "Postgres on 127.0.0.1:$port started ($dir)"
@@ -69,11 +98,11 @@ EOF
 }
 
 psql_su() { # psql_su <cluster dir> <port> <database> : SQL on stdin, over the unix socket as postgres
-  "$PG/psql" -X -q -v ON_ERROR_STOP=1 -h "$1" -p "$2" -U postgres -d "$3"
+  PGOPTIONS="-c client_min_messages=warning" "$PG/psql" -X -q -v ON_ERROR_STOP=1 -h "$1" -p "$2" -U postgres -d "$3"
 }
 
 stop_clusters() {
-  for d in "$DEV/pg/source" "$DEV/pg/target"; do
+  for d in "$PGROOT/source" "$PGROOT/target"; do
     if [ -f "$d/data/PG_VERSION" ] && cluster_running "$d"; then
       as_pg "$PG/pg_ctl" -D "$d/data" -m fast -w stop >/dev/null && say "stopped $d"
     fi
@@ -81,6 +110,7 @@ stop_clusters() {
 }
 
 PG="$(pg_bin_dir)"
+PGROOT="$(pg_root)"
 if [ "${1:-}" = "stop" ]; then
   stop_clusters
   exit 0
@@ -114,10 +144,10 @@ source_fields="$(node -e '
   read -r SRC_DB
 } <<<"$source_fields"
 
-start_cluster "$DEV/pg/source" "$SOURCE_PORT" scram-sha-256
-start_cluster "$DEV/pg/target" "$TARGET_PORT" trust
+start_cluster "$PGROOT/source" "$SOURCE_PORT" scram-sha-256
+start_cluster "$PGROOT/target" "$TARGET_PORT" trust
 
-if [ ! -f "$DEV/pg/source/.loaded" ]; then
+if [ ! -f "$PGROOT/source/.loaded" ]; then
   say "loading examples/sample-db.sql into $SRC_DB on :$SOURCE_PORT"
   # Role and password as the snapshot says; identifiers are quoted, the password a literal.
   node -e '
@@ -129,10 +159,13 @@ if [ ! -f "$DEV/pg/source/.loaded" ]; then
     console.log(`ALTER ROLE ${id(user)} PASSWORD ${lit(pw)};`);
     console.log(`DROP DATABASE IF EXISTS ${id(db)};`);
     console.log(`CREATE DATABASE ${id(db)} OWNER ${id(user)};`);
-  ' "$SRC_USER" "$SRC_PASSWORD" "$SRC_DB" | psql_su "$DEV/pg/source" "$SOURCE_PORT" postgres
+  ' "$SRC_USER" "$SRC_PASSWORD" "$SRC_DB" | psql_su "$PGROOT/source" "$SOURCE_PORT" postgres
   # Loaded as the owner, so the tables belong to the role the import reads with.
-  PGOPTIONS="-c client_min_messages=error" "$PG/psql" -X -q -v ON_ERROR_STOP=1 -h "$DEV/pg/source" -p "$SOURCE_PORT" -U "$SRC_USER" -d "$SRC_DB" -f "$SAMPLE_SQL" >/dev/null
-  touch "$DEV/pg/source/.loaded"
+  # Its messages (ANALYZE skipping catalogs it does not own…) are shown only if the load fails.
+  PGOPTIONS="-c client_min_messages=error" "$PG/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGROOT/source" -p "$SOURCE_PORT" \
+    -U "$SRC_USER" -d "$SRC_DB" -f "$SAMPLE_SQL" >/dev/null 2>"$PGROOT/source/load.log" ||
+    die "loading $SAMPLE_SQL failed: $(tail -n 5 "$PGROOT/source/load.log")"
+  touch "$PGROOT/source/.loaded"
 fi
 
 # With postgres.manageDatabase false the stack expects its target databases to exist: create them

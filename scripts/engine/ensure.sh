@@ -7,10 +7,15 @@
 # wrapper modules under tools/, and is reused when present:
 #   ${HEROKU_TO_HASURA_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/heroku-to-hasura/engine}/<key>/
 #     bin/pulumi                         CLI (ours, or a symlink to a user's CLI of the same version)
-#     bin/pulumi-language-nodejs         Node.js language host: a symlink to our own (scripts/language-host)
-#     bin/pulumi-resource-pulumi-nodejs  dynamic-provider shim, copied from the @pulumi/pulumi package
 #     home/                              PULUMI_HOME with the resource plugins installed
 #     build-times.log                    how long each build took
+# What depends on the checkout lives in the checkout (several clones share one cache, e.g. CI's):
+#   <repo>/.build/engine/bin/            PULUMI_ENGINE_BIN (PULUMI_ENGINE_ROOT is its parent)
+#     pulumi                             a hard link to the cached CLI (a copy across filesystems)
+#     pulumi-language-nodejs             symlink to THIS checkout's host (scripts/language-host)
+#     pulumi-resource-pulumi-nodejs      dynamic-provider shim, copied from this checkout's @pulumi/pulumi
+# The CLI looks for its language host on PATH, then next to its own resolved executable: with a
+# hard link both are this bin/, so each checkout runs its own host and the CLI prints no warning.
 # Versions come from node_modules/@pulumi/*/package.json (the npm pins), never from this file.
 # Progress goes to stderr; stdout carries only the KEY=VALUE lines that env.sh evaluates.
 set -euo pipefail
@@ -48,14 +53,16 @@ ROOT="$CACHE/$KEY"
 BIN="$ROOT/bin"
 HOME_DIR="$ROOT/home"
 TIMES="$ROOT/build-times.log"
-mkdir -p "$BIN" "$HOME_DIR"
+LOCAL_ROOT="$REPO/.build/engine"
+LOCAL_BIN="$LOCAL_ROOT/bin"
+mkdir -p "$BIN" "$HOME_DIR" "$LOCAL_BIN"
 
 # One builder at a time per key (tests and `npm run dev` may start together).
 exec 9>"$ROOT/.lock"
 flock 9
 
 go_env() {
-  command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is needed to build the Pulumi engine; or put pulumi v$PULUMI_VERSION on PATH"
+  command -v go >/dev/null 2>&1 || die "Go (>= the go line of tools/*/go.mod, 1.25.11) is needed to build the Pulumi engine; or put pulumi v$PULUMI_VERSION on PATH"
   export GOTOOLCHAIN="${GOTOOLCHAIN:-local}" CGO_ENABLED=0
 }
 
@@ -110,23 +117,48 @@ ensure_cli() {
   rm -rf "$tmp"
 }
 
-# --- 2. Node.js language host -------------------------------------------------------------------
+# --- 2. this checkout's bin/: CLI link, Node.js language host, dynamic-provider shim --------------
 # The Go host's module (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3) is not
 # served by the module proxy, so the CLI runs ours (scripts/language-host). A user's own CLI keeps
 # its bundled host. The shim finds its code through the link, so it must be a symlink, not a copy.
-ensure_language_host() {
-  [ -L "$BIN/pulumi" ] && return
-  ln -sfn "$REPO/scripts/language-host/pulumi-language-nodejs" "$BIN/pulumi-language-nodejs"
+# Each entry is replaced by a rename, so a command already running from this bin/ is never broken.
+replace_with() { # replace_with <dest> <command...>: runs the command with "$tmp" as its target, then renames
+  local dest="$1" tmp
+  shift
+  tmp="$(dirname "$dest")/.$(basename "$dest").$$"
+  rm -f "$tmp"
+  "$@" "$tmp"
+  mv -f "$tmp" "$dest"
 }
 
-# --- 3. dynamic-provider shim (a shell script shipped in the @pulumi/pulumi npm package) ------------
-ensure_dynamic_shim() {
+ensure_local_bin() {
+  # (An earlier layout linked the host into the shared bin/; such a link is left alone for clones
+  # still on it, and never consulted from here: the CLI resolves "next to itself" to this bin/.)
+  if [ -L "$BIN/pulumi" ]; then # a user's CLI: run it as it is, with its own bundled host
+    local theirs
+    theirs="$(readlink -f "$BIN/pulumi")"
+    [ "$(readlink "$LOCAL_BIN/pulumi" 2>/dev/null)" = "$theirs" ] || replace_with "$LOCAL_BIN/pulumi" ln -s "$theirs"
+    rm -f "$LOCAL_BIN/pulumi-language-nodejs"
+  else
+    if [ ! -L "$LOCAL_BIN/pulumi" ] && { [ "$LOCAL_BIN/pulumi" -ef "$BIN/pulumi" ] ||
+      [ "$(stat -c '%s %Y' "$LOCAL_BIN/pulumi" 2>/dev/null)" = "$(stat -c '%s %Y' "$BIN/pulumi")" ]; }; then
+      : # the same file (hard link), or a copy of it (same size and mtime: cp -p)
+    elif ln "$BIN/pulumi" "$LOCAL_BIN/.probe.$$" 2>/dev/null; then
+      mv -f "$LOCAL_BIN/.probe.$$" "$LOCAL_BIN/pulumi"
+    else
+      replace_with "$LOCAL_BIN/pulumi" cp -p "$BIN/pulumi"
+    fi
+    local host="$REPO/scripts/language-host/pulumi-language-nodejs"
+    [ "$(readlink "$LOCAL_BIN/pulumi-language-nodejs" 2>/dev/null)" = "$host" ] ||
+      replace_with "$LOCAL_BIN/pulumi-language-nodejs" ln -s "$host"
+  fi
   local src="$REPO/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
   [ -f "$src" ] || die "$src is missing: run 'npm ci' first"
-  cmp -s "$src" "$BIN/pulumi-resource-pulumi-nodejs" 2>/dev/null || install -m 0755 "$src" "$BIN/pulumi-resource-pulumi-nodejs"
+  cmp -s "$src" "$LOCAL_BIN/pulumi-resource-pulumi-nodejs" 2>/dev/null ||
+    replace_with "$LOCAL_BIN/pulumi-resource-pulumi-nodejs" install -m 0755 "$src"
 }
 
-# --- 4. resource plugins ------------------------------------------------------------------------
+# --- 3. resource plugins ------------------------------------------------------------------------
 plugin_installed() { [ -x "$HOME_DIR/plugins/resource-$1-v$2/pulumi-resource-$1" ]; }
 
 install_plugin() { # install_plugin <name> <version> <binary>
@@ -159,14 +191,13 @@ ensure_k8s_provider() {
 
 
 ensure_cli
-ensure_language_host
-ensure_dynamic_shim
+ensure_local_bin
 ensure_k8s_provider
-"$BIN/pulumi" version >/dev/null || die "$BIN/pulumi does not run"
-log "engine ready: $("$BIN/pulumi" version) at $ROOT"
+"$LOCAL_BIN/pulumi" version >/dev/null || die "$LOCAL_BIN/pulumi does not run"
+log "engine ready: $("$LOCAL_BIN/pulumi" version) at $ROOT, bin $LOCAL_BIN"
 
-echo "PULUMI_ENGINE_ROOT=$ROOT"
-echo "PULUMI_ENGINE_BIN=$BIN"
+echo "PULUMI_ENGINE_ROOT=$LOCAL_ROOT"
+echo "PULUMI_ENGINE_BIN=$LOCAL_BIN"
 echo "PULUMI_ENGINE_HOME=$HOME_DIR"
 echo "PULUMI_ENGINE_VERSION=v$PULUMI_VERSION"
 echo "PULUMI_ENGINE_PLUGINS=kubernetes-v$K8S_VERSION"

@@ -117,6 +117,8 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   );
   if (flags.engineAddress) watchEngine(flags.engineAddress, () => shutdown(1));
   process.once("SIGINT", () => shutdown(0));
+  // Without a handler node dies at once on SIGTERM, skipping the exit hooks that stop programs.
+  process.once("SIGTERM", () => shutdown(143));
 
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>

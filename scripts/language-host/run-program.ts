@@ -186,10 +186,16 @@ export function runProgram(
         killTimer.unref();
       },
     });
+    // A host that exits (engine gone, signal) must not leave the program running on its own.
+    const killOnExit = (): void => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    };
+    process.once("exit", killOnExit);
     let settled = false;
     const finish = (outcome: RunOutcome): void => {
       if (settled) return;
       settled = true;
+      process.off("exit", killOnExit);
       if (killTimer) clearTimeout(killTimer);
       resolve(outcome);
     };

@@ -46,6 +46,21 @@ describe("scripts/engine/env.sh (sourced)", function () {
     ]);
   });
 
+  it("runs this checkout's language host from this checkout's bin/, with the cached CLI hard-linked there", function () {
+    const eng = ensureEngine();
+    assert.strictEqual(eng.bin, path.join(REPO_ROOT, ".build", "engine", "bin"));
+    assert.strictEqual(
+      fs.realpathSync(path.join(eng.bin, "pulumi-language-nodejs")),
+      path.join(REPO_ROOT, "scripts", "language-host", "pulumi-language-nodejs"),
+    );
+    const cli = fs.statSync(path.join(eng.bin, "pulumi"));
+    assert.ok(cli.isFile() && (cli.mode & 0o111) !== 0, "bin/pulumi is an executable file");
+    // The CLI's "next to myself" lookup resolves symlinks: a symlink to the shared cache would find
+    // the language host there (or none), not this checkout's.
+    assert.ok(!fs.lstatSync(path.join(eng.bin, "pulumi")).isSymbolicLink(), "bin/pulumi is no symlink");
+    assert.ok(fs.existsSync(path.join(eng.home, "plugins")), "the shared PULUMI_HOME holds the plugins");
+  });
+
   it("lists the installed resource plugins at the npm SDKs' versions", function () {
     const plugins = JSON.parse(sourced("pulumi plugin ls --json")) as {
       name: string;

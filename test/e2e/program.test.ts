@@ -94,6 +94,8 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
   let target: PgCluster;
   const sourcePassword = `src-${crypto.randomBytes(9).toString("hex")}`;
   const targetDb = sqlIdentifier(PG_ADDON);
+  let ownerPassword = "";
+  let initialVars: Record<string, string> = {};
 
   before(async function () {
     this.timeout(0); // the first run builds the engine
@@ -105,6 +107,12 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
     const sourceUrl = source.url("acme_source", "u_acme", sourcePassword);
     double.setConfigVar(APP, "DATABASE_URL", sourceUrl);
     double.setConfigVar(APP, "HEROKU_POSTGRESQL_ONYX_URL", sourceUrl);
+    // Short values ("info", "2") would match anywhere: make every value unique, so the final scan
+    // can look for each config var's value, not only the secret-looking ones.
+    for (const [k, v] of Object.entries(appConfigVars())) {
+      if (v.length < 12) double.setConfigVar(APP, k, `${v}-${crypto.randomBytes(6).toString("hex")}`);
+    }
+    initialVars = { ...appConfigVars() };
     // postgres.manageDatabase false, as in the dev stack: the database exists before `up`.
     const owner = sqlIdentifier(PG_ADDON, "_owner");
     target.psql(`CREATE ROLE ${owner} LOGIN PASSWORD '${sourcePassword}'`);
@@ -131,6 +139,11 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
     });
   });
 
+  /** The app's config vars as the double now serves them. */
+  function appConfigVars(): Record<string, string> {
+    return double.fixtures.apps.find((a) => a.app.name === APP)!.configVars;
+  }
+
   after(async function () {
     sb?.cleanup();
     source?.stop();
@@ -154,6 +167,28 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
     assert.ok(fs.existsSync(path.join(renderDir, "report.md")), "report.md next to the manifests");
     const apps = res.outputs.apps?.value as Record<string, { secretName?: string }>;
     assert.ok(apps?.[APP], "an output per app");
+    // Control for the final scan: it does find config var values where they must be, base64 in
+    // the rendered Secret, and the target owner's password inside the rewritten DATABASE_URL.
+    const secret = firstRender.find(
+      (o) => o.kind === "Secret" && JSON.stringify(o).includes("SESSION_SECRET"),
+    );
+    assert.ok(secret, "the app's Secret is rendered");
+    const data = (secret as unknown as { data: Record<string, string> }).data;
+    ownerPassword = decodeURIComponent(
+      new URL(Buffer.from(data.DATABASE_URL, "base64").toString("utf8")).password,
+    );
+    assert.ok(ownerPassword.length >= 6, "DATABASE_URL carries the target owner's password");
+    const text = fs.readFileSync(secret.file, "utf8");
+    assert.deepStrictEqual(
+      findPlaintext(
+        [
+          { label: "SESSION_SECRET", value: appConfigVars().SESSION_SECRET },
+          { label: "owner password", value: ownerPassword },
+        ],
+        [{ where: "rendered Secret", text }],
+      ),
+      ["SESSION_SECRET in rendered Secret", "owner password in rendered Secret"],
+    );
   });
 
   it("up imported the database between the two clusters, and its verification outputs say so", async function () {
@@ -269,16 +304,20 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
     assert.deepStrictEqual(rowCounts(target, targetDb), before, "the target database keeps its data");
   });
 
-  it("no config var value, API token or passphrase appears in plaintext in state or engine logs", function () {
-    const fixture = double.fixtures.apps.find((a) => a.app.name === APP)!;
-    // Short values ("info", "2") are not secrets and would match anything; long ones must not leak.
-    const needles: NeedleSpec[] = Object.entries({ ...fixture.configVars, LOG_LEVEL: newLogLevel })
-      .filter(([, v]) => v.length >= 12)
-      .map(([k, v]) => ({ label: `config var ${k}`, value: v }));
-    assert.ok(needles.length >= 4, "the scan covers the app's secret-looking config vars");
+  it("no config var value, API token, password or passphrase appears in plaintext in state or engine logs", function () {
+    const needles: NeedleSpec[] = Object.entries(initialVars).map(([k, v]) => ({
+      label: `config var ${k}`,
+      value: v,
+    }));
+    assert.ok(needles.length >= 8, "the scan covers every config var of the app");
+    needles.push({ label: "config var LOG_LEVEL (changed)", value: newLogLevel });
+    assert.ok(ownerPassword, "the owner password was read from the rendered Secret");
     needles.push(
       { label: "Heroku API token", value: FULL_TOKEN },
       { label: "passphrase", value: sb.passphrase },
+      { label: "source database password", value: sourcePassword },
+      { label: "target admin password (postgresPassword)", value: target.password },
+      { label: "target owner password", value: ownerPassword },
     );
     const state = sb.stateFiles();
     assert.ok(
@@ -291,5 +330,7 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
       { where: "engine events", text: sb.log.events() },
     ]);
     assert.deepStrictEqual(hits, []);
+    // The CLI found this checkout's language host both on PATH and next to itself (no warning).
+    assert.ok(!sb.log.text().includes("pulumi-language-nodejs from $PATH"), "no language host warning");
   });
 });

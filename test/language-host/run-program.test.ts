@@ -4,6 +4,7 @@
  * real node child processes.
  */
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -186,6 +187,40 @@ describe("run-program: runProgram exit handling (real node processes)", function
   it("interrupt stops a running program (SIGINT)", async () => {
     const outcome = await run("setInterval(() => {}, 1000)", (c) => setTimeout(() => c.interrupt(), 300));
     assert.deepStrictEqual(outcome, { error: "Program exited with non-zero exit code: -1", bail: false });
+  });
+
+  it("a host that exits takes its running program with it (no orphan)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lh-orphan-"));
+    const pidFile = path.join(dir, "pid");
+    try {
+      // The "host": starts a program that records its pid and idles, then exits as on engine loss.
+      const program = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000)`;
+      const host = [
+        `const { runProgram } = require(${JSON.stringify(path.join(REPO_ROOT, "scripts/language-host/run-program.ts"))});`,
+        `void runProgram(process.execPath, { args: ["-e", ${JSON.stringify(program)}], env: {} }, () => undefined);`,
+        `const t = setInterval(() => { if (require("fs").existsSync(${JSON.stringify(pidFile)})) process.exit(1); }, 50);`,
+      ].join("\n");
+      const r = spawnSync(node, ["-r", "ts-node/register/transpile-only", "-e", host], {
+        cwd: REPO_ROOT,
+        timeout: 20_000,
+      });
+      assert.strictEqual(r.status, 1, String(r.stderr));
+      const pid = Number(fs.readFileSync(pidFile, "utf8"));
+      const alive = (): boolean => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      for (let i = 0; i < 40 && alive(); i++) await new Promise((res) => setTimeout(res, 50));
+      const stillAlive = alive();
+      if (stillAlive) process.kill(pid, "SIGKILL");
+      assert.strictEqual(stillAlive, false, "the program outlived its host");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports a runtime that cannot start", async () => {

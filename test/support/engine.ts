@@ -260,18 +260,35 @@ export interface NeedleSpec {
 
 /**
  * Where any secret value occurs in the given texts, as "<label> in <where>" (values never
- * printed). Also looks for base64 forms, since state and K8s manifests carry encoded data.
+ * printed). Besides the value itself it looks for its JSON-escaped and URL-encoded forms and for
+ * it inside base64 (state and Kubernetes Secrets carry encoded data, and a password is usually
+ * encoded as part of a longer URL: all three byte alignments are tried).
  */
 export function findPlaintext(needles: NeedleSpec[], haystacks: { where: string; text: string }[]): string[] {
   const hits: string[] = [];
   for (const n of needles) {
     if (n.value.length < 6) throw new Error(`secret "${n.label}" is too short to scan for reliably`);
-    const forms = [n.value, Buffer.from(n.value).toString("base64"), JSON.stringify(n.value).slice(1, -1)];
+    const forms = encodedForms(n.value);
     for (const h of haystacks) {
       if (forms.some((f) => h.text.includes(f))) hits.push(`${n.label} in ${h.where}`);
     }
   }
   return hits;
+}
+
+/** The texts that betray `value`: itself, JSON- and URL-escaped, and base64 at offsets 0, 1, 2. */
+export function encodedForms(value: string): string[] {
+  const forms = new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)]);
+  const bytes = Buffer.from(value);
+  for (let shift = 0; shift < 3; shift++) {
+    // Preceded by `shift` bytes, the value's own base64 characters start at ceil(4·shift/3) and end
+    // with its last complete 3-byte group; the characters outside depend on neighbouring bytes.
+    const enc = Buffer.concat([Buffer.alloc(shift), bytes]).toString("base64");
+    const end = Math.floor((shift + bytes.length) / 3) * 4;
+    const fragment = enc.slice(Math.ceil((4 * shift) / 3), end);
+    if (fragment.length >= 8) forms.add(fragment);
+  }
+  return [...forms];
 }
 
 /**
