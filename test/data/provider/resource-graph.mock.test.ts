@@ -6,8 +6,6 @@
  */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { SecretString } from "../../../components/heroku/secret-string";
-import type { DatabasePlan, TargetPostgresSettings } from "../../../components/plan/types";
 
 interface Recorded {
   type: string;
@@ -43,7 +41,6 @@ const settle = (...rs: pulumi.Resource[]) => Promise.all(rs.map((r) => unwrap(r.
 let mod: {
   PostgresImport: typeof import("../../../components/data/postgres-import").PostgresImport;
   TargetDatabase: typeof import("../../../components/data/target-database").TargetDatabase;
-  DatabaseMigration: typeof import("../../../components/data/database-migration").DatabaseMigration;
 };
 
 describe("data components resource graph (mock)", function () {
@@ -63,7 +60,6 @@ describe("data components resource graph (mock)", function () {
     mod = {
       PostgresImport: (await import("../../../components/data/postgres-import")).PostgresImport,
       TargetDatabase: (await import("../../../components/data/target-database")).TargetDatabase,
-      DatabaseMigration: (await import("../../../components/data/database-migration")).DatabaseMigration,
     };
   });
   beforeEach(() => {
@@ -247,57 +243,5 @@ describe("data components resource graph (mock)", function () {
       "postgresql:index/role:Role",
       "pulumi:providers:postgresql",
     ]);
-  });
-
-  it("DatabaseMigration (mock): the import depends on the target database and gets its secret URL", async () => {
-    const plan: DatabasePlan = {
-      addon: "postgresql-curved-12345",
-      ownerApp: "acme-api",
-      plan: "heroku-postgresql:standard-0",
-      database: "acme_api",
-      ownerRole: "acme_api",
-      ownerPassword: SecretString.of("ownerpw"),
-      sourceUrl: SecretString.of("postgres://u:srcpw@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8k"),
-      attachments: [{ app: "acme-api", attachment: "DATABASE", configVar: "DATABASE_URL" }],
-      targetUrl: SecretString.of("postgres://acme_api:ownerpw@postgres.hasura.svc:5432/acme_api"),
-      targetHost: "postgres.hasura.svc",
-      targetPort: 5432,
-    };
-    const postgres: TargetPostgresSettings = {
-      host: "localhost",
-      port: 15432,
-      adminUser: "admin",
-      clusterHost: "postgres.hasura.svc",
-      clusterPort: 5432,
-      sslMode: null,
-    };
-    const m = new mod.DatabaseMigration(
-      "acme-api-db",
-      {
-        plan,
-        postgres,
-        adminPassword: "adminpw",
-        extensions: [{ name: "hstore", schema: "heroku_ext" }],
-        jobs: 2,
-      },
-      { transformations: [record] },
-    );
-    await settle(m, m.import, m.target, m.target.database);
-    const imp = optsSeen.find((r) => r.name === "acme-api-db-import")!;
-    assert.deepStrictEqual(imp.opts.dependsOn, [m.target]);
-    assert.strictEqual(imp.opts.protect, true);
-    assert.strictEqual(imp.opts.parent, m);
-    const reg = created.find((c) => c.name === "acme-api-db-import")!;
-    assert.strictEqual(
-      secretValue(reg.inputs.sourceUrl),
-      "postgres://u:srcpw@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d8k",
-    );
-    assert.strictEqual(
-      secretValue(reg.inputs.targetUrl),
-      "postgres://acme_api:ownerpw@localhost:15432/acme_api",
-    );
-    assert.strictEqual(reg.inputs.jobs, 2);
-    assert.ok(created.some((c) => c.name === "acme-api-db-target-heroku-ext"));
-    assert.strictEqual(optsSeen.find((r) => r.name === "acme-api-db-target-database")!.opts.protect, true);
   });
 });
