@@ -67,11 +67,6 @@ export function ensureEngine(): Engine {
   return engine;
 }
 
-/** True when `ensureEngine()` installed the named resource plugin (e.g. "postgresql"). */
-export function hasPlugin(name: string): boolean {
-  return ensureEngine().plugins.some((p) => p.startsWith(`${name}-v`));
-}
-
 /** Everything the engine printed, per command, for assertions and secret scans. */
 export interface EngineLog {
   /** stdout + stderr of every command run with `sandbox.ops()`, in order. */

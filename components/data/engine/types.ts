@@ -198,19 +198,21 @@ export interface PreflightReport {
   warnings: string[];
 }
 
-export interface PreflightOptions {
-  source: ConnectionSpec;
-  target: ConnectionSpec;
-  jobs?: number;
-  includeSchemas?: string[];
-  excludeSchemas?: string[];
-  includeTables?: string[];
-  excludeTables?: string[];
-  importId?: string;
-  allowNonEmptyTarget?: boolean;
-  pgBinDir?: string;
-  log?: (line: string) => void;
-}
+/** What pre-flight needs: the import's own options, minus the copy-only ones. */
+export type PreflightOptions = Pick<
+  ImportOptions,
+  | "source"
+  | "target"
+  | "jobs"
+  | "includeSchemas"
+  | "excludeSchemas"
+  | "includeTables"
+  | "excludeTables"
+  | "importId"
+  | "allowNonEmptyTarget"
+  | "pgBinDir"
+  | "log"
+>;
 
 /** The import state kept in the target (`_heroku_to_hasura.import_state`). */
 export interface ImportMarker {
