@@ -116,6 +116,10 @@ if [ "${1:-}" = "stop" ]; then
   exit 0
 fi
 
+# A supported Node.js for npm, ts-node, the language host and the program (see scripts/node/).
+PATH="$(bash "$REPO/scripts/node/ensure.sh")${PATH:+:$PATH}" || die "no supported Node.js"
+export PATH
+
 [ -f "$SNAPSHOT" ] || die "$SNAPSHOT is missing"
 [ -f "$SAMPLE_SQL" ] || die "$SAMPLE_SQL is missing"
 [ -f "$REPO/Pulumi.$STACK.yaml" ] || die "Pulumi.$STACK.yaml is missing"
@@ -177,7 +181,7 @@ export PULUMI_BACKEND_URL="file://$DEV/state"
 mkdir -p "$DEV/state"
 # shellcheck source=engine/env.sh
 source "$REPO/scripts/engine/env.sh"
-say "engine: $(pulumi version) ($PULUMI_ENGINE_ROOT)"
+say "engine: pulumi $(pulumi version), node $(node --version) ($PULUMI_ENGINE_ROOT)"
 
 pulumi stack select "$STACK" --create --non-interactive >/dev/null
 pulumi up --yes --stack "$STACK" --non-interactive --color never

@@ -81,7 +81,9 @@ async function upstreamOutputs(args: Args): Promise<unknown> {
     try {
       return JSON.parse(await fs.readFile(args.outputs, "utf8"));
     } catch (e) {
-      throw new Error(`cannot read stack outputs from ${args.outputs}: ${(e as Error).message}`);
+      throw new Error(`cannot read stack outputs from ${args.outputs}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
   }
   try {
@@ -94,6 +96,7 @@ async function upstreamOutputs(args: Args): Promise<unknown> {
     const err = e as { stderr?: string; message: string };
     throw new Error(
       `\`pulumi stack output --json -s ${args.from}\` failed: ${(err.stderr || err.message).trim()}`,
+      { cause: e },
     );
   }
 }

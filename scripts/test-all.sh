@@ -21,8 +21,12 @@ step() { # step <title> <command...>; a failed step that ran no test suite count
   fi
 }
 
-# Set-up, so that this one command works on a fresh machine: system packages (apt, only what is
-# missing), npm packages (only when absent: CI runs `npm ci` itself first).
+# Set-up, so that this one command works on a fresh machine: a supported Node.js (this machine's
+# when it is 22 or 24, else Node.js 24 from the npm registry, cached outside the repo), system
+# packages (apt, only what is missing), npm packages (only when absent: CI runs `npm ci` itself first).
+node_bin="$(bash scripts/node/ensure.sh)" || exit 1
+export PATH="$node_bin:$PATH"
+echo "node $(node --version) ($node_bin)"
 bash scripts/ci-setup.sh || exit 1
 [ -d node_modules ] || npm ci || exit 1
 step "type check" npx tsc -p tsconfig.json --noEmit

@@ -250,7 +250,8 @@ export const postgresImportProvider: pulumi.dynamic.ResourceProvider = {
       });
     } catch (e) {
       // Nothing is recorded in state: the next `up` calls create again and the engine resumes
-      // from its marker in the target.
+      // from its marker in the target. The engine's error is not kept as the cause: it may quote a URL.
+      // eslint-disable-next-line preserve-caught-error
       throw new Error(redact(`${label} failed: ${(e as Error).message}`));
     }
     sink.log(
@@ -336,6 +337,7 @@ export const postgresImportProvider: pulumi.dynamic.ResourceProvider = {
       // a lock in the drop's own transaction.
       outcome = await engine.dropImport({ url: props.targetUrl }, props.importId);
     } catch (e) {
+      // eslint-disable-next-line preserve-caught-error -- the cause may quote a URL: only the redacted text
       throw new Error(
         redact(`PostgresImport ${id}: dropping the data in ${where} failed: ${(e as Error).message}`),
       );

@@ -56,8 +56,11 @@ async function buildah(args: string[], what: string, redact: (s: string) => stri
     return stdout;
   } catch (e) {
     const err = e as { stderr?: string; message: string; code?: unknown };
-    if (err.code === "ENOENT") throw new Error(`${what}: buildah is not installed (apt-get install buildah)`);
+    if (err.code === "ENOENT")
+      throw new Error(`${what}: buildah is not installed (apt-get install buildah)`, { cause: e });
     const detail = (err.stderr || err.message).trim().split("\n").slice(-5).join("\n");
+    // The cause is left out: buildah's output may quote a registry password; only the redacted text.
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(redact(`${what} failed: ${detail}`));
   }
 }

@@ -84,7 +84,7 @@ export async function resolveImageRef(ref: string, opts: ResolveOptions = {}): P
       if (challenge) res = await head(`Bearer ${await bearerToken(challenge, parsed.repository, creds)}`);
     }
   } catch (e) {
-    throw new Error(`cannot resolve image ${ref} to a digest: ${(e as Error).message}`);
+    throw new Error(`cannot resolve image ${ref} to a digest: ${(e as Error).message}`, { cause: e });
   }
   if (res.status === 404) throw new Error(`cannot resolve image ${ref}: the registry has no such tag`);
   if (!res.ok)

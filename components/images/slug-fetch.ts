@@ -47,6 +47,7 @@ export async function fetchSlugBlobUrl(app: string, slugId: string, src: SlugSou
   } catch (e) {
     throw new Error(
       `app ${app}: cannot reach the Heroku API to read slug ${slugId}: ${(e as Error).message}`,
+      { cause: e },
     );
   }
   if (!res.ok) {
@@ -80,7 +81,8 @@ export async function downloadSlug(
   try {
     res = await fetch(blobUrl.reveal("slug blob URL"));
   } catch (e) {
-    // The fetch error may quote the URL: keep only its class of failure.
+    // The fetch error may quote the URL: keep only its class of failure, and not the error itself.
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`app ${app}: slug download failed (${(e as Error).name}); the signed URL is not shown`);
   }
   if (!res.ok || res.body === null) {

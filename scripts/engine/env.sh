@@ -1,6 +1,7 @@
 # Source this file (bash): `source scripts/engine/env.sh`. It makes sure the offline Pulumi engine
 # is built (scripts/engine/ensure.sh; slow only the first time) and points this shell at it:
-#   PATH                 the engine's bin/ first (pulumi, language host link, dynamic-provider shim)
+#   PATH                 the engine's bin/ first (pulumi, language host link, dynamic-provider shim),
+#                        then a supported Node.js (scripts/node/ensure.sh) for the host and programs
 #   PULUMI_HOME          the engine's own home: resource plugins, no credentials of yours
 #   PULUMI_BACKEND_URL   file://<repo>/.dev/state unless already set (never the Pulumi Cloud)
 #   PULUMI_CONFIG_PASSPHRASE  a dev-only default, only when neither it nor ..._FILE is set
@@ -9,8 +10,16 @@
 # shellcheck shell=bash
 
 __h2h_engine_env() {
-  local repo out
+  local repo out node_bin
   repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+  node_bin="$(bash "$repo/scripts/node/ensure.sh")" || {
+    echo "[engine] no supported Node.js; environment not changed" >&2
+    return 1
+  }
+  case ":$PATH:" in
+    "$node_bin:"*) ;;
+    *) export PATH="$node_bin:$PATH" ;;
+  esac
   out="$(bash "$repo/scripts/engine/ensure.sh")" || {
     echo "[engine] ensure.sh failed; environment not changed" >&2
     return 1

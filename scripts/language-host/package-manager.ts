@@ -53,7 +53,7 @@ export function listNpmDependencies(startDir: string, transitive: boolean): Depe
   try {
     lock = JSON.parse(fs.readFileSync(lockPath, "utf8")) as PackageLock;
   } catch (err) {
-    throw new Error(`could not parse ${lockPath}: ${(err as Error).message}`);
+    throw new Error(`could not parse ${lockPath}: ${(err as Error).message}`, { cause: err });
   }
   const deps: Dependency[] = [];
   // The copy a direct dependency resolves to is the one right under the root's node_modules.
@@ -84,7 +84,7 @@ export function listNpmDependencies(startDir: string, transitive: boolean): Depe
   try {
     manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as typeof manifest;
   } catch (err) {
-    throw new Error(`could not read ${manifestPath}: ${(err as Error).message}`);
+    throw new Error(`could not read ${manifestPath}: ${(err as Error).message}`, { cause: err });
   }
   const direct = new Set([
     ...Object.keys(manifest.dependencies ?? {}),

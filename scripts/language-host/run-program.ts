@@ -107,7 +107,9 @@ export function locateRunner(programDirectory: string, env: NodeJS.ProcessEnv = 
     return require.resolve(mod, { paths: [programDirectory] });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND") {
-      throw new Error("It looks like the Pulumi SDK has not been installed. Have you run pulumi install?");
+      throw new Error("It looks like the Pulumi SDK has not been installed. Have you run pulumi install?", {
+        cause: err,
+      });
     }
     throw err;
   }

@@ -5,6 +5,7 @@ import { spawnSync } from "child_process";
 import { parseFlags } from "../../scripts/language-host/main";
 import { startHost } from "./support/host-process";
 import { HOST_SHIM } from "./support/sandbox";
+import { pinned } from "./support/pins";
 
 describe("main: parseFlags", () => {
   it("takes the engine address after the CLI's logging and tracing flags", () => {
@@ -33,7 +34,7 @@ describe("main: the host process", function () {
   it("-version prints the SDK version and exits", () => {
     const r = spawnSync(HOST_SHIM, ["-version"], { encoding: "utf8" });
     assert.strictEqual(r.status, 0, r.stderr);
-    assert.strictEqual(r.stdout, "3.248.0\n");
+    assert.strictEqual(r.stdout, `${pinned("@pulumi/pulumi")}\n`);
   });
 
   it("a bad flag exits 2 with the reason on stderr and nothing on stdout", () => {

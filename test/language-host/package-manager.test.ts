@@ -6,6 +6,7 @@ import * as path from "path";
 
 import { listNpmDependencies, resolvePackageManager } from "../../scripts/language-host/package-manager";
 import { REPO_ROOT } from "./support/sandbox";
+import { pinned } from "./support/pins";
 
 describe("package-manager", () => {
   let dir: string;
@@ -24,8 +25,8 @@ describe("package-manager", () => {
   it("lists this repository's direct dependencies at their locked versions", () => {
     const direct = listNpmDependencies(REPO_ROOT, false);
     const byName = new Map(direct.map((d) => [d.name, d.version]));
-    assert.strictEqual(byName.get("@pulumi/pulumi"), "3.248.0");
-    assert.strictEqual(byName.get("@pulumi/kubernetes"), "4.25.0");
+    assert.strictEqual(byName.get("@pulumi/pulumi"), pinned("@pulumi/pulumi"));
+    assert.strictEqual(byName.get("@pulumi/kubernetes"), pinned("@pulumi/kubernetes"));
     assert.ok(!byName.has("@grpc/grpc-js"), "a transitive dependency is listed as direct");
     const all = listNpmDependencies(path.join(REPO_ROOT, "components"), true);
     assert.ok(

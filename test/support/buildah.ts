@@ -35,7 +35,7 @@ export class Buildah {
       return stdout;
     } catch (e) {
       const err = e as { stderr?: string; message: string };
-      throw new Error(`buildah ${args.join(" ")} failed: ${err.stderr || err.message}`);
+      throw new Error(`buildah ${args.join(" ")} failed: ${err.stderr || err.message}`, { cause: e });
     }
   }
 

@@ -35,6 +35,8 @@ export function validateK8sObject(obj: Record<string, unknown>): void {
   try {
     new Model(obj as never).validate();
   } catch (e) {
-    throw new Error(`${key} ${metadata.name ?? "(auto-named)"} is not valid: ${(e as Error).message}`);
+    throw new Error(`${key} ${metadata.name ?? "(auto-named)"} is not valid: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }

@@ -147,7 +147,7 @@ export async function serverInfo(client: Client): Promise<ServerInfo> {
     const s = await client.query("SELECT system_identifier::text AS id FROM pg_catalog.pg_control_system()");
     systemIdentifier = s.rows[0].id as string;
   } catch {
-    systemIdentifier = "";
+    // left empty: host, port and database identify the server instead
   }
   return {
     version: r.rows[0].v,

@@ -58,7 +58,7 @@ export async function copyLargeObjects(
       await t.query("COMMIT");
     } catch (err) {
       await t.query("ROLLBACK").catch(() => undefined);
-      throw new Error(`large object ${oid}: ${(err as Error).message}`);
+      throw new Error(`large object ${oid}: ${(err as Error).message}`, { cause: err });
     }
   });
   return todo.length;
