@@ -40,10 +40,10 @@ K8S_VERSION="$(npm_field kubernetes pulumi.version)"
 CLI_SRC="$REPO/tools/pulumi-cli"
 K8S_SRC="$REPO/tools/k8s-provider"
 
-inputs_hash() {
+inputs_hash() { # the engine's wrappers only (tools/cluster/ is the Kubernetes control plane's)
   (
     cd "$REPO/tools"
-    find . -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) | LC_ALL=C sort | xargs sha256sum
+    find pulumi-cli k8s-provider -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) | LC_ALL=C sort | xargs sha256sum
   ) | sha256sum | cut -c1-12
 }
 
