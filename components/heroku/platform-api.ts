@@ -22,7 +22,7 @@ import { HerokuApiError } from "./errors";
 const seg = encodeURIComponent;
 
 /**
- * The typed GET endpoints the reader uses (see shared/heroku/facts.md §2), one method per link of
+ * The typed GET endpoints the reader uses (docs/heroku-reader.md lists them), one method per link of
  * the Platform API hyperschema. Each names its app and resource so errors can say what failed.
  */
 export class HerokuPlatformApi {

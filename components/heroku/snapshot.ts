@@ -7,7 +7,7 @@ import { SecretString } from "./secret-string";
  * no Pulumi types and no functions; every secret (config var values, log drain URLs) is a
  * {@link SecretString}, so printing or `JSON.stringify`-ing a snapshot never shows one.
  *
- * Field names follow the Platform API's where they exist (see ../../../shared/heroku/facts.md) but in
+ * Field names follow the Platform API's where they exist (test/support/heroku-double/schema/) but in
  * camelCase, and with only the fields the plan uses or warns about.
  */
 export const SNAPSHOT_FORMAT_VERSION = 1 as const;

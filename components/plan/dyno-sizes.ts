@@ -4,7 +4,7 @@ import { ResourcesPlan } from "./types";
 /**
  * Heroku dyno sizes → Kubernetes resources.
  *
- * Memory comes from Heroku's published figures (shared/heroku/facts.md §3, DC `dyno-types` and
+ * Memory comes from Heroku's published figures (Dev Center articles `dyno-types` and
  * `dyno-memory-behavior`): requests.memory = the dyno's quota, limits.memory = the point where Heroku
  * restarts the dyno (R15): 2× quota for Eco/Basic/Standard/Performance-M/L, 1.2× for -L-RAM/-XL/-2XL,
  * 1× for Private/Shield.

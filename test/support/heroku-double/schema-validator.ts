@@ -1,7 +1,7 @@
 /**
  * Validates Heroku API double responses against the Platform API hyperschema
- * (../shared/heroku/platform-api-schema.json), link by link, with the leniencies documented in
- * ../shared/heroku/README.md and nothing else.
+ * (schema/platform-api-schema.json beside this file), link by link, with the leniencies documented
+ * in schema/README.md and nothing else.
  */
 import Ajv, { ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
@@ -10,15 +10,8 @@ import * as path from "path";
 
 const SCHEMA_ID = "heroku-platform-api";
 
-const SHARED_SCHEMA = path.resolve(__dirname, "../../../../shared/heroku/platform-api-schema.json");
-const REPO_SCHEMA = path.join(__dirname, "platform-api-schema.json");
-
-/**
- * Where the schema lives: `HEROKU_API_SCHEMA`, else a byte-for-byte copy beside this file (for a
- * clean CI clone, if one is added), else `../shared/heroku/` beside the repository.
- */
-export const SCHEMA_PATH =
-  process.env.HEROKU_API_SCHEMA ?? (fs.existsSync(REPO_SCHEMA) ? REPO_SCHEMA : SHARED_SCHEMA);
+/** Heroku's published schema, kept in the repository (provenance in schema/README.md). */
+export const SCHEMA_PATH = path.join(__dirname, "schema", "platform-api-schema.json");
 
 type JsonObject = Record<string, unknown>;
 
@@ -64,9 +57,7 @@ function normalise(node: unknown, inPropertiesMap = false): void {
 
 function loadSchema(): JsonObject {
   if (!fs.existsSync(SCHEMA_PATH)) {
-    throw new Error(
-      `Heroku Platform API schema not found at ${SCHEMA_PATH} (set HEROKU_API_SCHEMA to its path)`,
-    );
+    throw new Error(`Heroku Platform API schema not found at ${SCHEMA_PATH} (see schema/README.md)`);
   }
   const doc = JSON.parse(fs.readFileSync(SCHEMA_PATH, "utf8")) as JsonObject;
   delete doc.id;
