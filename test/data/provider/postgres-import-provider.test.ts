@@ -3,7 +3,7 @@
  *
  * The pure part tests `checkImportInputs`/`diffImport` directly. The rest serializes the provider
  * exactly as `pulumi.dynamic.Resource` does and drives it through the real dynamic-provider server
- * in a separate plain `node` process (see ./dynamic-provider-host), against two real throwaway
+ * in a separate plain `node` process (see ../../support/dynamic-provider-host), against two real throwaway
  * PostgreSQL clusters: one plays Heroku (a non-superuser owner role), one the cluster's Postgres
  * (an owner role per database, as TargetDatabase creates).
  */
@@ -19,7 +19,12 @@ import {
   type PostgresImportOutputs,
 } from "../../../components/data/postgres-import-provider";
 import { startPgCluster, type PgCluster } from "../../../scripts/lib/pg-cluster";
-import { DynamicProviderHost, PROJECT_ROOT, serializeProvider, type Props } from "./dynamic-provider-host";
+import {
+  DynamicProviderHost,
+  PROJECT_ROOT,
+  serializeProvider,
+  type Props,
+} from "../../support/dynamic-provider-host";
 
 describe("PostgresImport check and diff (pure)", () => {
   const olds: PostgresImportOutputs = {

@@ -23,6 +23,7 @@ export interface DiffAnswer {
 }
 
 const PROVIDER_KEY = "__provider";
+/** The provider server ignores the URN's type; any dynamic resource's will do. */
 const URN =
   "urn:pulumi:test::heroku-to-hasura::pulumi-nodejs:dynamic/heroku-to-hasura/data:PostgresImport::db";
 
@@ -187,4 +188,4 @@ export class DynamicProviderHost {
 }
 
 /** The project root (where Pulumi.yaml is): Pulumi runs plugins there. */
-export const PROJECT_ROOT = path.resolve(__dirname, "../../..");
+export const PROJECT_ROOT = path.resolve(__dirname, "../..");
