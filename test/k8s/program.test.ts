@@ -158,7 +158,7 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       raw.heroku = { apps: ["acme-api"], apiUrl: double.url };
       raw.herokuApiKey = FULL_TOKEN;
       raw.cluster = { renderTo: path.join(tmp, "api") };
-      raw.addons = {};
+      raw.addons = { "redis-curved-11111": { startEmpty: true } }; // its data is not what this test is about
       raw.replicas = {};
       setConfig(raw);
       const outputs = await program();
@@ -187,7 +187,7 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       raw.heroku = { pipeline: { name: "acme", stage: "staging" }, apiUrl: double.url };
       raw.herokuApiKey = FULL_TOKEN;
       raw.cluster = { renderTo: path.join(tmp, "pipeline") };
-      raw.addons = {};
+      raw.addons = { "redis-curved-11111": { startEmpty: true } }; // its data is not what this test is about
       raw.replicas = {};
       setConfig(raw);
       const outputs = await program();
