@@ -1,4 +1,6 @@
 import assert from "assert";
+import { SecretString } from "../../components/heroku/secret-string";
+import { assertRenderable } from "../../components/k8s/renderable";
 import { planMigration } from "../../components/plan/plan";
 import { renderReport } from "../../components/plan/report";
 import { AddonOverride } from "../../components/plan/types";
@@ -161,6 +163,21 @@ describe("in-cluster add-on data: copied, or acknowledged empty", () => {
     );
     assert.match(rows[1], /kept on Heroku: the apps keep using it there, nothing is copied/);
     assert.match(rows[2], /through 127\.0\.0\.1:16380/);
+  });
+
+  it("a copy planned from a redacted snapshot is not renderable: the error names the variable to re-snapshot", () => {
+    const snaps = sharedAddonApps();
+    const p = planMigration(
+      snaps.map((s) => ({
+        ...s,
+        configVars: Object.fromEntries(Object.keys(s.configVars).map((k) => [k, SecretString.redacted()])),
+      })),
+      settings({ addons: { [REDIS]: { copy: { host: "127.0.0.1" } } } }),
+    );
+    assert.throws(
+      () => assertRenderable(p, "apps.json"),
+      /add-on redis-curved-11111: REDIS_URL of shop-api \(the copy's source\)/,
+    );
   });
 
   const refused: [string, () => unknown, RegExp][] = [
