@@ -6,6 +6,8 @@ import { promises as fs } from "fs";
 import * as path from "path";
 import { checkConfigAgainstApps, readStackConfig, selectSnapshots, StackConfig } from "./components/config";
 import { PostgresImport } from "./components/data/postgres-import";
+import { copyAddonData } from "./components/data/redis/addon-copy";
+import { RedisImport } from "./components/data/redis/redis-import";
 import { adminSslMode, TargetDatabase } from "./components/data/target-database";
 import { HerokuAppMigration } from "./components/heroku-app-migration";
 import { HerokuClient } from "./components/heroku/client";
@@ -37,6 +39,16 @@ async function main() {
       new StatefulAddon(a.name, { plan: a, namespace: plan.namespace }, opts),
     ]),
   );
+  // Never an empty in-cluster server under rewritten URLs: the plan copies each add-on's data or the
+  // stack acknowledged an empty start (components/plan/addon-data.ts).
+  const copies = plan.statefulAddons.map((a) =>
+    copyAddonData(
+      a,
+      plan.namespace,
+      addons[a.name],
+      a.password?.reveal(`password of add-on ${a.addon}`) ?? null,
+    ),
+  );
   const apps = plan.apps.map(
     (app) =>
       new HerokuAppMigration(
@@ -46,7 +58,11 @@ async function main() {
           namespace: plan.namespace,
           image: images[app.app],
           statefulAddons: addons,
-          waitFor: databases.filter((d) => usesDatabase(d.plan, app.app)).flatMap(databaseReadiness),
+          waitFor: [
+            ...databases.filter((d) => usesDatabase(d.plan, app.app)).flatMap(databaseReadiness),
+            // An app must not start on its in-cluster add-on while the data is still being copied.
+            ...copies.filter((c, i) => c && plan.statefulAddons[i].usedBy.includes(app.app)).map((c) => c!),
+          ],
         },
         opts,
       ),
@@ -56,9 +72,16 @@ async function main() {
     apps: Object.fromEntries(apps.map((m, i) => [plan.apps[i].app, appOutputs(m, plan, i)])),
     [IMAGE_DIGESTS_OUTPUT]: pulumi.all(images),
     inClusterAddons: Object.fromEntries(
-      plan.statefulAddons.map((a) => [
+      plan.statefulAddons.map((a, i) => [
         a.addon,
-        { name: a.name, host: a.host, port: a.port, storage: a.storage, usedBy: a.usedBy },
+        {
+          name: a.name,
+          host: a.host,
+          port: a.port,
+          storage: a.storage,
+          usedBy: a.usedBy,
+          data: addonDataOutputs(a.data.mode, copies[i]),
+        },
       ]),
     ),
     databases: databases.map(databaseOutputs),
@@ -234,6 +257,20 @@ function databaseOutputs({ plan: d, import: imp }: DatabaseMigrationResources) {
           completedAt: imp.completedAt,
         }
       : null,
+  };
+}
+
+/** What happened to an in-cluster add-on's data: the copy's verified figures, never a URL. */
+function addonDataOutputs(mode: "copy" | "empty", copy: RedisImport | undefined) {
+  if (!copy) return { mode };
+  return {
+    mode,
+    importId: copy.importId,
+    // The resource exists only once every key was verified: a failed verification fails `up`.
+    verifiedKeys: copy.keys,
+    databases: copy.databases,
+    types: copy.types,
+    completedAt: copy.completedAt,
   };
 }
 

@@ -1,6 +1,6 @@
 import { parseImagesConfig, parsePromoteFrom } from "../images/config";
 import { SecretString } from "../heroku/secret-string";
-import { AddonOverride, DISPOSITIONS, PlanSettings, ScheduledJob } from "../plan/types";
+import { AddonCopySettings, AddonOverride, DISPOSITIONS, PlanSettings, ScheduledJob } from "../plan/types";
 import { Fields, join } from "./fields";
 import {
   cronProblem,
@@ -325,7 +325,7 @@ function parsePostgres(f: Fields, value: unknown, passwordValue: unknown): Postg
 }
 
 function parseAddonOverride(f: Fields, path: string, value: unknown): AddonOverride | undefined {
-  const o = f.object(path, value, ["disposition", "storage", "storageClass", "image"]);
+  const o = f.object(path, value, ["disposition", "storage", "storageClass", "image", "startEmpty", "copy"]);
   if (!o) {
     if (value === null || value === undefined)
       f.issues.add(path, "must be an object such as { disposition: keep }");
@@ -340,8 +340,12 @@ function parseAddonOverride(f: Fields, path: string, value: unknown): AddonOverr
   if (storageClass) out.storageClass = storageClass;
   const image = f.string(join(path, "image"), o.image, { format: DIGEST_IMAGE });
   if (image) out.image = image;
+  const startEmpty = f.boolean(join(path, "startEmpty"), o.startEmpty);
+  if (startEmpty !== undefined) out.startEmpty = startEmpty;
+  const copy = parseAddonCopy(f, join(path, "copy"), o.copy);
+  if (copy) out.copy = copy;
   if (disposition && disposition !== "in-cluster") {
-    for (const k of ["storage", "storageClass", "image"] as const) {
+    for (const k of ["storage", "storageClass", "image", "startEmpty", "copy"] as const) {
       if (o[k] !== undefined) {
         f.issues.add(
           join(path, k),
@@ -351,6 +355,39 @@ function parseAddonOverride(f: Fields, path: string, value: unknown): AddonOverr
     }
   }
   return out;
+}
+
+/** `addons.<name>.copy`: where `pulumi up` reaches the in-cluster server to copy the data into it. */
+function parseAddonCopy(f: Fields, path: string, value: unknown): AddonCopySettings | undefined {
+  if (value === undefined) return undefined;
+  const o = f.object(path, value, [
+    "host",
+    "port",
+    "tls",
+    "waitSeconds",
+    "ttlToleranceMs",
+    "importId",
+    "progressFile",
+  ]);
+  if (!o) {
+    if (value === null) f.issues.add(path, "must be an object such as { host: 127.0.0.1, port: 16379 }");
+    return undefined;
+  }
+  const host = f.requiredString(join(path, "host"), o.host, { format: HOST });
+  const out: AddonCopySettings = { host: host ?? "" };
+  const port = f.integer(join(path, "port"), o.port, 1, 65535);
+  if (port !== undefined) out.port = port;
+  const tls = f.boolean(join(path, "tls"), o.tls);
+  if (tls !== undefined) out.tls = tls;
+  const waitSeconds = f.integer(join(path, "waitSeconds"), o.waitSeconds, 0, 86400);
+  if (waitSeconds !== undefined) out.waitSeconds = waitSeconds;
+  const tolerance = f.integer(join(path, "ttlToleranceMs"), o.ttlToleranceMs, 0, 3_600_000);
+  if (tolerance !== undefined) out.ttlToleranceMs = tolerance;
+  const importId = f.string(join(path, "importId"), o.importId, { format: IMPORT_ID });
+  if (importId !== undefined) out.importId = importId;
+  const progressFile = f.string(join(path, "progressFile"), o.progressFile);
+  if (progressFile !== undefined) out.progressFile = progressFile;
+  return host === undefined ? undefined : out;
 }
 
 function parseSchedules(f: Fields, path: string, value: unknown): ScheduledJob[] | undefined {

@@ -49,7 +49,13 @@ describe("stack config: parseStackConfig", () => {
         clusterPort: 56433,
         sslMode: null,
       },
-      addons: { "redis-curved-11111": { disposition: "in-cluster", storage: "5Gi" } },
+      addons: {
+        "redis-curved-11111": {
+          disposition: "in-cluster",
+          storage: "5Gi",
+          copy: { host: "127.0.0.1", port: 16379, waitSeconds: 120, ttlToleranceMs: 2000 },
+        },
+      },
       schedules: {
         "acme-api": [{ name: "nightly-cleanup", schedule: "0 3 * * *", command: "rake cleanup" }],
       },

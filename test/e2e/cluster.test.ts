@@ -125,6 +125,8 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
           manageDatabase: false,
         },
         [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
+        // KWOK runs no container, so no Redis to copy into (test/e2e/program.test.ts copies one).
+        [`${PROJECT}:addons`]: { "redis-curved-11111": { startEmpty: true } },
         [`${PROJECT}:schedules`]: {
           [APP]: [{ name: "nightly-cleanup", schedule: "0 3 * * *", command: "rake cleanup" }],
         },

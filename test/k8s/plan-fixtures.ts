@@ -160,6 +160,7 @@ export function redisAddon(
     resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
     usedBy,
     plan: "heroku-redis:premium-0",
+    data: { mode: "empty" },
   };
 }
 
