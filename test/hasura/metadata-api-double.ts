@@ -69,6 +69,11 @@ export class MetadataApiDouble {
 
   constructor(private readonly options: DoubleOptions) {}
 
+  /** The admin secret GraphQL Engine would have (e.g. learnt from a rendered Secret). */
+  setAdminSecret(secret: string): void {
+    this.options.adminSecret = secret;
+  }
+
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
