@@ -192,5 +192,8 @@ case "$render_to" in /*) ;; *) render_to="$REPO/$render_to" ;; esac
 echo
 echo "Kubernetes manifests: $render_to"
 echo "Migration report:     $render_to/report.md"
+if [ -d "$REPO/out/$STACK/hasura/metadata" ]; then
+  echo "Hasura metadata:      $REPO/out/$STACK/hasura/metadata ($(find "$REPO/out/$STACK/hasura/metadata/databases" -name '*_*.yaml' | wc -l) tracked tables; apply: hasura metadata apply --project out/$STACK/hasura)"
+fi
 echo "Stack outputs:        source scripts/engine/env.sh && pulumi stack output --stack $STACK"
 echo "Postgres:             source 127.0.0.1:$SOURCE_PORT, target 127.0.0.1:$TARGET_PORT (stop: npm run dev -- stop)"
