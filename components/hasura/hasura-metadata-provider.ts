@@ -118,6 +118,17 @@ function runtimeSources(inputs: HasuraMetadataInputs) {
   }));
 }
 
+/** JSON with sorted object keys: state and new inputs may list keys in different orders. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+}
+
 function hasUnknown(v: unknown): boolean {
   if (v === UNKNOWN) return true;
   if (Array.isArray(v)) return v.some(hasUnknown);
@@ -162,8 +173,8 @@ export const hasuraMetadataProvider: pulumi.dynamic.ResourceProvider = {
 
   async diff(_id: string, olds: HasuraMetadataOutputs, news: HasuraMetadataInputs) {
     if (hasUnknown(news)) return { changes: true, replaces: [], deleteBeforeReplace: false };
-    const before = JSON.stringify(inputsOf(olds));
-    const after = JSON.stringify(inputsOf(news));
+    const before = stableJson(inputsOf(olds));
+    const after = stableJson(inputsOf(news));
     if (before !== after) return { changes: true, replaces: [], deleteBeforeReplace: false };
     try {
       const rt = await loadHasuraRuntime();

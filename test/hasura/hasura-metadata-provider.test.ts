@@ -102,9 +102,21 @@ describe("HasuraMetadata provider (serialized, real dynamic-provider process, me
     assert.ok(!JSON.stringify(double.metadata).includes("postgres://"));
   });
 
-  it("(metadata API double) a second up changes nothing", async () => {
+  it("(metadata API double) a second up changes nothing, whatever the order of the inputs' keys", async () => {
     const d = await host.diff(state.id, state.outs, { ...inputs });
     assert.deepStrictEqual(d, { changes: "none", replaces: [], deleteBeforeReplace: false });
+    const reordered = {
+      trigger: inputs.trigger,
+      adminSecret: inputs.adminSecret,
+      endpoint: inputs.endpoint,
+      directory: inputs.directory,
+      sources: [{ envVar: "HASURA_SOURCE_MAIN_URL", url, name: "main" }],
+    };
+    assert.deepStrictEqual(await host.diff(state.id, state.outs, reordered), d);
+    assert.strictEqual(
+      (await host.diff(state.id, state.outs, { ...inputs, trigger: "import-9" })).changes,
+      "some",
+    );
   });
 
   it("(metadata API double) a changed schema is an update that changes exactly the affected entries", async () => {
