@@ -181,14 +181,19 @@ const byName = (a: CatalogForeignKey, b: CatalogForeignKey) =>
 
 /** Generates one source's metadata and its report from the database's catalog. */
 export function generateSource(spec: SourceSpec, catalog: PgCatalog): GeneratedSource {
-  const notTracked: { object: string; reason: string }[] = [];
+  const notTracked: HasuraSourceReport["notTracked"] = [];
   const tracked: CatalogRelation[] = [];
   const claimed = new Map<string, string>();
   const relations = [...catalog.relations].sort((a, b) => cmp(a.schema, b.schema) || cmp(a.name, b.name));
   for (const r of relations) {
-    const why = scopeReason(r, spec.filter) ?? graphqlReason(r);
+    const scoped = scopeReason(r, spec.filter);
+    if (scoped !== null) {
+      notTracked.push({ object: `${r.kind} ${tableKey(r)}`, reason: scoped, warning: false });
+      continue;
+    }
+    const why = graphqlReason(r);
     if (why !== null) {
-      notTracked.push({ object: `${r.kind} ${tableKey(r)}`, reason: why });
+      notTracked.push({ object: `${r.kind} ${tableKey(r)}`, reason: why, warning: true });
       continue;
     }
     const names = derivedNames(graphqlTableName(r.schema, r.name));
@@ -197,6 +202,7 @@ export function generateSource(spec: SourceSpec, catalog: PgCatalog): GeneratedS
       notTracked.push({
         object: `${r.kind} ${tableKey(r)}`,
         reason: `its GraphQL name "${clash}" is already used by ${claimed.get(clash)}: track it by hand with a custom_name`,
+        warning: true,
       });
       continue;
     }
@@ -213,6 +219,7 @@ export function generateSource(spec: SourceSpec, catalog: PgCatalog): GeneratedS
       notTracked.push({
         object: `foreign key ${fk.name} (${from} → ${to})`,
         reason: `no relationship: ${missing.join(" and ")} is not tracked`,
+        warning: true,
       });
     }
   }

@@ -32,7 +32,8 @@ export function hasuraReportSection(h: HasuraSection, md: Markdown): string[] {
       "",
       `Database ${code(s.database)}, URL from ${code(s.envVar)}` +
         (s.extensionsSchema ? `, extensions_schema ${code(s.extensionsSchema)}` : "") +
-        `: ${s.tables.length} tracked, ${s.relationships.length} relationships, ${s.notTracked.length} not tracked.`,
+        `: ${s.tables.length} tracked, ${s.relationships.length} relationships, ${s.notTracked.length} not tracked` +
+        ` (${s.notTracked.filter((n) => n.warning).length} warnings).`,
       "",
     );
     lines.push(
@@ -62,7 +63,7 @@ export function hasuraReportSection(h: HasuraSection, md: Markdown): string[] {
       lines.push(
         ...table(
           ["Object", "Why"],
-          s.notTracked.map((n) => [n.object, n.reason]),
+          s.notTracked.map((n) => [n.warning ? `**warning**: ${n.object}` : n.object, n.reason]),
         ),
       );
   }

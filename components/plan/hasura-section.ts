@@ -34,8 +34,12 @@ export interface HasuraSourceReport {
   extensionsSchema: string | null;
   tables: HasuraTableReport[];
   relationships: HasuraRelationshipReport[];
-  /** Tables, views and foreign keys left out, each with the reason. */
-  notTracked: { object: string; reason: string }[];
+  /**
+   * Tables, views and foreign keys left out, each with the reason; `warning` when it is a problem
+   * (a name GraphQL cannot carry, no columns, a clash, a key to an untracked table) rather than the
+   * stack's choice (filters, partitions reached through their parent, Heroku's extension schema).
+   */
+  notTracked: { object: string; reason: string; warning: boolean }[];
 }
 
 export interface HasuraTableReport {

@@ -191,13 +191,16 @@ describe("hasura config, plan and report section", () => {
           fallbackName: true,
         },
       ],
-      notTracked: [{ object: "table public.nothing", reason: "it has no columns" }],
+      notTracked: [
+        { object: "table public.nothing", reason: "it has no columns", warning: true },
+        { object: "table public.readings_2024", reason: "partition of public.readings", warning: false },
+      ],
     };
     const after = renderReport(plan, hasuraSection(p, [report], null));
     const section = after.slice(after.indexOf("## Hasura"));
     assert.ok(
       section.includes(
-        "Database `acme_db`, URL from `HASURA_SOURCE_ACME_DB_URL`, extensions_schema `heroku_ext`: 1 tracked, 1 relationships, 1 not tracked.",
+        "Database `acme_db`, URL from `HASURA_SOURCE_ACME_DB_URL`, extensions_schema `heroku_ext`: 1 tracked, 1 relationships, 2 not tracked (1 warnings).",
       ),
     );
     assert.ok(section.includes("| `public.accounts` | table | `accounts` |"));
@@ -206,7 +209,8 @@ describe("hasura config, plan and report section", () => {
         "| `public.invoices` | `accountByCreatedBy` (name taken: fallback) | object | `public.accounts` | `invoices_created_by_fkey` | created_by → accounts.id |",
       ),
     );
-    assert.ok(section.includes("| table public.nothing | it has no columns |"));
+    assert.ok(section.includes("| **warning**: table public.nothing | it has no columns |"));
+    assert.ok(section.includes("| table public.readings_2024 | partition of public.readings |"));
     assert.ok(!renderReport(plan).includes("## Hasura"), "no section when Hasura is off");
   });
 });

@@ -191,37 +191,45 @@ describe("Hasura metadata generation (real PostgreSQL catalogs)", function () {
         object: "table public.crm_notes",
         reason:
           'its GraphQL name "crm_notes" is already used by crm.notes: track it by hand with a custom_name',
+        warning: true,
       },
       {
         object: "table public.nothing",
         reason: "it has no columns: a GraphQL object type needs at least one field",
+        warning: true,
       },
       {
         object: "table public.odd_columns",
         reason:
           'column "has space" is not a valid GraphQL name: rename it, or track the table by hand with a custom column name',
+        warning: true,
       },
       {
         object: "table public.readings_2024",
         reason: "partition of public.readings: tracked through its parent",
+        warning: false,
       },
       {
         object: "table public.readings_other",
         reason: "partition of public.readings: tracked through its parent",
+        warning: false,
       },
       {
         object: "table public.with space",
         reason:
           'its GraphQL name "with space" is not a valid GraphQL name ([_A-Za-z][_0-9A-Za-z]*): rename it, or track it by hand with a custom_name',
+        warning: true,
       },
       {
         object: "table public.Ünïcödé",
         reason:
           'its GraphQL name "Ünïcödé" is not a valid GraphQL name ([_A-Za-z][_0-9A-Za-z]*): rename it, or track it by hand with a custom_name',
+        warning: true,
       },
       {
         object: "foreign key badges_owner_id_fkey (public.badges → public.with space)",
         reason: "no relationship: public.with space is not tracked",
+        warning: true,
       },
     ]);
   });
