@@ -271,11 +271,15 @@ function appOutputs(m: HerokuAppMigration, plan: MigrationPlan, i: number) {
  * import, during `pulumi up`), written over the one written at the start.
  */
 function hasuraReport(config: StackConfig, plan: MigrationPlan, h: HasuraDeployment): pulumi.Output<string> {
-  return pulumi.all([h.metadata!.reports, h.metadata!.applied]).apply(async ([reports, applied]) => {
-    for (const r of reports)
+  return pulumi.all([h.metadata!.reports, h.metadata!.applied]).apply(async ([generated, applied]) => {
+    const reports = generated ?? null;
+    for (const r of reports ?? [])
       for (const n of r.notTracked.filter((x) => x.warning))
         pulumi.log.warn(`Hasura source ${r.source}: ${n.object} not tracked: ${n.reason}`);
-    const full = renderReport(plan, hasuraSection(h.plan, reports, h.plan.endpoint ? applied : null));
+    const full = renderReport(
+      plan,
+      hasuraSection(h.plan, reports, h.plan.endpoint && reports ? applied : null),
+    );
     await writeReport(config, full);
     return full;
   });
