@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ownedAnnotations } from "../k8s/ownership";
 import { containerResources } from "../k8s/pod-spec";
 import { GeneratedSecret } from "../secrets/generated-secret";
 import type { HasuraPlan } from "./plan";
@@ -66,7 +67,7 @@ export class HasuraEngine extends pulumi.ComponentResource {
     const secret = new k8s.core.v1.Secret(
       name,
       {
-        metadata: { namespace, labels: plan.labels.labels },
+        metadata: { namespace, labels: plan.labels.labels, annotations: ownedAnnotations() },
         type: "Opaque",
         immutable: true,
         stringData: pulumi.secret(data),
@@ -76,7 +77,7 @@ export class HasuraEngine extends pulumi.ComponentResource {
     const deployment = new k8s.apps.v1.Deployment(
       name,
       {
-        metadata: { name: plan.name, namespace, labels: plan.labels.labels },
+        metadata: { name: plan.name, namespace, labels: plan.labels.labels, annotations: ownedAnnotations() },
         spec: {
           replicas: plan.replicas,
           selector: { matchLabels: plan.labels.selector },
@@ -123,7 +124,7 @@ export class HasuraEngine extends pulumi.ComponentResource {
     const service = new k8s.core.v1.Service(
       name,
       {
-        metadata: { name: plan.name, namespace, labels: plan.labels.labels },
+        metadata: { name: plan.name, namespace, labels: plan.labels.labels, annotations: ownedAnnotations() },
         spec: {
           type: "ClusterIP",
           selector: plan.labels.selector,
@@ -141,7 +142,7 @@ export class HasuraEngine extends pulumi.ComponentResource {
             name: plan.name,
             namespace,
             labels: plan.labels.labels,
-            ...(Object.keys(ing.annotations).length > 0 ? { annotations: ing.annotations } : {}),
+            annotations: ownedAnnotations(ing.annotations),
           },
           spec: {
             ...(ing.className !== null ? { ingressClassName: ing.className } : {}),

@@ -127,6 +127,12 @@ describe("HasuraEngine (mock-based component test)", () => {
       "no credential in the Deployment",
     );
 
+    for (const t of [T.secret, T.deployment, T.service])
+      assert.deepStrictEqual(
+        (h.rec.get(t, "hasura").inputs as Obj).metadata.annotations,
+        { "pulumi.com/patchForce": "true" },
+        `${t}: taken back from hand edits like every object the program declares`,
+      );
     const svc: Obj = h.rec.get(T.service, "hasura").inputs;
     assert.deepStrictEqual(svc.spec, {
       type: "ClusterIP",
@@ -170,7 +176,10 @@ describe("HasuraEngine (mock-based component test)", () => {
       ],
       tls: [{ hosts: ["api.acme.example"], secretName: "api.acme.example-tls" }],
     });
-    assert.deepStrictEqual(ing.metadata.annotations, { "cert-manager.io/cluster-issuer": "le" });
+    assert.deepStrictEqual(ing.metadata.annotations, {
+      "cert-manager.io/cluster-issuer": "le",
+      "pulumi.com/patchForce": "true",
+    });
     const env = (h.rec.get(T.deployment, "hasura").inputs as Obj).spec.template.spec.containers[0].env;
     assert.deepStrictEqual(env.slice(1), [
       { name: "HASURA_GRAPHQL_ENABLE_CONSOLE", value: "true" },
