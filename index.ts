@@ -10,6 +10,7 @@ import { copyAddonData } from "./components/data/redis/addon-copy";
 import { RedisImport } from "./components/data/redis/redis-import";
 import { adminSslMode, TargetDatabase } from "./components/data/target-database";
 import { HerokuAppMigration } from "./components/heroku-app-migration";
+import { deployHasura, HasuraDeployment, hasuraSection } from "./components/hasura/deploy";
 import { HerokuClient } from "./components/heroku/client";
 import { appsInPipelineStage, readAppSnapshots } from "./components/heroku/reader";
 import { AppSnapshot } from "./components/heroku/snapshot";
@@ -26,13 +27,16 @@ async function main() {
   const { images: imagesConfig } = checkConfigAgainstApps(config, snapshots, { requireImages: false });
   const plan = planMigration(snapshots, config.plan);
   assertRenderable(plan, source);
-  const report = renderReport(plan);
-  await writeReport(config, report);
+  const hasuraSectionNow = (d: HasuraDeployment | undefined) =>
+    d ? hasuraSection(d.plan, null, null) : null;
 
   const images = appImages(config, imagesConfig, snapshots);
   const databases = migrateDatabases(config, plan);
   const provider = createKubernetesProvider("kubernetes", config.cluster);
   const opts = { providers: [provider] };
+  const hasura = config.hasura.enabled ? deployHasura(config, plan, databases, opts) : undefined;
+  const report = renderReport(plan, hasuraSectionNow(hasura));
+  await writeReport(config, report);
   const addons = Object.fromEntries(
     plan.statefulAddons.map((a) => [
       a.name,
@@ -86,7 +90,8 @@ async function main() {
     ),
     databases: databases.map(databaseOutputs),
     warnings: plan.warnings.length,
-    report,
+    report: hasura?.metadata ? hasuraReport(config, plan, hasura) : report,
+    ...(hasura ? hasuraOutputs(hasura) : {}),
   };
 }
 
@@ -295,6 +300,44 @@ function appOutputs(m: HerokuAppMigration, plan: MigrationPlan, i: number) {
     cronJobs: m.cronJobs,
     addons: m.addons,
     warnings: plan.apps[i].warnings.map((w) => `${w.code} (${w.subject}): ${w.message}`),
+  };
+}
+
+/**
+ * The report with the Hasura section as generated from the target's catalog (known after the
+ * import, during `pulumi up`), written over the one written at the start.
+ */
+function hasuraReport(config: StackConfig, plan: MigrationPlan, h: HasuraDeployment): pulumi.Output<string> {
+  return pulumi.all([h.metadata!.reports, h.metadata!.applied]).apply(async ([generated, applied]) => {
+    const reports = generated ?? null;
+    for (const r of reports ?? [])
+      for (const n of r.notTracked.filter((x) => x.warning))
+        pulumi.log.warn(`Hasura source ${r.source}: ${n.object} not tracked: ${n.reason}`);
+    const full = renderReport(
+      plan,
+      hasuraSection(h.plan, reports, h.plan.endpoint && reports ? applied : null),
+    );
+    await writeReport(config, full);
+    return full;
+  });
+}
+
+/** What a user needs to reach GraphQL Engine; the admin secret only as a Pulumi secret. */
+function hasuraOutputs(h: HasuraDeployment) {
+  return {
+    hasura: {
+      image: h.plan.image,
+      imagePinned: h.plan.imagePinned,
+      deployment: h.engine.deploymentName,
+      service: h.engine.serviceName,
+      clusterUrl: h.engine.clusterUrl,
+      publicUrl: h.engine.publicUrl,
+      metadataDirectory: h.plan.directory,
+      sources: h.plan.sources.map((s) => ({ name: s.name, database: s.database, envVar: s.envVar })),
+      tables: h.metadata?.tables ?? 0,
+      relationships: h.metadata?.relationships ?? 0,
+    },
+    hasuraAdminSecret: h.engine.adminSecret,
   };
 }
 

@@ -206,6 +206,9 @@ ts-node --transpile-only "$REPO/scripts/cluster.ts" summary --dir "$DEV/kube" \
   --namespace "$(pulumi config get --path cluster.namespace --stack "$STACK" --config-file "$STACK_CONFIG" 2>/dev/null || echo default)" 2>/dev/null
 echo
 echo "Migration report:     out/$STACK/report.md"
+if [ -d "$REPO/out/$STACK/hasura/metadata" ]; then
+  echo "Hasura metadata:      out/$STACK/hasura/metadata ($(find "$REPO/out/$STACK/hasura/metadata/databases" -name '*_*.yaml' | wc -l) tracked tables; apply: hasura metadata apply --project out/$STACK/hasura)"
+fi
 echo "Stack outputs:        source scripts/engine/env.sh && pulumi stack output --stack $STACK --config-file .dev/Pulumi.$STACK.yaml"
 echo "Postgres:             source 127.0.0.1:$SOURCE_PORT, target 127.0.0.1:$TARGET_PORT"
 echo "Stop everything:      npm run dev -- stop"

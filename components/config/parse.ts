@@ -19,6 +19,7 @@ import {
   STORAGE_QUANTITY,
 } from "./formats";
 import { closest, IssueList } from "./issues";
+import { parseHasura } from "./hasura";
 import { kubeconfigContextProblem } from "./kubeconfig";
 import {
   ClusterConfig,
@@ -46,10 +47,20 @@ export const TOP_LEVEL_KEYS = [
   "ingress",
   "storageClass",
   "import",
+  "hasura",
+  "hasuraJwtSecret",
+  "hasuraAuthWebhook",
 ] as const;
 
 /** Keys that must hold secrets (`pulumi config set --secret`); their values are never echoed. */
-export const SECRET_KEYS = ["herokuApiKey", "kubeconfig", "postgresPassword", "registryPassword"] as const;
+export const SECRET_KEYS = [
+  "herokuApiKey",
+  "kubeconfig",
+  "postgresPassword",
+  "registryPassword",
+  "hasuraJwtSecret",
+  "hasuraAuthWebhook",
+] as const;
 
 export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
 
@@ -109,6 +120,7 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
   };
   const storageClass = f.string("storageClass", raw.storageClass, { format: DNS1123_SUBDOMAIN }) ?? null;
   const importConfig = parseImport(f, raw.import);
+  const hasura = parseHasura(f, raw.hasura, raw.hasuraJwtSecret, raw.hasuraAuthWebhook);
   const promoteFrom = parsePromoteFrom(raw.promoteFrom);
   issues.addAll(promoteFrom.errors, "promoteFrom");
   // The images' app names are only final once the snapshots are read (checkConfigAgainstApps); here
@@ -148,6 +160,7 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
     cluster,
     postgres,
     import: importConfig,
+    hasura,
     images: raw.images,
     registryPassword: registryPassword === undefined ? null : SecretString.of(registryPassword),
     promoteFrom: promoteFrom.value,

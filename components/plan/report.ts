@@ -1,4 +1,6 @@
 import { describeAddonData } from "./addon-data";
+import { hasuraReportSection } from "./hasura-report";
+import type { HasuraSection } from "./hasura-section";
 import { AppPlan, LedgerEntry, MigrationPlan, SecretEntry } from "./types";
 
 /**
@@ -6,7 +8,7 @@ import { AppPlan, LedgerEntry, MigrationPlan, SecretEntry } from "./types";
  * from the plan's plain fields only: it never reveals a SecretString (values are described, e.g.
  * "rewritten → migrated database", never shown).
  */
-export function renderReport(plan: MigrationPlan): string {
+export function renderReport(plan: MigrationPlan, hasura: HasuraSection | null = null): string {
   const lines: string[] = [];
   const workloads = plan.apps.reduce((n, a) => n + a.workloads.length, 0);
   lines.push(`# Heroku → Kubernetes migration report: stack \`${plan.stack}\``, "");
@@ -75,6 +77,7 @@ export function renderReport(plan: MigrationPlan): string {
       ),
     );
   }
+  if (hasura) lines.push(...hasuraReportSection(hasura, { code, table }));
   return lines.join("\n");
 }
 

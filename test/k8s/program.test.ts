@@ -6,6 +6,8 @@ import * as os from "os";
 import * as path from "path";
 import { parseStackConfig, SECRET_KEYS, StackConfigError } from "../../components/config";
 import { readSnapshotFile } from "../../components/heroku/snapshot-file";
+import { hasuraSection } from "../../components/hasura/deploy";
+import { planHasura } from "../../components/hasura/plan";
 import { planMigration, renderReport } from "../../components/plan";
 import { IMAGE_DIGESTS_OUTPUT } from "../../components/promotion";
 import { BAD_CONFIG_CASES, validConfig } from "../config/config-cases";
@@ -103,6 +105,17 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       ...app.cronJobs.map((c) => `${T.cronJob} ${c.name}`),
       // manageDatabase false: only the import (a dynamic resource, no @pulumi/postgresql plugin).
       `${D.import} ${db.addon}-import`,
+      // GraphQL Engine and the metadata generated from the imported database (docs/hasura.md).
+      ...(parsed.hasura.enabled
+        ? [
+            "heroku-to-hasura:hasura:HasuraEngine hasura",
+            "pulumi-nodejs:dynamic/heroku-to-hasura/secrets:GeneratedSecret hasura-admin-secret",
+            `${T.secret} hasura`,
+            `${T.deployment} hasura`,
+            `${T.service} hasura`,
+            "pulumi-nodejs:dynamic/heroku-to-hasura/hasura:HasuraMetadata hasura-metadata",
+          ]
+        : []),
     ];
     assert.deepStrictEqual(children, sorted(expected));
     assert.ok(!children.some((c) => c.startsWith("postgresql:") || c.includes(":providers:postgresql")));
@@ -137,8 +150,14 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       assert.deepStrictEqual(c.envFrom, [{ secretRef: { name: secretName } }]);
     }
 
-    const report = renderReport(plan);
-    assert.strictEqual(outputs.report, report);
+    const hasura = parsed.hasura.enabled
+      ? hasuraSection(planHasura(parsed.hasura, plan, parsed.plan.postgres, parsed.plan.ingress), null, null)
+      : null;
+    const report = renderReport(plan, hasura);
+    const reported = pulumi.Output.isInstance(outputs.report)
+      ? await unwrap(outputs.report as pulumi.Output<string>)
+      : outputs.report;
+    assert.strictEqual(reported, report);
     assert.strictEqual(await fs.readFile(path.join(renderTo, "report.md"), "utf8"), report);
     assert.ok(!report.includes("fake-pw-acme-source-not-secret"), "the report holds no secret value");
     const apps = outputs.apps as Record<string, Record<string, pulumi.Output<unknown>>>;
