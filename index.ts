@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { promises as fs } from "fs";
 import * as path from "path";
 import { checkConfigAgainstApps, readStackConfig, selectSnapshots, StackConfig } from "./components/config";
+import { cutoverReport, declareFreeze, importCutoverArgs } from "./components/cutover/program";
 import { PostgresImport } from "./components/data/postgres-import";
 import { adminSslMode, TargetDatabase } from "./components/data/target-database";
 import { HerokuAppMigration } from "./components/heroku-app-migration";
@@ -24,7 +25,7 @@ async function main() {
   const { images: imagesConfig } = checkConfigAgainstApps(config, snapshots, { requireImages: false });
   const plan = planMigration(snapshots, config.plan);
   assertRenderable(plan, source);
-  const report = renderReport(plan);
+  const report = `${renderReport(plan)}\n${await cutoverReport(config, plan)}`;
   await writeReport(config, report);
 
   const images = appImages(config, imagesConfig, snapshots);
@@ -143,8 +144,8 @@ function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMig
   if (postgres.manageDatabase && plan.databases.length > 0) {
     adminSslMode(postgres.sslMode, "config postgres.sslMode (postgres.manageDatabase is true)");
   }
-  return plan.databases.map((d) => {
-    const target = postgres.manageDatabase
+  const targets = plan.databases.map((d) =>
+    postgres.manageDatabase
       ? new TargetDatabase(d.addon, {
           admin: pulumi.secret(
             adminPassword.apply((password) => ({
@@ -160,10 +161,20 @@ function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMig
           ownerRole: d.ownerRole,
           ownerPassword: pulumi.secret(d.ownerPassword.reveal(`owner password of ${d.addon}`)),
         })
-      : undefined;
+      : undefined,
+  );
+  // The cutover freeze (cutover.freeze) stops the Heroku apps once the targets exist, before any import.
+  const freeze = declareFreeze(
+    config,
+    plan,
+    targets.filter((t): t is TargetDatabase => t !== undefined),
+  );
+  return plan.databases.map((d, i) => {
+    const target = targets[i];
     if (!imp.enabled) return { plan: d, target, import: undefined };
     const importArgs = {
       sourceUrl: pulumi.secret(d.sourceUrl.reveal(`source URL of ${d.addon}`)),
+      ...importCutoverArgs(config, d, freeze),
       ...(target
         ? { targetUrl: target.targetUrl }
         : {
@@ -190,7 +201,7 @@ function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMig
     };
     const dataImport = new PostgresImport(`${d.addon}-import`, importArgs, {
       protect: true,
-      ...(target ? { dependsOn: [target] } : {}),
+      dependsOn: [...(target ? [target] : []), ...(freeze ? [freeze] : [])],
     });
     return { plan: d, target, import: dataImport };
   });
@@ -231,6 +242,7 @@ function databaseOutputs({ plan: d, import: imp }: DatabaseMigrationResources) {
           fingerprint: imp.fingerprint,
           sourceServerVersion: imp.sourceServerVersion,
           verification: imp.verification,
+          sourceActivity: imp.sourceActivity,
           completedAt: imp.completedAt,
         }
       : null,

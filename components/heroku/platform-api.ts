@@ -216,7 +216,7 @@ export class HerokuPlatformApi {
     return this.client.patch(
       `/apps/${seg(app)}`,
       { maintenance },
-      { app, resource: "app", what: `maintenance mode of app "${app}"` },
+      { app, resource: "maintenance", what: "maintenance mode" },
     );
   }
 
