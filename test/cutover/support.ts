@@ -63,7 +63,7 @@ export function freezeInputs(
   apiUrl: string,
   recordDir: string,
   over: Partial<HerokuFreezeInputs> = {},
-): HerokuFreezeInputs {
+): HerokuFreezeInputs & Record<string, unknown> {
   return {
     stack: "cutover-test",
     token: FULL_TOKEN,
