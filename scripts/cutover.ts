@@ -120,7 +120,8 @@ function findRecords(cli: Cli): Found {
   const notes: string[] = [];
   for (const r of readJournal(journal)) {
     byId.set(r.freezeId, r);
-    source.set(r.freezeId, `the journal ${path.relative(process.cwd(), journal) || journal}`);
+    const shown = path.relative(process.cwd(), journal);
+    source.set(r.freezeId, `the journal ${shown.startsWith("..") ? journal : shown}`);
   }
   if (cli.state && !cli.from) {
     const st = recordsInState(cli.stack);

@@ -141,23 +141,7 @@ export async function freezeApps(
     if (mine) reused.set(app, mine);
     else if (theirs && (state.maintenance || state.formation.every((f) => f.quantity === 0)))
       reused.set(app, theirs);
-    for (const att of attachmentsByApp.get(app) ?? []) {
-      const use = uses.find((u) => u.addon === att.addon?.name || u.addon === att.addon?.id);
-      const key = `${att.name}_URL`;
-      const value = vars[key];
-      if (!use) continue;
-      if (typeof value !== "string" || value === "") {
-        warnings.push(`${app}: attachment ${att.name} of ${use.addon} has no ${key} config var`);
-        continue;
-      }
-      const url = SecretString.of(value);
-      use.users.add(parseUrl({ url: value }).user);
-      const isDefault = att.namespace === null || att.namespace === undefined;
-      if (!use.url || (isDefault && !use.urlIsDefault)) {
-        use.url = url;
-        use.urlIsDefault = isDefault;
-      }
-    }
+    noteCredentials(uses, app, attachmentsByApp.get(app) ?? [], vars, warnings);
     if (addons.some((a) => a.addon_service?.name === "scheduler")) {
       warnings.push(
         `${app} has Heroku Scheduler: its jobs run as one-off dynos, in maintenance mode too, and scaling ` +
@@ -222,7 +206,7 @@ export async function freezeApps(
   }
 
   try {
-    return await freezeAndDrain(settings, env, record, current, uses, appNames, save, sleep, now);
+    return await freezeAndDrain(settings, env, record, current, uses, attachmentsByApp, save, sleep, now);
   } catch (e) {
     if (e instanceof FreezeError) throw e;
     // Anything else after the first change still leaves an exact account of what is frozen.
@@ -244,12 +228,13 @@ async function freezeAndDrain(
   record: FreezeRecord,
   current: Map<string, AppState>,
   uses: DatabaseUse[],
-  appNames: string[],
+  attachmentsOf: Map<string, AddOnAttachment[]>,
   save: () => void,
   sleep: (ms: number) => Promise<void>,
   now: () => string,
 ): Promise<FreezeRecord> {
   const { api } = env;
+  const appNames = [...attachmentsOf.keys()].sort();
   // 4. Maintenance on, then every process type to 0, app by app; the first failure stops the freeze.
   for (const a of record.apps) {
     try {
@@ -285,7 +270,11 @@ async function freezeAndDrain(
     }
   }
 
-  // 5. Wait until no other session of the apps' credentials is connected to each source.
+  // 5. Wait until no other session of the apps' credentials is connected to each source. The
+  // credentials are read again: Heroku may have rotated them meanwhile (both users are watched).
+  for (const app of appNames) {
+    noteCredentials(uses, app, attachmentsOf.get(app) ?? [], await api.configVars(app), null);
+  }
   const started = Date.now();
   const deadline = started + settings.drainTimeoutSeconds * 1000;
   const poll = (settings.pollSeconds ?? 2) * 1000;
@@ -345,6 +334,36 @@ async function freezeAndDrain(
       `(waited ${waitedSeconds} s${terminated ? `, ended ${terminated}` : ""})`,
   );
   return record;
+}
+
+/**
+ * Adds the database users of `app`'s attachments to `uses` and keeps a URL to look at each source
+ * with (the default credential's when attached; the latest read wins, so a rotation is followed).
+ */
+function noteCredentials(
+  uses: DatabaseUse[],
+  app: string,
+  attachments: AddOnAttachment[],
+  vars: Record<string, string>,
+  warnings: string[] | null,
+): void {
+  for (const att of attachments) {
+    const use = uses.find((u) => u.addon === att.addon?.name || u.addon === att.addon?.id);
+    const key = `${att.name}_URL`;
+    const value = vars[key];
+    if (!use) continue;
+    if (typeof value !== "string" || value === "") {
+      warnings?.push(`${app}: attachment ${att.name} of ${use.addon} has no ${key} config var`);
+      continue;
+    }
+    use.users.add(parseUrl({ url: value }).user);
+    const isDefault = att.namespace === null || att.namespace === undefined;
+    // The default credential's URL over a restricted one; among equals the latest read.
+    if (!use.url || isDefault || !use.urlIsDefault) {
+      use.url = SecretString.of(value);
+      use.urlIsDefault = isDefault;
+    }
+  }
 }
 
 async function oneOffDynos(api: HerokuPlatformApi, apps: string[]): Promise<string[]> {

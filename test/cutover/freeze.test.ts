@@ -221,6 +221,26 @@ describe("cutover freeze and rollback against the Heroku API double (real Postgr
     assert.equal(double.app("acme-api").app.maintenance, false);
   });
 
+  it("Heroku rotating the credential mid-freeze: the session check reads it again and follows it", async () => {
+    const rotated = fx.source.url("freeze_src", USER, "fake-pw-rotated-mid-freeze-2d4f");
+    double.onRequest((r) => {
+      if (r.method !== "PATCH" || r.path !== "/apps/acme-api") return;
+      fx.source.psql(`ALTER ROLE ${USER} PASSWORD 'fake-pw-rotated-mid-freeze-2d4f'`);
+      for (const [app, key] of [
+        ["acme-api", "DATABASE_URL"],
+        ["acme-api", "HEROKU_POSTGRESQL_ONYX_URL"],
+        [SHARING_APP, "ACME_DB_URL"],
+      ])
+        double.setConfigVar(app, key, rotated);
+    });
+    try {
+      const record = await freezeApps(settings(), env(), null);
+      assert.equal(record.status, "frozen");
+    } finally {
+      fx.source.psql(`ALTER ROLE ${USER} PASSWORD '${PASSWORD}'`);
+    }
+  });
+
   it("waits for the apps' other database sessions to end, and lets a session that leaves in time go", async () => {
     const c = await appSession("acme-worker");
     setTimeout(() => void c.end(), 1500);
