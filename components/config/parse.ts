@@ -99,11 +99,15 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
       return f.integer(pp, n, 0, 1000);
     }),
   );
-  const ingressRaw = f.object("ingress", raw.ingress, ["className", "clusterIssuer"]) ?? {};
+  const ingressRaw =
+    f.object("ingress", raw.ingress, ["className", "clusterIssuer", "addressTimeoutSeconds"]) ?? {};
   const ingress = {
     className: f.string("ingress.className", ingressRaw.className, { format: DNS1123_SUBDOMAIN }) ?? null,
     clusterIssuer:
       f.string("ingress.clusterIssuer", ingressRaw.clusterIssuer, { format: DNS1123_SUBDOMAIN }) ?? null,
+    addressTimeoutSeconds:
+      f.integer("ingress.addressTimeoutSeconds", ingressRaw.addressTimeoutSeconds, 0, 3600) ??
+      DEFAULT_INGRESS_ADDRESS_TIMEOUT_SECONDS,
   };
   const storageClass = f.string("storageClass", raw.storageClass, { format: DNS1123_SUBDOMAIN }) ?? null;
   const importConfig = parseImport(f, raw.import);
@@ -449,6 +453,12 @@ function parseCutover(
     recordDir: f.string("cutover.recordDir", o.recordDir) ?? null,
   };
 }
+
+/**
+ * How long `up` waits, by default, for an Ingress's address: a controller reports it within seconds;
+ * Pulumi's own 10 minutes would hide a cluster whose controller never does.
+ */
+export const DEFAULT_INGRESS_ADDRESS_TIMEOUT_SECONDS = 120;
 
 /** Apps whose images the config may describe: the listed apps, else every app `images` names. */
 function imageApps(heroku: HerokuSourceConfig | undefined, images: unknown): string[] {

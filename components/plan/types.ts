@@ -74,6 +74,11 @@ export interface IngressSettings {
   className: string | null;
   /** cert-manager ClusterIssuer name put in the `cert-manager.io/cluster-issuer` annotation; null = none. */
   clusterIssuer: string | null;
+  /**
+   * Seconds `pulumi up` waits for the ingress controller to report an Ingress's address (its
+   * `status.loadBalancer`); 0 = do not wait (a cluster whose controller never reports one).
+   */
+  addressTimeoutSeconds: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -254,6 +259,8 @@ export interface IngressPlan {
   annotations: Record<string, string>;
   rules: { host: string; serviceName: string; servicePort: number }[];
   tls: { hosts: string[]; secretName: string }[];
+  /** Seconds `pulumi up` waits for the Ingress's address; 0 = not at all (IngressSettings). */
+  addressTimeoutSeconds: number;
 }
 
 export interface CronJobPlan {

@@ -15,7 +15,7 @@ export function validConfig(): Record<string, unknown> {
     addons: { "redis-curved-11111": { disposition: "in-cluster", storage: "5Gi" } },
     schedules: { "acme-api": [{ name: "nightly-cleanup", schedule: "0 3 * * *", command: "rake cleanup" }] },
     replicas: { "acme-api": { web: 2 } },
-    ingress: { className: "nginx", clusterIssuer: "letsencrypt-prod" },
+    ingress: { className: "nginx", clusterIssuer: "letsencrypt-prod", addressTimeoutSeconds: 45 },
     storageClass: "standard",
     images: { registry: "images.acme.example/acme", apps: { "acme-api": { image: API_IMAGE } } },
     import: { enabled: false, jobs: 2 },
@@ -302,6 +302,12 @@ export const BAD_CONFIG_CASES: BadConfigCase[] = [
     mutate: (c) => (c.ingress.className = "Nginx Public"),
     key: "heroku-to-hasura:ingress.className",
     message: /DNS-1123 subdomain/,
+  },
+  {
+    name: "ingress address timeout out of range",
+    mutate: (c) => (c.ingress.addressTimeoutSeconds = -1),
+    key: "heroku-to-hasura:ingress.addressTimeoutSeconds",
+    message: /integer from 0 to 3600/,
   },
   {
     name: "bad storage class",

@@ -54,7 +54,7 @@ describe("stack config: parseStackConfig", () => {
         "acme-api": [{ name: "nightly-cleanup", schedule: "0 3 * * *", command: "rake cleanup" }],
       },
       replicas: { "acme-api": { web: 2 } },
-      ingress: { className: "nginx", clusterIssuer: "letsencrypt-prod" },
+      ingress: { className: "nginx", clusterIssuer: "letsencrypt-prod", addressTimeoutSeconds: 45 },
       storageClass: "standard",
     });
     assert.strictEqual((c.images as { registry: string }).registry, "images.acme.example/acme");
@@ -96,7 +96,11 @@ describe("stack config: parseStackConfig", () => {
       clusterPort: 5432,
       sslMode: null,
     });
-    assert.deepStrictEqual(c.plan.ingress, { className: null, clusterIssuer: null });
+    assert.deepStrictEqual(c.plan.ingress, {
+      className: null,
+      clusterIssuer: null,
+      addressTimeoutSeconds: 120,
+    });
     assert.strictEqual(c.plan.storageClass, null);
     assert.deepStrictEqual(c.plan.addons, {});
     assert.strictEqual(c.images, undefined);

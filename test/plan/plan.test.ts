@@ -173,6 +173,7 @@ const CASES: Case[] = [
           { hosts: ["api.acme.example"], secretName: "api.acme.example-tls" },
           { hosts: ["www.acme.example"], secretName: "www.acme.example-tls" },
         ],
+        addressTimeoutSeconds: 120,
       });
       assert.deepStrictEqual(revealEntries(a.secretEntries), [
         [
@@ -616,7 +617,7 @@ const CASES: Case[] = [
   {
     name: "Scheduler without jobs, maintenance, Private Space, internal routing, redacted values, no slug",
     snapshots: schedulerNoJobsApp,
-    settings: settings({ ingress: { className: null, clusterIssuer: null } }),
+    settings: settings({ ingress: { className: null, clusterIssuer: null, addressTimeoutSeconds: 120 } }),
     check(plan) {
       const a = app(plan, "legacy-app");
       assert.deepStrictEqual(warningCodes(plan), [
