@@ -164,6 +164,8 @@ describe("npm run promote (stack files in a temp project)", () => {
     assert.equal(r.code, 0);
     assert.deepEqual(r.out, [
       "config differences Pulumi.staging.yaml → Pulumi.prod.yaml:",
+      "  + heroku-to-hasura:cutover.drainTimeoutSeconds: 180",
+      "  + heroku-to-hasura:cutover.freeze: true",
       '  ~ heroku-to-hasura:heroku.pipeline.stage: "staging" → "production"',
       "  - heroku-to-hasura:herokuApiKey: [secret]",
       "  + heroku-to-hasura:images.apps: {}",
