@@ -112,6 +112,8 @@ export async function freezeApps(
       if (app) attachmentsByApp.set(app, [...(attachmentsByApp.get(app) ?? []), a]);
     }
   }
+  // An app of an unfinished freeze stays in it even if detached since: its record is its way back.
+  for (const a of continuing?.apps ?? []) if (!attachmentsByApp.has(a.app)) attachmentsByApp.set(a.app, []);
   const appNames = [...attachmentsByApp.keys()].sort();
   if (appNames.length === 0) {
     throw new Error(
