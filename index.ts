@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { promises as fs } from "fs";
 import * as path from "path";
 import { checkConfigAgainstApps, readStackConfig, selectSnapshots, StackConfig } from "./components/config";
+import { cutoverReport, declareFreeze, importCutoverArgs } from "./components/cutover/program";
 import { PostgresImport } from "./components/data/postgres-import";
 import { copyAddonData } from "./components/data/redis/addon-copy";
 import { RedisImport } from "./components/data/redis/redis-import";
@@ -29,13 +30,15 @@ async function main() {
   assertRenderable(plan, source);
   const hasuraSectionNow = (d: HasuraDeployment | undefined) =>
     d ? hasuraSection(d.plan, null, null) : null;
+  // The cutover section (the freeze, the expected window) closes the report.
+  const cutover = await cutoverReport(config, plan);
 
   const images = appImages(config, imagesConfig, snapshots);
   const databases = migrateDatabases(config, plan);
   const provider = createKubernetesProvider("kubernetes", config.cluster);
   const opts = { providers: [provider] };
   const hasura = config.hasura.enabled ? deployHasura(config, plan, databases, opts) : undefined;
-  const report = renderReport(plan, hasuraSectionNow(hasura));
+  const report = `${renderReport(plan, hasuraSectionNow(hasura))}\n${cutover}`;
   await writeReport(config, report);
   const addons = Object.fromEntries(
     plan.statefulAddons.map((a) => [
@@ -90,7 +93,7 @@ async function main() {
     ),
     databases: databases.map(databaseOutputs),
     warnings: plan.warnings.length,
-    report: hasura?.metadata ? hasuraReport(config, plan, hasura) : report,
+    report: hasura?.metadata ? hasuraReport(config, plan, hasura, cutover) : report,
     ...(hasura ? hasuraOutputs(hasura) : {}),
   };
 }
@@ -171,8 +174,8 @@ function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMig
   if (postgres.manageDatabase && plan.databases.length > 0) {
     adminSslMode(postgres.sslMode, "config postgres.sslMode (postgres.manageDatabase is true)");
   }
-  return plan.databases.map((d) => {
-    const target = postgres.manageDatabase
+  const targets = plan.databases.map((d) =>
+    postgres.manageDatabase
       ? new TargetDatabase(d.addon, {
           admin: pulumi.secret(
             adminPassword.apply((password) => ({
@@ -188,10 +191,20 @@ function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMig
           ownerRole: d.ownerRole,
           ownerPassword: pulumi.secret(d.ownerPassword.reveal(`owner password of ${d.addon}`)),
         })
-      : undefined;
+      : undefined,
+  );
+  // The cutover freeze (cutover.freeze) stops the Heroku apps once the targets exist, before any import.
+  const freeze = declareFreeze(
+    config,
+    plan,
+    targets.filter((t): t is TargetDatabase => t !== undefined),
+  );
+  return plan.databases.map((d, i) => {
+    const target = targets[i];
     if (!imp.enabled) return { plan: d, target, import: undefined };
     const importArgs = {
       sourceUrl: pulumi.secret(d.sourceUrl.reveal(`source URL of ${d.addon}`)),
+      ...importCutoverArgs(config, d, freeze),
       ...(target
         ? { targetUrl: target.targetUrl }
         : {
@@ -218,7 +231,7 @@ function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMig
     };
     const dataImport = new PostgresImport(`${d.addon}-import`, importArgs, {
       protect: true,
-      ...(target ? { dependsOn: [target] } : {}),
+      dependsOn: [...(target ? [target] : []), ...(freeze ? [freeze] : [])],
     });
     return { plan: d, target, import: dataImport };
   });
@@ -259,6 +272,7 @@ function databaseOutputs({ plan: d, import: imp }: DatabaseMigrationResources) {
           fingerprint: imp.fingerprint,
           sourceServerVersion: imp.sourceServerVersion,
           verification: imp.verification,
+          sourceActivity: imp.sourceActivity,
           completedAt: imp.completedAt,
         }
       : null,
@@ -307,16 +321,21 @@ function appOutputs(m: HerokuAppMigration, plan: MigrationPlan, i: number) {
  * The report with the Hasura section as generated from the target's catalog (known after the
  * import, during `pulumi up`), written over the one written at the start.
  */
-function hasuraReport(config: StackConfig, plan: MigrationPlan, h: HasuraDeployment): pulumi.Output<string> {
+function hasuraReport(
+  config: StackConfig,
+  plan: MigrationPlan,
+  h: HasuraDeployment,
+  cutover: string,
+): pulumi.Output<string> {
   return pulumi.all([h.metadata!.reports, h.metadata!.applied]).apply(async ([generated, applied]) => {
     const reports = generated ?? null;
     for (const r of reports ?? [])
       for (const n of r.notTracked.filter((x) => x.warning))
         pulumi.log.warn(`Hasura source ${r.source}: ${n.object} not tracked: ${n.reason}`);
-    const full = renderReport(
+    const full = `${renderReport(
       plan,
       hasuraSection(h.plan, reports, h.plan.endpoint && reports ? applied : null),
-    );
+    )}\n${cutover}`;
     await writeReport(config, full);
     return full;
   });

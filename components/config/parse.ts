@@ -23,6 +23,7 @@ import { parseHasura } from "./hasura";
 import { kubeconfigContextProblem } from "./kubeconfig";
 import {
   ClusterConfig,
+  CutoverConfig,
   HerokuSourceConfig,
   ImportConfig,
   PIPELINE_STAGES,
@@ -50,6 +51,7 @@ export const TOP_LEVEL_KEYS = [
   "hasura",
   "hasuraJwtSecret",
   "hasuraAuthWebhook",
+  "cutover",
 ] as const;
 
 /** Keys that must hold secrets (`pulumi config set --secret`); their values are never echoed. */
@@ -121,6 +123,7 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
   const storageClass = f.string("storageClass", raw.storageClass, { format: DNS1123_SUBDOMAIN }) ?? null;
   const importConfig = parseImport(f, raw.import);
   const hasura = parseHasura(f, raw.hasura, raw.hasuraJwtSecret, raw.hasuraAuthWebhook);
+  const cutover = parseCutover(f, raw.cutover, importConfig, herokuApiKey);
   const promoteFrom = parsePromoteFrom(raw.promoteFrom);
   issues.addAll(promoteFrom.errors, "promoteFrom");
   // The images' app names are only final once the snapshots are read (checkConfigAgainstApps); here
@@ -161,6 +164,7 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
     postgres,
     import: importConfig,
     hasura,
+    cutover,
     images: raw.images,
     registryPassword: registryPassword === undefined ? null : SecretString.of(registryPassword),
     promoteFrom: promoteFrom.value,
@@ -468,6 +472,35 @@ function parseImport(f: Fields, value: unknown): ImportConfig {
     excludeTables: names("excludeTables"),
     dropTargetOnDelete: f.boolean("import.dropTargetOnDelete", o.dropTargetOnDelete) ?? false,
     progressFile: f.string("import.progressFile", o.progressFile) ?? null,
+  };
+}
+
+function parseCutover(
+  f: Fields,
+  value: unknown,
+  imp: ImportConfig,
+  token: SecretString | null,
+): CutoverConfig {
+  const o =
+    f.object("cutover", value, ["freeze", "drainTimeoutSeconds", "terminateSessions", "recordDir"]) ?? {};
+  const freeze = f.boolean("cutover.freeze", o.freeze) ?? false;
+  if (freeze && !imp.enabled) {
+    f.issues.add(
+      "cutover.freeze",
+      "only applies with import.enabled: true (the freeze is the final import's)",
+    );
+  }
+  if (freeze && token === null) {
+    f.issues.add(
+      "cutover.freeze",
+      "needs herokuApiKey (or HEROKU_API_KEY): a Heroku token with the write and read-protected scopes, to freeze the apps",
+    );
+  }
+  return {
+    freeze,
+    drainTimeoutSeconds: f.integer("cutover.drainTimeoutSeconds", o.drainTimeoutSeconds, 0, 3600) ?? 120,
+    terminateSessions: f.boolean("cutover.terminateSessions", o.terminateSessions) ?? false,
+    recordDir: f.string("cutover.recordDir", o.recordDir) ?? null,
   };
 }
 

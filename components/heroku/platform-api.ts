@@ -6,6 +6,7 @@ import type {
   ConfigVars,
   ConfigVarsSetting,
   Domain,
+  Dyno,
   DynoSize,
   Formation,
   HerokuApp,
@@ -194,6 +195,55 @@ export class HerokuPlatformApi {
       what: "app features",
     });
   }
+
+  // The cutover's reads and writes (components/cutover): freeze, status and rollback.
+
+  /** `add-on-attachment` → "List by Add-on", by the add-on's id or global name. */
+  attachmentsOfAddon(addon: string): Promise<AddOnAttachment[]> {
+    return this.client.list(`/addons/${seg(addon)}/addon-attachments`, {
+      resource: "addon-attachments",
+      what: `attachments of add-on ${addon}`,
+    });
+  }
+
+  /** `dyno` → "List": the app's running dynos, one-off ones (`run.N`, `scheduler.N`) included. */
+  dynos(app: string): Promise<Dyno[]> {
+    return this.client.list(`/apps/${seg(app)}/dynos`, { app, resource: "dynos", what: "dynos" });
+  }
+
+  /** `app` → "Update" with `{maintenance}`: maintenance mode on or off (routing only; dynos keep running). */
+  setMaintenance(app: string, maintenance: boolean): Promise<HerokuApp> {
+    return this.client.patch(
+      `/apps/${seg(app)}`,
+      { maintenance },
+      { app, resource: "maintenance", what: "maintenance mode" },
+    );
+  }
+
+  /**
+   * `formation` → "Batch Update": sets each listed process type's quantity (and size, when given).
+   * Returns the updated process types.
+   */
+  updateFormation(app: string, updates: FormationUpdate[]): Promise<Formation[]> {
+    return this.client.patch(
+      `/apps/${seg(app)}/formation`,
+      {
+        updates: updates.map((u) => ({
+          type: u.type,
+          quantity: u.quantity,
+          ...(u.size !== undefined ? { dyno_size: { name: u.size } } : {}),
+        })),
+      },
+      { app, resource: "formation", what: "formation" },
+    );
+  }
+}
+
+/** One process type's new scale: `quantity` dynos, of dyno size `size` when given (e.g. `Standard-2X`). */
+export interface FormationUpdate {
+  type: string;
+  quantity: number;
+  size?: string;
 }
 
 /** A `.catch` handler turning the listed HTTP statuses into `null` and rethrowing the rest. */

@@ -119,6 +119,9 @@ function planDatabase(
   }
   attachments.sort((a, b) => (a.app === b.app ? cmp(a.attachment, b.attachment) : cmp(a.app, b.app)));
 
+  const attachedApps = [
+    ...new Set([...addon.attachments.map((a) => a.app.name), ...usage.uses.map((u) => u.app)]),
+  ].sort(cmp);
   return {
     addon: addon.name,
     ownerApp: addon.billingApp.name,
@@ -127,6 +130,8 @@ function planDatabase(
     ownerRole,
     ownerPassword,
     sourceUrl,
+    sourceAttachment: { app: source.app, configVar: sourceKey },
+    attachedApps,
     attachments,
     targetUrl,
     targetHost: clusterHost,

@@ -416,6 +416,13 @@ export interface DatabasePlan {
   ownerPassword: SecretString;
   /** Source URL for the import (the primary attachment's URL on the owner app). */
   sourceUrl: SecretString;
+  /** Where `sourceUrl` comes from: re-read there at copy time when a Heroku token is available. */
+  sourceAttachment: { app: string; configVar: string };
+  /**
+   * Every Heroku app the add-on is attached to, in the stack or not (the add-on's attachment list,
+   * shared attachments included), sorted: the apps a cutover freeze stops.
+   */
+  attachedApps: string[];
   /** Every attachment (any app) whose URL var now points at the target. */
   attachments: { app: string; attachment: string; configVar: string }[];
   /** The rewritten URL apps get (host/port from clusterHost/clusterPort). */

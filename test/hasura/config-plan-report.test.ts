@@ -33,6 +33,8 @@ function database(name: string): DatabasePlan {
     database: name,
     ownerRole: `${name}_owner`,
     ownerPassword: SecretString.of("pw"),
+    sourceAttachment: { app: "acme-api", configVar: "DATABASE_URL" },
+    attachedApps: ["acme-api"],
     sourceUrl: SecretString.of("postgres://u:p@src:5432/d"),
     attachments: [],
     targetUrl: SecretString.of(`postgres://${name}_owner:pw@postgres.hasura.svc:5432/${name}`),

@@ -20,6 +20,8 @@ const DB: DatabasePlan = {
   database: "postgresql_acme",
   ownerRole: "postgresql_acme_owner",
   ownerPassword: SecretString.of("owner-pw-123"),
+  sourceAttachment: { app: "acme-api", configVar: "DATABASE_URL" },
+  attachedApps: ["acme-api"],
   sourceUrl: SecretString.of("postgres://u:source-pw-123@src.example:5432/d"),
   attachments: [],
   targetUrl: SecretString.of(

@@ -202,6 +202,8 @@ const CASES: Case[] = [
           ownerRole: "postgresql_concave_52656_owner",
           ownerPassword: "pw-pg-owner",
           sourceUrl: "postgres://u1abc:pw-pg-owner@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d1abc",
+          sourceAttachment: { app: "acme-api", configVar: "DATABASE_URL" },
+          attachedApps: ["acme-api"],
           attachments: [{ app: "acme-api", attachment: "DATABASE", configVar: "DATABASE_URL" }],
           targetUrl:
             "postgres://postgresql_concave_52656_owner:pw-pg-owner@postgres.hasura.svc:5432/postgresql_concave_52656",

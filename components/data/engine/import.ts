@@ -19,6 +19,7 @@ import { ProgressTracker } from "./progress";
 import { ImportError, ImportMarker, ImportOptions, ImportPhase, ImportResult } from "./types";
 import { verifyDatabases } from "./verify";
 import { runPool } from "./worker-pool";
+import { describeQuiet, SourceActivity, sourceChanged, sourceChangedError } from "./source-activity";
 
 /** Index builds get at least 128 MB of sort memory (the server default, 64 MB, spills to disk). */
 const MAINTENANCE_MEM = `SELECT pg_catalog.set_config('maintenance_work_mem',
@@ -210,6 +211,15 @@ export async function importDatabase(opts: ImportOptions): Promise<ImportResult>
       await Promise.all(cs.map((c) => c.end().catch(() => undefined)));
     };
 
+    // Write counters before the snapshot: a write in between is reported, never missed.
+    const activity = await SourceActivity.begin(
+      source,
+      target,
+      importId,
+      scope,
+      opts.sourceActivity ?? {},
+      log,
+    );
     // One snapshot for the schema dump and every table (consistent across tables within a run).
     const snap = await connect(opts.source, "source");
     opened.push(snap);
@@ -348,6 +358,8 @@ export async function importDatabase(opts: ImportOptions): Promise<ImportResult>
 
     progress.phase("verify", "comparing source and target");
     const report = await verifyDatabases(opts.source, opts.target, { ...scope, jobs, log });
+    const evidence = await activity.end(source);
+    if (sourceChanged(evidence)) throw sourceChangedError(evidence, report);
     if (!report.equal) {
       throw new ImportError(
         `verification failed: the target differs from the source:\n  ${report.differences.slice(0, 30).join("\n  ")}` +
@@ -376,7 +388,9 @@ export async function importDatabase(opts: ImportOptions): Promise<ImportResult>
       verification: report.tables,
       objectCounts: report.targetCounts,
       resumed,
+      sourceActivity: evidence,
     };
+    log(describeQuiet(evidence));
     await markComplete(target, result);
     progress.phase("complete", "verified equal");
     log(`import ${importId} complete: ${result.tables} table(s), ${result.rows} row(s), verified equal`);

@@ -2,6 +2,9 @@
  * The copy engine's public contract: plain data in, plain data out. No Pulumi here; the dynamic
  * resource and the `npm run import` command both call the functions in `./index`.
  */
+import type { SourceActivityOptions, SourceActivityReport } from "./source-activity";
+
+export type { SourceActivityOptions, SourceActivityReport };
 
 /** How to reach one end of the import. */
 export interface ConnectionSpec {
@@ -49,6 +52,12 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
   /** Human-readable log lines; never contain a password. */
   log?: (line: string) => void;
+  /**
+   * How writes on the source during the import are judged (./source-activity): under a cutover
+   * freeze any write fails the import; without one, a write to a copied table fails it as "not
+   * final" (code `source-changed`). Default: no freeze.
+   */
+  sourceActivity?: SourceActivityOptions;
 }
 
 /** Phases of an import, in order; stored in the marker so a re-run knows where to resume. */
@@ -163,6 +172,8 @@ export interface ImportResult {
   objectCounts: ObjectCounts;
   /** True when this run continued an interrupted import found in the target's marker. */
   resumed: boolean;
+  /** Evidence that the source was quiet from the snapshot to the end of verification. */
+  sourceActivity?: SourceActivityReport;
 }
 
 export interface ExtensionInfo {
@@ -249,6 +260,7 @@ export class ImportError extends Error {
       | "encoding"
       | "copy"
       | "verify"
+      | "source-changed"
       | "config",
   ) {
     super(message);

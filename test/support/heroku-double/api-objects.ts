@@ -304,3 +304,26 @@ export function featureObject(name: string, enabled: boolean, description: strin
     feedback_email: "feedback@heroku.com",
   };
 }
+
+/** A running dyno (`dyno` → "List"): formation dynos `web.1`…, one-off ones `run.1234`, `scheduler.42`. */
+export function dynoObject(
+  app: string,
+  name: string,
+  command: string,
+  size: string,
+  release: { id: string; version: number },
+): ApiObject {
+  return {
+    attach_url: null,
+    command,
+    created_at: T1,
+    id: fakeUuid(`dyno:${app}:${name}`),
+    name,
+    release,
+    app: appRef(app),
+    size,
+    state: "up",
+    type: name.split(".")[0],
+    updated_at: T1,
+  };
+}

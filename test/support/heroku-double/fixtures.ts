@@ -25,6 +25,11 @@ export interface AppFixture {
   features: ApiObject[];
   /** False: `/apps/{app}/available-dyno-sizes` answers 404 (clients fall back to `/dyno-sizes`). */
   availableDynoSizes: boolean;
+  /**
+   * One-off dynos running besides the formation's (`run.N`, `scheduler.N`: scaling does not stop
+   * them). `GET /apps/{app}/dynos` lists these and one dyno per formation quantity. Default none.
+   */
+  oneOffDynos?: ApiObject[];
 }
 
 export interface DoubleFixtures {
