@@ -183,7 +183,7 @@ fi
 # (names and owner passwords from the real planner on this stack's config and snapshot).
 ts-node --transpile-only "$REPO/scripts/engine/dev-databases.ts" "$STACK"
 
-# The local Kubernetes control plane (built from Go modules the first time), ports 56440–56449.
+# The local Kubernetes control plane (built from Go modules the first time), ports 31440–31449.
 ts-node --transpile-only "$REPO/scripts/cluster.ts" start --dir "$DEV/kube"
 
 # Engine and a file backend under .dev/ (never the Pulumi Cloud).
