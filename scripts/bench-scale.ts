@@ -8,7 +8,9 @@
  * For each N: `pulumi preview`, a first `pulumi up`, a no-change `pulumi up` (wall times), the
  * number of resources in the stack, the program's peak RSS (the Node.js process running index.ts,
  * read from /proc while each command runs), and the machine's load average before each run. A
- * dedicated cluster and a throwaway file backend are used and removed at the end.
+ * dedicated Kubernetes cluster, a Postgres cluster holding each app's target database (the stack
+ * sets the owners' generated passwords there) and a throwaway file backend are used and removed at
+ * the end. The data import is off: this measures the program and the engine, not the copy.
  */
 import { spawn } from "child_process";
 import * as crypto from "crypto";
@@ -16,6 +18,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
+import { sqlIdentifier } from "../components/plan/names";
 import {
   ensureClusterBinaries,
   PORT_BLOCK,
@@ -24,6 +27,7 @@ import {
   stopKubeCluster,
   TEST_PORT_RANGE,
 } from "./lib/kube-cluster";
+import { startPgCluster } from "./lib/pg-cluster";
 
 const REPO = path.resolve(__dirname, "..");
 const PROJECT = "heroku-to-hasura";
@@ -37,15 +41,16 @@ interface Snapshot {
 export function multiplySnapshot(
   example: Snapshot,
   n: number,
-): { file: Snapshot; apps: string[]; redis: string[] } {
+): { file: Snapshot; apps: string[]; redis: string[]; databases: string[] } {
   const template = JSON.stringify(example.apps[0]);
   const appName = (example.apps[0] as { app: { name: string } }).app.name;
   const addons = (example.apps[0] as { addons: { name: string; service: string }[] }).addons;
   const apps: Record<string, unknown>[] = [];
   const names: string[] = [];
   const redis: string[] = [];
+  const databases: string[] = [];
   for (let i = 1; i <= n; i++) {
-    const tag = String(i).padStart(3, "0");
+    const tag = `${n}x${String(i).padStart(3, "0")}`;
     let text = template.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (uuid) => {
       const h = crypto.createHash("sha256").update(`${uuid}/${tag}`).digest("hex");
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
@@ -56,8 +61,9 @@ export function multiplySnapshot(
     apps.push(JSON.parse(text) as Record<string, unknown>);
     names.push(`${appName}-${tag}`);
     for (const a of addons) if (a.service === "heroku-redis") redis.push(`${a.name}-${tag}`);
+    for (const a of addons) if (a.service === "heroku-postgresql") databases.push(`${a.name}-${tag}`);
   }
-  return { file: { ...example, apps }, apps: names, redis };
+  return { file: { ...example, apps }, apps: names, redis, databases };
 }
 
 /** Peak resident memory of the program process (node …/cmd/run … --stack <stack>), in MiB. */
@@ -151,6 +157,7 @@ async function main(argv: string[]): Promise<void> {
     detached: false,
   });
   const clusterStart = (Date.now() - t0) / 1000;
+  const pg = await startPgCluster();
   const { bin, env: baseEnv } = await engineEnv();
   const pulumi = path.join(bin, "pulumi");
   const env = { ...baseEnv, PULUMI_BACKEND_URL: `file://${path.join(work, "state")}` };
@@ -168,7 +175,12 @@ async function main(argv: string[]): Promise<void> {
   try {
     for (const n of sizes) {
       const stack = `bench-${n}`;
-      const { file, apps, redis } = multiplySnapshot(example, n);
+      const { file, apps, redis, databases } = multiplySnapshot(example, n);
+      // postgres.manageDatabase false: the databases and their owner roles exist before `up`.
+      for (const db of databases) {
+        pg.psql(`CREATE ROLE ${sqlIdentifier(db, "_owner")} LOGIN`);
+        pg.createDatabase(sqlIdentifier(db), sqlIdentifier(db, "_owner"));
+      }
       const snapshotFile = path.join(work, `snapshot-${n}.json`);
       fs.writeFileSync(snapshotFile, JSON.stringify(file));
       const configFile = path.join(work, `Pulumi.${stack}.yaml`);
@@ -177,7 +189,7 @@ async function main(argv: string[]): Promise<void> {
         [`${PROJECT}:cluster`]: { namespace: stack, createNamespace: true },
         [`${PROJECT}:postgres`]: {
           host: "127.0.0.1",
-          port: 5432,
+          port: pg.port,
           adminUser: "postgres",
           manageDatabase: false,
         },
@@ -194,13 +206,18 @@ async function main(argv: string[]): Promise<void> {
       fs.writeFileSync(configFile, JSON.stringify({ config }));
       const common = ["--stack", stack, "--config-file", configFile, "--non-interactive", "--color", "never"];
       await run(pulumi, ["stack", "init", stack, "--non-interactive"], env);
-      const set = await run(
-        pulumi,
-        ["config", "set", "--secret", `${PROJECT}:kubeconfig`, ...common.slice(0, 4)],
-        env,
-        cluster.kubeconfig,
-      );
-      if (set.code !== 0) throw new Error(`config set failed:\n${set.out}`);
+      for (const [key, value] of [
+        ["kubeconfig", cluster.kubeconfig],
+        ["postgresPassword", pg.password],
+      ]) {
+        const set = await run(
+          pulumi,
+          ["config", "set", "--secret", `${PROJECT}:${key}`, ...common.slice(0, 4)],
+          env,
+          value,
+        );
+        if (set.code !== 0) throw new Error(`config set ${key} failed:\n${set.out}`);
+      }
       const timed = async (args: string[]) => {
         const before = load();
         const rss = new ProgramRss(stack);
@@ -226,6 +243,7 @@ async function main(argv: string[]): Promise<void> {
     }
   } finally {
     stopKubeCluster(path.join(work, "kube"), 3000);
+    pg.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
