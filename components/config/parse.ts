@@ -1,6 +1,7 @@
 import { parseImagesConfig, parsePromoteFrom } from "../images/config";
 import { SecretString } from "../heroku/secret-string";
 import { AddonOverride, DISPOSITIONS, PlanSettings, ScheduledJob } from "../plan/types";
+import { SSL_MODES } from "../data/postgres-url";
 import { Fields, join } from "./fields";
 import {
   cronProblem,
@@ -51,7 +52,7 @@ export const TOP_LEVEL_KEYS = [
 /** Keys that must hold secrets (`pulumi config set --secret`); their values are never echoed. */
 export const SECRET_KEYS = ["herokuApiKey", "kubeconfig", "postgresPassword", "registryPassword"] as const;
 
-export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
+export { SSL_MODES };
 
 export interface ParseContext {
   /** Pulumi project name: the config namespace, e.g. `heroku-to-hasura`. */

@@ -18,13 +18,7 @@
  *   target's marker still names this import.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import {
-  describeIdentity,
-  identityOf,
-  maskUrl,
-  sameIdentity,
-  type DatabaseIdentity,
-} from "./connection-identity";
+import { describeIdentity, identityOf, redactor, sameIdentity, type DatabaseIdentity } from "./postgres-url";
 import { loadEngine } from "./engine-loader";
 import { progressSink } from "./import-progress";
 import type { ImportResult, ObjectCounts } from "./engine/types";
@@ -76,25 +70,9 @@ export interface PostgresImportOutputs extends PostgresImportInputs {
   markerStatus: string;
 }
 
-/** Replaces every password found in `urls` (and URL-shaped credentials) in `text`. */
+/** Removes the URLs' passwords from text (`UNKNOWN` placeholders of a preview are not URLs). */
 export function redactWith(urls: (string | undefined)[]): (text: string) => string {
-  const secrets: string[] = [];
-  for (const u of urls) {
-    if (!u || u === UNKNOWN) continue;
-    try {
-      const pw = new URL(u).password;
-      if (pw) secrets.push(pw, decodeURIComponent(pw));
-    } catch {
-      // not a URL: nothing to collect
-    }
-  }
-  return (text: string) => {
-    let out = maskUrl(text);
-    for (const s of secrets) {
-      if (s.length >= 3) out = out.split(s).join("***");
-    }
-    return out;
-  };
+  return redactor(urls.filter((u) => u !== UNKNOWN));
 }
 
 /** Drops `undefined` (protobuf Structs cannot hold it) and the serialized provider. */
