@@ -77,10 +77,10 @@ function parseArgs(argv: string[]): Options {
     if (flag === "--size-mb") opts.sizeMb = num();
     else if (flag === "--jobs") opts.jobs = Math.round(num());
     else if (flag === "--rounds") opts.rounds = Math.round(num());
-    else if (flag === "--tools") ((opts.tools = list(flag, value, ALL_TOOLS)), i++);
-    else if (flag === "--modes") ((opts.modes = list(flag, value, ALL_MODES)), i++);
-    else if (flag === "--auth") ((opts.auth = list(flag, value, ["scram", "trust"] as Auth[])[0]), i++);
-    else if (flag === "--source-dir") ((opts.sourceDir = path.resolve(value ?? "")), i++);
+    else if (flag === "--tools") opts.tools = list(flag, argv[++i], ALL_TOOLS);
+    else if (flag === "--modes") opts.modes = list(flag, argv[++i], ALL_MODES);
+    else if (flag === "--auth") opts.auth = list(flag, argv[++i], ["scram", "trust"] as Auth[])[0];
+    else if (flag === "--source-dir") opts.sourceDir = path.resolve(argv[++i] ?? "");
     else throw new Error(`unknown argument ${flag}`);
   }
   return opts;
