@@ -5,8 +5,9 @@
  * Builds a dataset of about `--size-mb` in a source cluster (pgbench tables via `pgbench -i -s K`,
  * wide text rows with indexes, a few hundred small tables), then, in one run and interleaved (the
  * order of tools rotates every round), copies it into a throwaway target cluster with:
- *   engine   `npm run import`'s command (scripts/import.ts with components/data) compiled to plain
- *            JavaScript, in its own `node` process: copy plus its full verification
+ *   engine   `npm run import`'s command as npm runs it (`node scripts/lib/run-compiled.js
+ *            scripts/import.ts`: plain JavaScript, compiled before the runs): copy plus its full
+ *            verification
  *   pgdump0  `pg_dump -Fd -j N -Z0` then `pg_restore -j N` (no compression: the fastest stock pair here)
  *   pgdump   the same with pg_dump's default compression
  *   pgcopydb `pgcopydb clone --table-jobs N --index-jobs N` (started detached: it signals its
@@ -31,7 +32,6 @@ import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import { startPgCluster, type PgCluster } from "./lib/pg-cluster";
-import { transpileTree } from "./lib/transpile";
 
 type Tool = "engine" | "pgdump" | "pgdump0" | "pgcopydb";
 type Mode = "shared" | "pinned";
@@ -87,6 +87,7 @@ function parseArgs(argv: string[]): Options {
 }
 
 const ROOT = path.resolve(__dirname, "..");
+const ENGINE_CLI = [path.join(ROOT, "scripts/lib/run-compiled.js"), path.join(ROOT, "scripts/import.ts")];
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 const loadavg = () => os.loadavg().map((x) => x.toFixed(2));
 
@@ -366,7 +367,6 @@ interface Ctx {
   env: NodeJS.ProcessEnv;
   work: string;
   auth: Auth;
-  engineCli?: string;
 }
 
 /** A URL with the password only under scram (trust takes none); the tools read it from PGPASSFILE. */
@@ -382,7 +382,7 @@ async function runTool(tool: Tool, ctx: Ctx): Promise<Omit<RunResult, "sourceCpu
   if (tool === "engine") {
     return runSampled(
       process.execPath,
-      [ctx.engineCli!, "--jobs", String(jobs)],
+      [...ENGINE_CLI, "--jobs", String(jobs)],
       {
         ...env,
         // The command takes URLs; the password is in them only under scram, as for a user.
@@ -502,11 +502,9 @@ async function main(): Promise<void> {
     const totalRows = [...srcCounts.values()].reduce((a, b) => a + b, 0);
     log(`dataset ready: ${dbMb.toFixed(1)} MiB, ${srcCounts.size} tables, ${totalRows} rows`);
     const ctx: Ctx = { src, tgt, jobs: opts.jobs, env, work, auth: opts.auth };
-    if (opts.tools.includes("engine")) {
-      const out = path.join(ROOT, ".dev/bench-engine");
-      fs.rmSync(out, { recursive: true, force: true });
-      ctx.engineCli = transpileTree(path.join(ROOT, "scripts/import.ts"), ROOT, out);
-    }
+    // Compiled once here, so no run pays for it.
+    if (opts.tools.includes("engine"))
+      spawnSync(process.execPath, [...ENGINE_CLI, "--help"], { stdio: "ignore" });
 
     const runs: Run[] = [];
     for (let round = 0; round < opts.rounds; round++) {
@@ -551,7 +549,6 @@ async function main(): Promise<void> {
     src.stop();
     tgt.stop();
     fs.rmSync(work, { recursive: true, force: true });
-    fs.rmSync(path.join(ROOT, ".dev/bench-engine"), { recursive: true, force: true });
   }
 }
 

@@ -53,7 +53,7 @@ export interface PostgresConnectionParts {
 }
 
 /** What a URL must look like; said in errors instead of echoing what was given. */
-const SHAPE = "postgres://user:password@host:5432/database";
+const SHAPE = "postgres://USER@HOST:5432/DATABASE (the password after USER and a colon)";
 
 /**
  * Parses a `postgres://` or `postgresql://` URL. Errors name `what` and never contain any part of
@@ -162,7 +162,19 @@ export function maskUrl(text: string): string {
  * decoded. Works on strings that do not parse as URLs too (a scheme-less `user:password@host`).
  */
 export function secretsOf(url: string): string[] {
-  const m = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^\s:/@]*:([^\s@]*)@/i.exec(url.trim());
+  const text = url.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    try {
+      const u = new URL(text);
+      return u.password ? [...new Set([u.password, decode(u.password)])] : [];
+    } catch {
+      // not a URL the parser takes: the lenient reading below
+    }
+  }
+  // Up to the last "@": a raw "@" in a password (badly encoded) still counts as password.
+  const m = /^[a-z][a-z0-9+.-]*:\/\//i.test(text)
+    ? /^[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:(\S*)@[^@]*$/i.exec(text)
+    : /^[^\s:/@]*:(\S*)@[^@]*$/.exec(text);
   if (!m || m[1] === "") return [];
   return [...new Set([m[1], decode(m[1])])];
 }

@@ -73,7 +73,7 @@ describe("postgres URLs: one parser, one mask, one identity for the engine, the 
       // No scheme: the whole string may be a secret; nothing of it is echoed.
       [
         "user:hunter22@db.example.com:5432/app",
-        /sourceUrl has no scheme: it must be a URL like postgres:\/\/user:password@host:5432\/database$/,
+        /sourceUrl has no scheme: it must be a URL like postgres:\/\/USER@HOST:5432\/DATABASE \(the password after USER and a colon\)$/,
       ],
       [":hunter22@h/db", /sourceUrl has no scheme/],
       ["postgres://u:hun ter22@h:99999/db", /sourceUrl is not a valid URL/],

@@ -155,6 +155,29 @@ export async function connect(spec: ConnectionSpec, role: "source" | "target"): 
   throw connectionError(last, spec, role);
 }
 
+/**
+ * The error says the connection itself is gone (socket errors, the server ending the session),
+ * as opposed to a statement that failed: the fix is to re-run, not to change anything.
+ */
+export function connectionLost(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    [
+      "EPIPE",
+      "ECONNRESET",
+      "ECONNREFUSED",
+      "ETIMEDOUT",
+      "57P01",
+      "57P02",
+      "57P03",
+      "08006",
+      "08003",
+      "08000",
+    ].includes(e?.code ?? "") ||
+    /Connection terminated|socket hang up|write after end|This socket has been ended/i.test(e?.message ?? "")
+  );
+}
+
 /** Quotes an identifier the way PostgreSQL does for any name. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

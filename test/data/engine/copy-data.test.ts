@@ -11,6 +11,7 @@ const table = (name: string, bytes: number, blocks: number): TableInfo => ({
   bytes,
   estimatedRows: 0,
   blocks,
+  binary: false,
 });
 
 describe("copy engine: planning the data phase", () => {
