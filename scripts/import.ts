@@ -27,7 +27,7 @@ import { maskUrl, parsePostgresUrl, redactor } from "../components/data/postgres
 const USAGE = `usage: npm run import -- --source URL --target URL [--jobs N]
   [--include-schema S]… [--exclude-schema S]… [--include-table T]… [--exclude-table T]…
   [--allow-non-empty-target] [--import-id ID] [--split-larger-than-mb N] [--pg-bin-dir DIR]
-  [--verify-only] [--preflight-only] [--json]
+  [--verify-only] [--preflight-only] [--json] [--verbose]
 URLs can also be given as SOURCE_DATABASE_URL / TARGET_DATABASE_URL.`;
 
 interface Cli {
@@ -106,6 +106,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Cli {
         break;
       case "--json":
         json = true;
+        break;
+      case "--verbose":
+        o.verbose = true;
         break;
       case "-h":
       case "--help":

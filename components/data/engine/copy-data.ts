@@ -5,9 +5,8 @@
  *
  * Each unit commits in one target transaction together with its rows in the marker's
  * `import_done` table, so after any crash a unit is either fully there and recorded, or absent.
- * A whole table is TRUNCATEd first in that transaction (a retry can never duplicate rows, and
- * `COPY … FREEZE` writes its rows frozen), then read back in the same transaction into the target
- * side of its checksum while its pages are hot.
+ * A whole table is read back in the same transaction into the target side of its checksum while
+ * its pages are hot; a large one is TRUNCATEd first, so `COPY … FREEZE` writes its rows frozen.
  */
 import type { Client } from "pg";
 import { TableInfo } from "./catalog";
@@ -29,17 +28,37 @@ const MAX_PARTS = 64;
 /** Tables are split only from this size up: below it a range scan's overhead outweighs the gain. */
 const MIN_SPLIT_BYTES = 64 * 1024 * 1024;
 /** Whole tables up to this size are copied several per transaction. */
-const SMALL_TABLE_BYTES = 1024 * 1024;
+export const SMALL_TABLE_BYTES = 1024 * 1024;
 const BATCH_MAX_TABLES = 100;
 const BATCH_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
- * The size above which a table is split by default: an even share of the data per job (a larger
- * table would keep one job busy while the others idle at the end), and at least 64 MiB.
+ * Each index or key built after a copy costs roughly this share of the copy itself (measured on
+ * the benchmark dataset: pgbench_accounts' key 1.1 s after a 4.2 s copy).
  */
-export function autoSplitBytes(tables: TableInfo[], jobs: number): number {
-  const total = tables.reduce((a, t) => a + t.bytes, 0);
-  return Math.max(MIN_SPLIT_BYTES, Math.ceil(total / Math.max(1, jobs)));
+const INDEX_WORK = 0.25;
+
+/**
+ * The size above which a table is split by default. Splitting costs: ranges are read by TID range
+ * scans (≈ 30 % more work on the source) and written without FREEZE, and the table is read back
+ * separately. So only the largest table is split, and only when copying it and building its
+ * indexes alone would take longer than everything else (copies and index builds, `indexesOf` per
+ * table) shared by the other jobs: they would idle at the end. It is then split in parts of an
+ * even share of all the data per job (at least 64 MiB).
+ * Infinity when nothing should be split.
+ */
+export function autoSplitBytes(
+  tables: TableInfo[],
+  jobs: number,
+  indexesOf: (table: string) => number = () => 0,
+): number {
+  if (jobs < 2 || tables.length === 0) return Infinity;
+  const work = (t: TableInfo) => t.bytes * (1 + INDEX_WORK * indexesOf(t.qualified));
+  const total = tables.reduce((a, t) => a + work(t), 0);
+  const largest = [...tables].sort((a, b) => b.bytes - a.bytes)[0];
+  const othersPerJob = (total - work(largest)) / (jobs - 1);
+  if (work(largest) <= othersPerJob || largest.bytes <= MIN_SPLIT_BYTES) return Infinity;
+  return Math.max(MIN_SPLIT_BYTES, Math.ceil(tables.reduce((a, t) => a + t.bytes, 0) / jobs));
 }
 
 function parseRange(key: string): { from: number; to?: number } | undefined {
@@ -137,8 +156,17 @@ export const batchBytes = (b: CopyBatch): number => b.reduce((a, t) => a + t.est
 /** The marker item holding a table's checksum as read back from the target by this run. */
 export const targetItem = (qualified: string): string => `target:${qualified}`;
 
+/**
+ * Whole tables larger than a batch's are TRUNCATEd in their copy's transaction, which lets COPY
+ * write their rows frozen. A small table gains nothing from that (one page of hint bits) and its
+ * TRUNCATE (a new file per table) costs more than its COPY: it is copied as is. Its rows can only
+ * come from a committed unit, recorded with them; and anything else there would show in its
+ * read-back checksum.
+ */
+const freezes = (t: CopyTask): boolean => !t.range && t.table.bytes > SMALL_TABLE_BYTES;
+
 /** `COPY` options and column list for a table, both directions. */
-function copySql(t: TableInfo, range?: { from: number; to?: number }) {
+function copySql(t: TableInfo, range?: { from: number; to?: number }, freeze = false) {
   const cols = t.columns ? ` (${t.columns})` : "";
   const fmt = t.binary ? "FORMAT binary" : "";
   const withFmt = fmt ? ` (${fmt})` : "";
@@ -152,7 +180,7 @@ function copySql(t: TableInfo, range?: { from: number; to?: number }) {
   }
   // FREEZE (allowed because the table was truncated in this transaction) writes rows already
   // frozen: no later pass over every page to set hint bits or freeze.
-  const writeOpts = [fmt, range ? "" : "FREEZE"].filter(Boolean).join(", ");
+  const writeOpts = [fmt, freeze ? "FREEZE" : ""].filter(Boolean).join(", ");
   const write = `COPY ${t.qualified}${cols} FROM STDIN${writeOpts ? ` (${writeOpts})` : ""}`;
   return { read, write, readBack: `COPY ${t.qualified}${cols} TO STDOUT${withFmt}` };
 }
@@ -189,16 +217,16 @@ export async function copyBatch(
   let current = batch[0];
   let side: "source" | "target" = "target";
   try {
-    const whole = batch.filter((t) => !t.range);
+    const frozen = batch.filter(freezes);
     await target.query(
-      whole.length ? `BEGIN; TRUNCATE ONLY ${whole.map((t) => t.table.qualified).join(", ")}` : "BEGIN",
+      frozen.length ? `BEGIN; TRUNCATE ONLY ${frozen.map((t) => t.table.qualified).join(", ")}` : "BEGIN",
     );
     const values: string[] = [];
     let rows = 0;
     let bytes = 0;
     for (const task of batch) {
       current = task;
-      const sql = copySql(task.table, task.range);
+      const sql = copySql(task.table, task.range, freezes(task));
       const checksum = new RowChecksum();
       const r = await copyBetween(source, target, sql.read, sql.write, {
         binary: task.table.binary,

@@ -8,7 +8,8 @@
  * copy (index builds, not COPY, are the long pole of an import). The largest job that can run
  * goes first (copy ≈ its bytes, an index build ≈ half its table's bytes), so the big ones start
  * early and small ones fill the end. Two statements on one table run together only when neither
- * takes its table's ACCESS EXCLUSIVE lock (ALTER TABLE … ADD CONSTRAINT).
+ * takes its table's ACCESS EXCLUSIVE lock (ALTER TABLE … ADD CONSTRAINT). Tables copied together
+ * are ANALYZEd together once their indexes are built.
  */
 import type { Client } from "pg";
 import { TableInfo } from "./catalog";
@@ -23,11 +24,12 @@ import {
   dropConnection,
   joinSnapshot,
   planTasks,
+  SMALL_TABLE_BYTES,
   UnitError,
 } from "./copy-data";
 import { connectionLost } from "./connection";
 import { doneItems } from "./marker";
-import { itemTable, locksTable, PostDataItem, runItem } from "./post-data";
+import { itemTable, locksTable, PostDataItem, runItem, runItems } from "./post-data";
 import { ImportRun } from "./run";
 import { ImportError } from "./types";
 
@@ -39,7 +41,13 @@ export const MAINTENANCE_MEM = `SELECT pg_catalog.set_config('maintenance_work_m
 type Job =
   | { kind: "copy"; cost: number; batch: CopyBatch }
   | { kind: "index"; cost: number; table: string; item: PostDataItem }
-  | { kind: "check"; cost: number; table: TableInfo };
+  /** The keys and indexes of small tables copied together, in one transaction. */
+  | { kind: "indexes"; cost: number; items: PostDataItem[]; tables: string[] }
+  | { kind: "check"; cost: number; table: TableInfo }
+  | { kind: "analyze"; cost: number; tables: string[] };
+
+/** ANALYZE reads a sample of at most 30 000 rows: its cost stops growing with the table. */
+const ANALYZE_COST_CAP = 32 * 1024 * 1024;
 
 interface Worker {
   source: Client;
@@ -55,6 +63,12 @@ class Scheduler {
   private readonly indexes = new Map<string, PostDataItem[]>();
   private readonly tableInfo: Map<string, TableInfo>;
   private readonly split = new Set<string>();
+  /** Jobs (index builds, read-back) still to finish per copied table before it is analyzed. */
+  private readonly pendingOn = new Map<string, number>();
+  /** Tables copied together, analyzed together once none has a pending job. */
+  private readonly groups: Set<string>[] = [];
+  /** Tables ANALYZEd by this phase. */
+  readonly analyzed = new Set<string>();
   private active = 0;
   private waiting: (() => void)[] = [];
   failure: unknown;
@@ -75,7 +89,7 @@ class Scheduler {
       this.indexes.set(t, [...(this.indexes.get(t) ?? []), it]);
     }
     // Tables copied by an earlier run can have their indexes built right away.
-    for (const t of tables) if (!this.unitsLeft.has(t.qualified)) this.tableCopied(t.qualified);
+    this.copied(tables.filter((t) => !this.unitsLeft.has(t.qualified)).map((t) => t.qualified));
   }
 
   /** The next job, or undefined when all work is done (or failed). */
@@ -106,13 +120,23 @@ class Scheduler {
       else this.running.set(lock.table, { n: r.n - 1, exclusive: false });
     }
     if (job.kind === "copy") {
+      const copied: string[] = [];
       for (const t of job.batch) {
         const left = (this.unitsLeft.get(t.table.qualified) ?? 1) - 1;
         this.unitsLeft.set(t.table.qualified, left);
-        if (left === 0) this.tableCopied(t.table.qualified);
+        if (left === 0) copied.push(t.table.qualified);
       }
+      this.copied(copied);
     }
     if (job.kind === "index") this.built++;
+    if (job.kind === "indexes") this.built += job.items.length;
+    if (job.kind === "index" || job.kind === "check" || job.kind === "indexes") {
+      const tables =
+        job.kind === "index" ? [job.table] : job.kind === "check" ? [job.table.qualified] : job.tables;
+      for (const t of tables) this.pendingOn.set(t, (this.pendingOn.get(t) ?? 1) - 1);
+      this.analyzeReady();
+    }
+    if (job.kind === "analyze") for (const t of job.tables) this.analyzed.add(t);
     this.wake();
   }
 
@@ -127,13 +151,42 @@ class Scheduler {
     for (const f of w) f();
   }
 
-  private tableCopied(table: string): void {
-    const info = this.tableInfo.get(table)!;
-    // A split table's parts were read back with no transaction of their own: read it whole now.
-    if (this.split.has(table)) this.push({ kind: "check", cost: info.bytes * 0.3, table: info });
-    for (const item of this.indexes.get(table) ?? [])
-      this.push({ kind: "index", cost: info.bytes * 0.5, table, item });
-    this.indexes.delete(table);
+  /** All rows of these tables are committed: their indexes, read-back and statistics may follow. */
+  private copied(tables: string[]): void {
+    if (!tables.length) return;
+    const small = tables.filter((t) => this.tableInfo.get(t)!.bytes <= SMALL_TABLE_BYTES);
+    if (small.length > 1) {
+      const items = small.flatMap((t) => this.indexes.get(t) ?? []);
+      const withItems = small.filter((t) => this.indexes.has(t));
+      for (const t of small) {
+        this.indexes.delete(t);
+        this.pendingOn.set(t, withItems.includes(t) ? 1 : 0);
+      }
+      if (items.length) this.push({ kind: "indexes", cost: SMALL_TABLE_BYTES, items, tables: withItems });
+    }
+    for (const table of small.length > 1 ? tables.filter((t) => !small.includes(t)) : tables) {
+      const info = this.tableInfo.get(table)!;
+      const items = this.indexes.get(table) ?? [];
+      this.indexes.delete(table);
+      // A split table's parts were not read back in their transactions: read it whole now.
+      const check = this.split.has(table);
+      this.pendingOn.set(table, items.length + (check ? 1 : 0));
+      if (check) this.push({ kind: "check", cost: info.bytes * 0.3, table: info });
+      for (const item of items) this.push({ kind: "index", cost: info.bytes * 0.5, table, item });
+    }
+    this.groups.push(new Set(tables));
+    this.analyzeReady();
+  }
+
+  /** Statistics once a group's indexes are built (ANALYZE also samples expression indexes). */
+  private analyzeReady(): void {
+    for (let i = this.groups.length - 1; i >= 0; i--) {
+      const g = [...this.groups[i]];
+      if (g.some((t) => (this.pendingOn.get(t) ?? 0) > 0)) continue;
+      this.groups.splice(i, 1);
+      const cost = g.reduce((a, t) => a + Math.min(this.tableInfo.get(t)!.bytes, ANALYZE_COST_CAP), 0) * 0.1;
+      this.push({ kind: "analyze", cost, tables: g });
+    }
   }
 
   private push(job: Job): void {
@@ -144,6 +197,8 @@ class Scheduler {
   private lockOf(job: Job): { table: string; exclusive: boolean } | undefined {
     if (job.kind === "index") return { table: job.table, exclusive: locksTable(job.item) };
     if (job.kind === "check") return { table: job.table.qualified, exclusive: false };
+    // A group of small tables' keys has its tables to itself; ANALYZE comes after a table's other
+    // jobs; copies touch no table another job holds.
     return undefined;
   }
 
@@ -168,7 +223,13 @@ export async function runDataPhase(run: ImportRun): Promise<void> {
   const { progress, log, tables } = run;
   const done = new Set((await doneItems(run.target)).keys());
   const pending = tables.filter((t) => !done.has(`data:${t.qualified}`));
-  const splitBytes = run.opts.splitTablesLargerThanBytes ?? autoSplitBytes(pending, run.jobs);
+  const indexes = new Map<string, number>();
+  for (const it of run.schema!.postItems) {
+    const t = it.wave === 1 ? itemTable(it) : undefined;
+    if (t) indexes.set(t, (indexes.get(t) ?? 0) + 1);
+  }
+  const splitBytes =
+    run.opts.splitTablesLargerThanBytes ?? autoSplitBytes(pending, run.jobs, (t) => indexes.get(t) ?? 0);
   const tasks = planTasks(tables, splitBytes, done);
   const batches = batchTasks(tasks);
   const sched = new Scheduler(tables, batches, run.schema!.postItems, done);
@@ -205,7 +266,10 @@ export async function runDataPhase(run: ImportRun): Promise<void> {
     );
     if (sched.failure !== undefined) throw sched.failure;
     for (const w of workers) await w.source.query("COMMIT");
-    log(`data: done; ${sched.built} index(es)/key(s) built while copying`);
+    for (const t of sched.analyzed) run.analyzed.add(t);
+    log(
+      `data: done; ${sched.built} index(es)/key(s) built and ${sched.analyzed.size} table(s) analyzed while copying`,
+    );
   } finally {
     await run.release(opened);
   }
@@ -213,15 +277,32 @@ export async function runDataPhase(run: ImportRun): Promise<void> {
 
 async function execute(run: ImportRun, w: Worker, job: Job): Promise<void> {
   const { progress } = run;
+  const t0 = Date.now();
+  let what: string;
   if (job.kind === "copy") {
     for (const t of job.batch) progress.begin(t);
-    await copyBatch(w.source, w.target, job.batch, (t: CopyTask, b, r) => progress.chunk(t, b, r));
+    const r = await copyBatch(w.source, w.target, job.batch, (t: CopyTask, b, n) => progress.chunk(t, b, n));
     for (const t of job.batch) progress.end(t);
+    const first = job.batch[0];
+    what =
+      job.batch.length > 1
+        ? `copied ${job.batch.length} small tables (${first.table.qualified}, …)`
+        : `copied ${first.key.slice("data:".length)}${first.table.binary ? " (binary)" : ""}`;
+    what += `: ${r.rows} rows, ${(r.bytes / 1048576).toFixed(1)} MiB`;
   } else if (job.kind === "index") {
     await runItem(w.target, job.item);
-  } else {
+    what = `built ${job.item.type.toLowerCase()} ${job.item.name} on ${job.table}`;
+  } else if (job.kind === "indexes") {
+    await runItems(w.target, job.items);
+    what = `built ${job.items.length} keys/indexes of ${job.tables.length} small tables`;
+  } else if (job.kind === "check") {
     await checkTarget(w.target, job.table, true);
+    what = `read ${job.table.qualified} back`;
+  } else {
+    await w.target.query(`ANALYZE ${job.tables.join(", ")}`);
+    what = `analyzed ${job.tables.length > 1 ? `${job.tables.length} tables` : job.tables[0]}`;
   }
+  run.detail(`${what} in ${((Date.now() - t0) / 1000).toFixed(2)}s`);
 }
 
 /** The error to report for a failed job: names the table or item and says what to do. */
@@ -233,11 +314,15 @@ function describeFailure(job: Job, err: unknown): ImportError {
     const why = connectionLost(err.cause) ? lost(err.side, err.cause) : `${err.side}: ${err.message}`;
     return new ImportError(`copying table ${err.table} failed: ${why}`, "copy");
   }
-  if (job.kind === "index") {
+  if (job.kind === "index" || job.kind === "indexes") {
     const why = connectionLost(err) ? lost("target", err) : (err as Error).message;
     return new ImportError(`post-data failed: ${why}`, "copy");
   }
-  const name = job.kind === "check" ? job.table.qualified : "?";
   const why = connectionLost(err) ? lost("target", err) : (err as Error).message;
-  return new ImportError(`reading table ${name} back from the target failed: ${why}`, "copy");
+  if (job.kind === "check")
+    return new ImportError(
+      `reading table ${job.table.qualified} back from the target failed: ${why}`,
+      "copy",
+    );
+  return new ImportError(`ANALYZE failed: ${why}`, "copy");
 }

@@ -140,7 +140,7 @@ async function finalizePhase(run: ImportRun): Promise<void> {
   const targets = await run.openMany("target", n);
   try {
     const nlo = await copyLargeObjects(sources, targets, done);
-    await analyzeTables(targets, run.scope);
+    await analyzeTables(targets, run.scope, run.analyzed);
     run.log(`finalize: ${nseq} sequence(s), ${nlo} large object(s), ANALYZE done`);
   } finally {
     await run.release([...sources, ...targets]);

@@ -88,9 +88,12 @@ export async function markComplete(target: Client, result: ImportResult): Promis
  * (it matters with hundreds of small tables). Values are inlined as literals: no parameters in a
  * multi-statement query.
  */
-export function markDoneAndCommitSql(item: string, rows = 0, bytes = 0): string {
-  const lit = `'${item.replace(/'/g, "''")}'`;
-  return `INSERT INTO ${S}.import_done (item, rows, bytes) VALUES (${lit}, ${Math.trunc(rows)}, ${Math.trunc(bytes)}); COMMIT`;
+export function markDoneAndCommitSql(item: string | string[], rows = 0, bytes = 0): string {
+  const items = Array.isArray(item) ? item : [item];
+  const values = items
+    .map((i) => `('${i.replace(/'/g, "''")}', ${Math.trunc(rows)}, ${Math.trunc(bytes)})`)
+    .join(", ");
+  return `INSERT INTO ${S}.import_done (item, rows, bytes) VALUES ${values}; COMMIT`;
 }
 
 /** Records a unit of work; call inside the transaction that did it. */

@@ -23,6 +23,8 @@ export interface RunSchema {
 
 export class ImportRun {
   readonly log: (line: string) => void;
+  /** A line per unit of work, when `verbose`: where the time goes. */
+  readonly detail: (line: string) => void;
   readonly jobs: number;
   readonly scope: ScopeFilter;
   readonly progress: ProgressTracker;
@@ -39,6 +41,8 @@ export class ImportRun {
   schema?: RunSchema;
   /** Tables whose rows are copied, from the source catalog. */
   tables: TableInfo[] = [];
+  /** Tables this run has ANALYZEd (finalize does the rest). */
+  readonly analyzed = new Set<string>();
   /** The work directory (schema dump), removed at the end. */
   workDir?: string;
   private readonly opened = new Set<Client>();
@@ -47,6 +51,9 @@ export class ImportRun {
 
   constructor(readonly opts: ImportOptions) {
     this.log = (line) => opts.log?.(scrub(line, opts.source, opts.target));
+    this.detail = opts.verbose
+      ? (line) => this.log(`  ${((Date.now() - this.started) / 1000).toFixed(2)}s ${line}`)
+      : () => undefined;
     this.jobs = Math.max(1, opts.jobs ?? os.cpus().length);
     this.scope = {
       includeSchemas: opts.includeSchemas,

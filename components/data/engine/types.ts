@@ -53,6 +53,8 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
   /** Human-readable log lines; never contain a password. */
   log?: (line: string) => void;
+  /** Also log each unit of work (table copied, index built, …) with its duration. Default false. */
+  verbose?: boolean;
   /**
    * Stops the import when aborted: every open connection is dropped, so the servers roll back the
    * units in flight; committed units stay recorded and a later run resumes. The promise then
