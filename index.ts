@@ -6,8 +6,11 @@ import { promises as fs } from "fs";
 import * as path from "path";
 import { checkConfigAgainstApps, readStackConfig, selectSnapshots, StackConfig } from "./components/config";
 import { PostgresImport } from "./components/data/postgres-import";
+import { copyAddonData } from "./components/data/redis/addon-copy";
+import { RedisImport } from "./components/data/redis/redis-import";
 import { adminSslMode, TargetDatabase } from "./components/data/target-database";
 import { HerokuAppMigration } from "./components/heroku-app-migration";
+import { deployHasura, HasuraDeployment, hasuraSection } from "./components/hasura/deploy";
 import { HerokuClient } from "./components/heroku/client";
 import { appsInPipelineStage, readAppSnapshots } from "./components/heroku/reader";
 import { AppSnapshot } from "./components/heroku/snapshot";
@@ -24,18 +27,31 @@ async function main() {
   const { images: imagesConfig } = checkConfigAgainstApps(config, snapshots, { requireImages: false });
   const plan = planMigration(snapshots, config.plan);
   assertRenderable(plan, source);
-  const report = renderReport(plan);
-  await writeReport(config, report);
+  const hasuraSectionNow = (d: HasuraDeployment | undefined) =>
+    d ? hasuraSection(d.plan, null, null) : null;
 
   const images = appImages(config, imagesConfig, snapshots);
   const databases = migrateDatabases(config, plan);
   const provider = createKubernetesProvider("kubernetes", config.cluster);
   const opts = { providers: [provider] };
+  const hasura = config.hasura.enabled ? deployHasura(config, plan, databases, opts) : undefined;
+  const report = renderReport(plan, hasuraSectionNow(hasura));
+  await writeReport(config, report);
   const addons = Object.fromEntries(
     plan.statefulAddons.map((a) => [
       a.name,
       new StatefulAddon(a.name, { plan: a, namespace: plan.namespace }, opts),
     ]),
+  );
+  // Never an empty in-cluster server under rewritten URLs: the plan copies each add-on's data or the
+  // stack acknowledged an empty start (components/plan/addon-data.ts).
+  const copies = plan.statefulAddons.map((a) =>
+    copyAddonData(
+      a,
+      plan.namespace,
+      addons[a.name],
+      a.password?.reveal(`password of add-on ${a.addon}`) ?? null,
+    ),
   );
   const apps = plan.apps.map(
     (app) =>
@@ -46,7 +62,11 @@ async function main() {
           namespace: plan.namespace,
           image: images[app.app],
           statefulAddons: addons,
-          waitFor: databases.filter((d) => usesDatabase(d.plan, app.app)).flatMap(databaseReadiness),
+          waitFor: [
+            ...databases.filter((d) => usesDatabase(d.plan, app.app)).flatMap(databaseReadiness),
+            // An app must not start on its in-cluster add-on while the data is still being copied.
+            ...copies.filter((c, i) => c && plan.statefulAddons[i].usedBy.includes(app.app)).map((c) => c!),
+          ],
         },
         opts,
       ),
@@ -56,14 +76,22 @@ async function main() {
     apps: Object.fromEntries(apps.map((m, i) => [plan.apps[i].app, appOutputs(m, plan, i)])),
     [IMAGE_DIGESTS_OUTPUT]: pulumi.all(images),
     inClusterAddons: Object.fromEntries(
-      plan.statefulAddons.map((a) => [
+      plan.statefulAddons.map((a, i) => [
         a.addon,
-        { name: a.name, host: a.host, port: a.port, storage: a.storage, usedBy: a.usedBy },
+        {
+          name: a.name,
+          host: a.host,
+          port: a.port,
+          storage: a.storage,
+          usedBy: a.usedBy,
+          data: addonDataOutputs(a.data.mode, copies[i]),
+        },
       ]),
     ),
     databases: databases.map(databaseOutputs),
     warnings: plan.warnings.length,
-    report,
+    report: hasura?.metadata ? hasuraReport(config, plan, hasura) : report,
+    ...(hasura ? hasuraOutputs(hasura) : {}),
   };
 }
 
@@ -237,6 +265,20 @@ function databaseOutputs({ plan: d, import: imp }: DatabaseMigrationResources) {
   };
 }
 
+/** What happened to an in-cluster add-on's data: the copy's verified figures, never a URL. */
+function addonDataOutputs(mode: "copy" | "empty", copy: RedisImport | undefined) {
+  if (!copy) return { mode };
+  return {
+    mode,
+    importId: copy.importId,
+    // The resource exists only once every key was verified: a failed verification fails `up`.
+    verifiedKeys: copy.keys,
+    databases: copy.databases,
+    types: copy.types,
+    completedAt: copy.completedAt,
+  };
+}
+
 /** The report next to the rendered manifests, else under out/<stack>/. */
 async function writeReport(config: StackConfig, report: string): Promise<void> {
   const dir =
@@ -258,6 +300,44 @@ function appOutputs(m: HerokuAppMigration, plan: MigrationPlan, i: number) {
     cronJobs: m.cronJobs,
     addons: m.addons,
     warnings: plan.apps[i].warnings.map((w) => `${w.code} (${w.subject}): ${w.message}`),
+  };
+}
+
+/**
+ * The report with the Hasura section as generated from the target's catalog (known after the
+ * import, during `pulumi up`), written over the one written at the start.
+ */
+function hasuraReport(config: StackConfig, plan: MigrationPlan, h: HasuraDeployment): pulumi.Output<string> {
+  return pulumi.all([h.metadata!.reports, h.metadata!.applied]).apply(async ([generated, applied]) => {
+    const reports = generated ?? null;
+    for (const r of reports ?? [])
+      for (const n of r.notTracked.filter((x) => x.warning))
+        pulumi.log.warn(`Hasura source ${r.source}: ${n.object} not tracked: ${n.reason}`);
+    const full = renderReport(
+      plan,
+      hasuraSection(h.plan, reports, h.plan.endpoint && reports ? applied : null),
+    );
+    await writeReport(config, full);
+    return full;
+  });
+}
+
+/** What a user needs to reach GraphQL Engine; the admin secret only as a Pulumi secret. */
+function hasuraOutputs(h: HasuraDeployment) {
+  return {
+    hasura: {
+      image: h.plan.image,
+      imagePinned: h.plan.imagePinned,
+      deployment: h.engine.deploymentName,
+      service: h.engine.serviceName,
+      clusterUrl: h.engine.clusterUrl,
+      publicUrl: h.engine.publicUrl,
+      metadataDirectory: h.plan.directory,
+      sources: h.plan.sources.map((s) => ({ name: s.name, database: s.database, envVar: s.envVar })),
+      tables: h.metadata?.tables ?? 0,
+      relationships: h.metadata?.relationships ?? 0,
+    },
+    hasuraAdminSecret: h.engine.adminSecret,
   };
 }
 

@@ -11,6 +11,8 @@ dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 # Tools the tests call that a minimal Debian image may lack: openssl (TLS certificates for the test
 # Postgres clusters), python3 (bcrypt htpasswd for the registry double), git (tracked-file checks).
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# Real Redis servers (TLS-capable in Debian's build) for the Redis copy tests (test/data/redis).
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v git >/dev/null 2>&1 || need+=(git)
 if [ ${#need[@]} -gt 0 ]; then

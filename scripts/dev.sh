@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # The main job (`npm run dev`): a real `pulumi up` of the `dev` stack on its embedded default
-# (Pulumi.dev.yaml): Heroku apps from examples/snapshot.json, Kubernetes manifests rendered to a
-# folder, and the data import from a local source Postgres (examples/sample-db.sql) into a local
-# target. Offline: the engine comes from scripts/engine/ensure.sh.
+# (Pulumi.dev.yaml) against a real, local Kubernetes control plane: Heroku apps from
+# examples/snapshot.json, their Deployments, Secrets, PVC, Service, Ingress, release Job and CronJob
+# applied to the local cluster (scripts/cluster/: kube-apiserver, controller-manager, scheduler,
+# etcd and KWOK as the kubelet, built from Go modules), and the data import from a local source
+# Postgres (examples/sample-db.sql) into a local target. Offline: the engine comes from
+# scripts/engine/ensure.sh.
 #
 #   npm run dev            # start the clusters if needed, then `pulumi up --yes --stack dev`
-#   npm run dev -- stop    # stop the two local Postgres clusters (their data stays in .dev/pg/)
+#   npm run dev -- stop    # stop the Kubernetes and Postgres clusters (their data stays in .dev/)
 #
 # Re-runnable: clusters already running are reused, the stack already exists; a second run shows
-# no changes. Everything it keeps lives under .dev/ (gitignored): Postgres data, Pulumi state. (As
-# root, when the postgres OS user cannot reach .dev/, the clusters live under its home instead:
+# no changes. Everything it keeps lives under .dev/ (gitignored): Postgres data, the Kubernetes
+# cluster's state, Pulumi state and the stack's per-machine config (.dev/Pulumi.dev.yaml: the
+# committed Pulumi.dev.yaml plus this cluster's kubeconfig as a secret). (As root, when the postgres
+# OS user cannot reach .dev/, the Postgres clusters live under its home instead:
 # ~postgres/heroku-to-hasura-dev/<hash of this checkout's path>/.)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -102,6 +107,7 @@ psql_su() { # psql_su <cluster dir> <port> <database> : SQL on stdin, over the u
 }
 
 stop_clusters() {
+  ts-node --transpile-only "$REPO/scripts/cluster.ts" stop --dir "$DEV/kube" >&2 || true
   for d in "$PGROOT/source" "$PGROOT/target"; do
     if [ -f "$d/data/PG_VERSION" ] && cluster_running "$d"; then
       as_pg "$PG/pg_ctl" -D "$d/data" -m fast -w stop >/dev/null && say "stopped $d"
@@ -109,6 +115,12 @@ stop_clusters() {
   done
 }
 
+# A supported Node.js for npm, ts-node, the language host and the program (see scripts/node/).
+PATH="$(bash "$REPO/scripts/node/ensure.sh")${PATH:+:$PATH}" || die "no supported Node.js"
+export PATH
+
+PATH="$REPO/node_modules/.bin:$PATH"
+[ -d node_modules/@pulumi/pulumi ] || npm ci
 PG="$(pg_bin_dir)"
 PGROOT="$(pg_root)"
 if [ "${1:-}" = "stop" ]; then
@@ -116,14 +128,9 @@ if [ "${1:-}" = "stop" ]; then
   exit 0
 fi
 
-# A supported Node.js for npm, ts-node, the language host and the program (see scripts/node/).
-PATH="$(bash "$REPO/scripts/node/ensure.sh")${PATH:+:$PATH}" || die "no supported Node.js"
-export PATH
-
 [ -f "$SNAPSHOT" ] || die "$SNAPSHOT is missing"
 [ -f "$SAMPLE_SQL" ] || die "$SAMPLE_SQL is missing"
 [ -f "$REPO/Pulumi.$STACK.yaml" ] || die "Pulumi.$STACK.yaml is missing"
-[ -d node_modules/@pulumi/pulumi ] || npm ci
 
 # The source database's role, password and name: from the example snapshot's DATABASE_URL, the
 # value the import will connect with (never printed: it only goes into the SQL piped to psql).
@@ -174,7 +181,10 @@ fi
 
 # With postgres.manageDatabase false the stack expects its target databases to exist: create them
 # (names and owner passwords from the real planner on this stack's config and snapshot).
-npx ts-node --transpile-only "$REPO/scripts/engine/dev-databases.ts" "$STACK"
+ts-node --transpile-only "$REPO/scripts/engine/dev-databases.ts" "$STACK"
+
+# The local Kubernetes control plane (built from Go modules the first time), ports 56440–56449.
+ts-node --transpile-only "$REPO/scripts/cluster.ts" start --dir "$DEV/kube"
 
 # Engine and a file backend under .dev/ (never the Pulumi Cloud).
 export PULUMI_BACKEND_URL="file://$DEV/state"
@@ -184,13 +194,21 @@ source "$REPO/scripts/engine/env.sh"
 say "engine: pulumi $(pulumi version), node $(node --version) ($PULUMI_ENGINE_ROOT)"
 
 pulumi stack select "$STACK" --create --non-interactive >/dev/null
-pulumi up --yes --stack "$STACK" --non-interactive --color never
+# The stack's config for this machine: the committed Pulumi.dev.yaml plus the local cluster's
+# kubeconfig, set as a secret (from stdin, never on a command line) in a copy under .dev/.
+STACK_CONFIG="$DEV/Pulumi.$STACK.yaml"
+cp "$REPO/Pulumi.$STACK.yaml" "$STACK_CONFIG"
+pulumi config set --secret kubeconfig --stack "$STACK" --config-file "$STACK_CONFIG" <"$DEV/kube/kubeconfig"
+pulumi up --yes --stack "$STACK" --config-file "$STACK_CONFIG" --non-interactive --color never
 
-# index.ts writes report.md next to the rendered manifests.
-render_to="$(pulumi config get --path cluster.renderTo --stack "$STACK" 2>/dev/null || echo "out/$STACK")"
-case "$render_to" in /*) ;; *) render_to="$REPO/$render_to" ;; esac
 echo
-echo "Kubernetes manifests: $render_to"
-echo "Migration report:     $render_to/report.md"
-echo "Stack outputs:        source scripts/engine/env.sh && pulumi stack output --stack $STACK"
-echo "Postgres:             source 127.0.0.1:$SOURCE_PORT, target 127.0.0.1:$TARGET_PORT (stop: npm run dev -- stop)"
+ts-node --transpile-only "$REPO/scripts/cluster.ts" summary --dir "$DEV/kube" \
+  --namespace "$(pulumi config get --path cluster.namespace --stack "$STACK" --config-file "$STACK_CONFIG" 2>/dev/null || echo default)" 2>/dev/null
+echo
+echo "Migration report:     out/$STACK/report.md"
+if [ -d "$REPO/out/$STACK/hasura/metadata" ]; then
+  echo "Hasura metadata:      out/$STACK/hasura/metadata ($(find "$REPO/out/$STACK/hasura/metadata/databases" -name '*_*.yaml' | wc -l) tracked tables; apply: hasura metadata apply --project out/$STACK/hasura)"
+fi
+echo "Stack outputs:        source scripts/engine/env.sh && pulumi stack output --stack $STACK --config-file .dev/Pulumi.$STACK.yaml"
+echo "Postgres:             source 127.0.0.1:$SOURCE_PORT, target 127.0.0.1:$TARGET_PORT"
+echo "Stop everything:      npm run dev -- stop"

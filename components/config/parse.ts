@@ -1,6 +1,6 @@
 import { parseImagesConfig, parsePromoteFrom } from "../images/config";
 import { SecretString } from "../heroku/secret-string";
-import { AddonOverride, DISPOSITIONS, PlanSettings, ScheduledJob } from "../plan/types";
+import { AddonCopySettings, AddonOverride, DISPOSITIONS, PlanSettings, ScheduledJob } from "../plan/types";
 import { SSL_MODES } from "../data/postgres-url";
 import { Fields, join } from "./fields";
 import {
@@ -20,6 +20,7 @@ import {
   STORAGE_QUANTITY,
 } from "./formats";
 import { closest, IssueList } from "./issues";
+import { parseHasura } from "./hasura";
 import { kubeconfigContextProblem } from "./kubeconfig";
 import {
   ClusterConfig,
@@ -47,10 +48,20 @@ export const TOP_LEVEL_KEYS = [
   "ingress",
   "storageClass",
   "import",
+  "hasura",
+  "hasuraJwtSecret",
+  "hasuraAuthWebhook",
 ] as const;
 
 /** Keys that must hold secrets (`pulumi config set --secret`); their values are never echoed. */
-export const SECRET_KEYS = ["herokuApiKey", "kubeconfig", "postgresPassword", "registryPassword"] as const;
+export const SECRET_KEYS = [
+  "herokuApiKey",
+  "kubeconfig",
+  "postgresPassword",
+  "registryPassword",
+  "hasuraJwtSecret",
+  "hasuraAuthWebhook",
+] as const;
 
 export { SSL_MODES };
 
@@ -98,14 +109,19 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
       return f.integer(pp, n, 0, 1000);
     }),
   );
-  const ingressRaw = f.object("ingress", raw.ingress, ["className", "clusterIssuer"]) ?? {};
+  const ingressRaw =
+    f.object("ingress", raw.ingress, ["className", "clusterIssuer", "addressTimeoutSeconds"]) ?? {};
   const ingress = {
     className: f.string("ingress.className", ingressRaw.className, { format: DNS1123_SUBDOMAIN }) ?? null,
     clusterIssuer:
       f.string("ingress.clusterIssuer", ingressRaw.clusterIssuer, { format: DNS1123_SUBDOMAIN }) ?? null,
+    addressTimeoutSeconds:
+      f.integer("ingress.addressTimeoutSeconds", ingressRaw.addressTimeoutSeconds, 0, 3600) ??
+      DEFAULT_INGRESS_ADDRESS_TIMEOUT_SECONDS,
   };
   const storageClass = f.string("storageClass", raw.storageClass, { format: DNS1123_SUBDOMAIN }) ?? null;
   const importConfig = parseImport(f, raw.import);
+  const hasura = parseHasura(f, raw.hasura, raw.hasuraJwtSecret, raw.hasuraAuthWebhook);
   const promoteFrom = parsePromoteFrom(raw.promoteFrom);
   issues.addAll(promoteFrom.errors, "promoteFrom");
   // The images' app names are only final once the snapshots are read (checkConfigAgainstApps); here
@@ -145,6 +161,7 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
     cluster,
     postgres,
     import: importConfig,
+    hasura,
     images: raw.images,
     registryPassword: registryPassword === undefined ? null : SecretString.of(registryPassword),
     promoteFrom: promoteFrom.value,
@@ -322,7 +339,7 @@ function parsePostgres(f: Fields, value: unknown, passwordValue: unknown): Postg
 }
 
 function parseAddonOverride(f: Fields, path: string, value: unknown): AddonOverride | undefined {
-  const o = f.object(path, value, ["disposition", "storage", "storageClass", "image"]);
+  const o = f.object(path, value, ["disposition", "storage", "storageClass", "image", "startEmpty", "copy"]);
   if (!o) {
     if (value === null || value === undefined)
       f.issues.add(path, "must be an object such as { disposition: keep }");
@@ -337,8 +354,12 @@ function parseAddonOverride(f: Fields, path: string, value: unknown): AddonOverr
   if (storageClass) out.storageClass = storageClass;
   const image = f.string(join(path, "image"), o.image, { format: DIGEST_IMAGE });
   if (image) out.image = image;
+  const startEmpty = f.boolean(join(path, "startEmpty"), o.startEmpty);
+  if (startEmpty !== undefined) out.startEmpty = startEmpty;
+  const copy = parseAddonCopy(f, join(path, "copy"), o.copy);
+  if (copy) out.copy = copy;
   if (disposition && disposition !== "in-cluster") {
-    for (const k of ["storage", "storageClass", "image"] as const) {
+    for (const k of ["storage", "storageClass", "image", "startEmpty", "copy"] as const) {
       if (o[k] !== undefined) {
         f.issues.add(
           join(path, k),
@@ -348,6 +369,39 @@ function parseAddonOverride(f: Fields, path: string, value: unknown): AddonOverr
     }
   }
   return out;
+}
+
+/** `addons.<name>.copy`: where `pulumi up` reaches the in-cluster server to copy the data into it. */
+function parseAddonCopy(f: Fields, path: string, value: unknown): AddonCopySettings | undefined {
+  if (value === undefined) return undefined;
+  const o = f.object(path, value, [
+    "host",
+    "port",
+    "tls",
+    "waitSeconds",
+    "ttlToleranceMs",
+    "importId",
+    "progressFile",
+  ]);
+  if (!o) {
+    if (value === null) f.issues.add(path, "must be an object such as { host: 127.0.0.1, port: 16379 }");
+    return undefined;
+  }
+  const host = f.requiredString(join(path, "host"), o.host, { format: HOST });
+  const out: AddonCopySettings = { host: host ?? "" };
+  const port = f.integer(join(path, "port"), o.port, 1, 65535);
+  if (port !== undefined) out.port = port;
+  const tls = f.boolean(join(path, "tls"), o.tls);
+  if (tls !== undefined) out.tls = tls;
+  const waitSeconds = f.integer(join(path, "waitSeconds"), o.waitSeconds, 0, 86400);
+  if (waitSeconds !== undefined) out.waitSeconds = waitSeconds;
+  const tolerance = f.integer(join(path, "ttlToleranceMs"), o.ttlToleranceMs, 0, 3_600_000);
+  if (tolerance !== undefined) out.ttlToleranceMs = tolerance;
+  const importId = f.string(join(path, "importId"), o.importId, { format: IMPORT_ID });
+  if (importId !== undefined) out.importId = importId;
+  const progressFile = f.string(join(path, "progressFile"), o.progressFile);
+  if (progressFile !== undefined) out.progressFile = progressFile;
+  return host === undefined ? undefined : out;
 }
 
 function parseSchedules(f: Fields, path: string, value: unknown): ScheduledJob[] | undefined {
@@ -417,6 +471,12 @@ function parseImport(f: Fields, value: unknown): ImportConfig {
     progressFile: f.string("import.progressFile", o.progressFile) ?? null,
   };
 }
+
+/**
+ * How long `up` waits, by default, for an Ingress's address: a controller reports it within seconds;
+ * Pulumi's own 10 minutes would hide a cluster whose controller never does.
+ */
+export const DEFAULT_INGRESS_ADDRESS_TIMEOUT_SECONDS = 120;
 
 /** Apps whose images the config may describe: the listed apps, else every app `images` names. */
 function imageApps(heroku: HerokuSourceConfig | undefined, images: unknown): string[] {

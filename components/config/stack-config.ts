@@ -1,4 +1,5 @@
 import { SecretString } from "../heroku/secret-string";
+import type { HasuraConfig } from "./hasura";
 import {
   AddonOverride,
   DISPOSITIONS,
@@ -26,6 +27,8 @@ export interface StackConfig {
   postgres: PostgresConfig;
   /** The data import's options (components/data). */
   import: ImportConfig;
+  /** GraphQL Engine and its metadata (components/hasura). */
+  hasura: HasuraConfig;
   /**
    * `images` as written. Its shape is checked here with the images component's `parseImagesConfig`;
    * the typed ImagesConfig depends on the selected apps, so `checkConfigAgainstApps` returns it.
@@ -115,4 +118,4 @@ export interface ImportConfig {
 }
 
 export { DISPOSITIONS };
-export type { AddonOverride, IngressSettings, ScheduledJob };
+export type { AddonOverride, HasuraConfig, IngressSettings, ScheduledJob };

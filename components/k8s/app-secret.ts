@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SecretEntry } from "../plan/types";
+import { ownedAnnotations } from "./ownership";
 
 export interface AppSecretArgs {
   /** Heroku app name, used only in error messages (a redacted value names its app and key). */
@@ -33,7 +34,11 @@ export function createAppSecret(
   return new k8s.core.v1.Secret(
     name,
     {
-      metadata: { namespace: args.namespace, ...(args.labels ? { labels: args.labels } : {}) },
+      metadata: {
+        namespace: args.namespace,
+        ...(args.labels ? { labels: args.labels } : {}),
+        annotations: ownedAnnotations(),
+      },
       type: "Opaque",
       immutable: true,
       stringData: pulumi.secret(stringData),

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CronJobPlan } from "../plan/types";
 import { dynoPodSpec, processContainer } from "./pod-spec";
+import { ownedAnnotations } from "./ownership";
 
 export interface CronJobArgs {
   /** A declared Heroku Scheduler job: name, labels, schedule (UTC), command, resources. */
@@ -28,7 +29,12 @@ export function createCronJob(
   return new k8s.batch.v1.CronJob(
     name,
     {
-      metadata: { name: plan.name, namespace: args.namespace, labels: plan.labels.labels },
+      metadata: {
+        name: plan.name,
+        namespace: args.namespace,
+        labels: plan.labels.labels,
+        annotations: ownedAnnotations(),
+      },
       spec: {
         schedule: plan.schedule,
         timeZone: "Etc/UTC",

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IngressPlan, ServicePlan, WorkloadPlan } from "../plan/types";
 import { dynoPodSpec, processContainer, tcpProbe } from "./pod-spec";
+import { ownedAnnotations } from "./ownership";
 
 export interface MicroserviceArgs {
   /**
@@ -76,7 +77,12 @@ function createDeployment(name: string, args: MicroserviceArgs, opts: pulumi.Cus
   return new k8s.apps.v1.Deployment(
     name,
     {
-      metadata: { name: w.name, namespace: args.namespace, labels: w.labels.labels },
+      metadata: {
+        name: w.name,
+        namespace: args.namespace,
+        labels: w.labels.labels,
+        annotations: ownedAnnotations(),
+      },
       spec: {
         replicas: w.replicas,
         selector: { matchLabels: w.labels.selector },
@@ -103,7 +109,12 @@ function createService(
   return new k8s.core.v1.Service(
     name,
     {
-      metadata: { name: plan.name, namespace: args.namespace, labels: plan.labels.labels },
+      metadata: {
+        name: plan.name,
+        namespace: args.namespace,
+        labels: plan.labels.labels,
+        annotations: ownedAnnotations(),
+      },
       spec: {
         type: "ClusterIP",
         // The workload's own selector: the Service reaches exactly this process type's pods.
@@ -121,6 +132,11 @@ function createIngress(
   namespace: string,
   opts: pulumi.CustomResourceOptions,
 ) {
+  // `up` waits for the controller to report an address only as long as the stack says, and not at
+  // all with 0 (a controller that never reports one would otherwise fail every `up` at the timeout).
+  const wait = plan.addressTimeoutSeconds;
+  const annotations = wait === 0 ? { ...plan.annotations, [SKIP_AWAIT]: "true" } : plan.annotations;
+  const timeouts = wait === 0 ? {} : { customTimeouts: { create: `${wait}s`, update: `${wait}s` } };
   return new k8s.networking.v1.Ingress(
     name,
     {
@@ -128,7 +144,7 @@ function createIngress(
         name: plan.name,
         namespace,
         labels: plan.labels.labels,
-        ...(Object.keys(plan.annotations).length > 0 ? { annotations: plan.annotations } : {}),
+        annotations: ownedAnnotations(annotations),
       },
       spec: {
         ...(plan.className !== null ? { ingressClassName: plan.className } : {}),
@@ -149,6 +165,9 @@ function createIngress(
           : {}),
       },
     },
-    opts,
+    { ...opts, ...timeouts },
   );
 }
+
+/** Pulumi's annotation: create or update the object without waiting for it to become ready. */
+export const SKIP_AWAIT = "pulumi.com/skipAwait";

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config/stack-config";
 import { MANAGED_BY } from "../plan/names";
+import { ownedAnnotations } from "./ownership";
 
 /**
  * The stack's one Kubernetes provider, from validated config. Every Kubernetes object of the program
@@ -58,7 +59,13 @@ export function createNamespace(
 ): k8s.core.v1.Namespace {
   return new k8s.core.v1.Namespace(
     namespace,
-    { metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": MANAGED_BY } } },
+    {
+      metadata: {
+        name: namespace,
+        labels: { "app.kubernetes.io/managed-by": MANAGED_BY },
+        annotations: ownedAnnotations(),
+      },
+    },
     { ...opts, provider, retainOnDelete: true },
   );
 }

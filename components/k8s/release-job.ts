@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { ReleaseJobPlan } from "../plan/types";
 import { dynoPodSpec, processContainer } from "./pod-spec";
+import { ownedAnnotations } from "./ownership";
 
 export interface ReleaseJobArgs {
   /** The release phase plan: base name, labels, command, resources, deadline, retries. */
@@ -44,7 +45,7 @@ export function createReleaseJob(
         name: jobName,
         namespace: args.namespace,
         labels: plan.labels.labels,
-        annotations: { [REPLACE_UNREADY]: "true" },
+        annotations: ownedAnnotations({ [REPLACE_UNREADY]: "true" }),
       },
       spec: {
         activeDeadlineSeconds: plan.activeDeadlineSeconds,

@@ -13,6 +13,11 @@ export function assertRenderable(plan: MigrationPlan, source: string): void {
   }
   for (const a of plan.statefulAddons) {
     if (a.password?.isRedacted) missing.push(`add-on ${a.addon}: password`);
+    if (a.data.mode === "copy" && a.data.sourceUrl.isRedacted) {
+      missing.push(
+        `add-on ${a.addon}: ${a.data.sourceVar.key} of ${a.data.sourceVar.app} (the copy's source)`,
+      );
+    }
   }
   if (missing.length > 0) {
     throw new Error(

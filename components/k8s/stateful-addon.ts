@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StatefulAddonPlan } from "../plan/types";
 import { containerEnv, containerResources, tcpProbe } from "./pod-spec";
+import { ownedAnnotations } from "./ownership";
 
 export interface StatefulAddonArgs {
   /**
@@ -65,7 +66,12 @@ export class StatefulAddon extends pulumi.ComponentResource {
 }
 
 function metadataOf(args: StatefulAddonArgs) {
-  return { name: args.plan.name, namespace: args.namespace, labels: args.plan.labels.labels };
+  return {
+    name: args.plan.name,
+    namespace: args.namespace,
+    labels: args.plan.labels.labels,
+    annotations: ownedAnnotations(),
+  };
 }
 
 function createClaim(name: string, args: StatefulAddonArgs, opts: pulumi.CustomResourceOptions) {
@@ -93,7 +99,7 @@ function createPasswordSecret(name: string, args: StatefulAddonArgs, opts: pulum
   return new k8s.core.v1.Secret(
     name,
     {
-      metadata: { namespace: args.namespace, labels: plan.labels.labels },
+      metadata: { namespace: args.namespace, labels: plan.labels.labels, annotations: ownedAnnotations() },
       type: "Opaque",
       immutable: true,
       stringData: pulumi.secret({ [PASSWORD_KEY]: password }),

@@ -114,6 +114,7 @@ export function planIngress(
     annotations,
     rules: custom.map((d) => ({ host: d.hostname, serviceName: service.name, servicePort: SERVICE_PORT })),
     tls: custom.map((d) => ({ hosts: [d.hostname], secretName: tlsSecretName(d.hostname) })),
+    addressTimeoutSeconds: settings.addressTimeoutSeconds,
   };
 }
 

@@ -1,3 +1,6 @@
+import { describeAddonData } from "./addon-data";
+import { hasuraReportSection } from "./hasura-report";
+import type { HasuraSection } from "./hasura-section";
 import { AppPlan, LedgerEntry, MigrationPlan, SecretEntry } from "./types";
 
 /**
@@ -5,7 +8,7 @@ import { AppPlan, LedgerEntry, MigrationPlan, SecretEntry } from "./types";
  * from the plan's plain fields only: it never reveals a SecretString (values are described, e.g.
  * "rewritten → migrated database", never shown).
  */
-export function renderReport(plan: MigrationPlan): string {
+export function renderReport(plan: MigrationPlan, hasura: HasuraSection | null = null): string {
   const lines: string[] = [];
   const workloads = plan.apps.reduce((n, a) => n + a.workloads.length, 0);
   lines.push(`# Heroku → Kubernetes migration report: stack \`${plan.stack}\``, "");
@@ -55,6 +58,8 @@ export function renderReport(plan: MigrationPlan): string {
     );
   }
 
+  lines.push(...addonDataSection(plan));
+
   lines.push("## Databases to migrate", "");
   if (plan.databases.length === 0) lines.push("None.", "");
   else {
@@ -72,7 +77,37 @@ export function renderReport(plan: MigrationPlan): string {
       ),
     );
   }
+  if (hasura) lines.push(...hasuraReportSection(hasura, { code, table }));
   return lines.join("\n");
+}
+
+/** What happens to each add-on's data: copied and verified, acknowledged empty, imported, or kept. */
+function addonDataSection(plan: MigrationPlan): string[] {
+  const rows = new Map<string, string[]>();
+  for (const app of plan.apps) {
+    for (const a of app.addons) {
+      if (rows.has(a.addon)) continue;
+      const stateful = plan.statefulAddons.find((s) => s.addon === a.addon);
+      const fate =
+        a.disposition === "keep"
+          ? "kept on Heroku: the apps keep using it there, nothing is copied"
+          : a.disposition === "migrate"
+            ? "copied once and verified by the PostgresImport when `import.enabled` is true (else the target database starts empty)"
+            : stateful
+              ? describeAddonData(stateful.data, stateful.addon)
+              : "in-cluster";
+      rows.set(a.addon, [a.addon, a.service, a.disposition, fate]);
+    }
+  }
+  if (rows.size === 0) return ["## Add-on data", "", "No add-ons.", ""];
+  return [
+    "## Add-on data",
+    "",
+    ...table(
+      ["Heroku add-on", "Service", "Disposition", "Its data"],
+      [...rows.values()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)),
+    ),
+  ];
 }
 
 function appSection(app: AppPlan, ledger: LedgerEntry[]): string[] {

@@ -8,6 +8,7 @@ import {
   STORAGE_FLOOR_GI,
   storageForPlan,
 } from "./addon-catalog";
+import { checkAddonData, planAddonData } from "./addon-data";
 import { AddonUse, AddonUsage, Rewrites, setRewrite } from "./addon-usage";
 import { objectLabels } from "./names";
 import { secretSatisfies } from "./secret-values";
@@ -65,6 +66,8 @@ export function planStatefulAddons(
   rewrites: Rewrites,
   findings: Findings,
 ): StatefulAddonPlan[] {
+  // Before anything is planned: an in-cluster server must never start empty unsaid.
+  checkAddonData(usages);
   return usages
     .filter((u) => u.disposition === "in-cluster")
     .map((u) => planStatefulAddon(u, ctx, rewrites, findings));
@@ -261,5 +264,6 @@ function planStatefulAddon(
     resources: resourcesOf(spec.kind, addon.plan),
     usedBy,
     plan: addon.plan,
+    data: planAddonData(usage, spec, source),
   };
 }

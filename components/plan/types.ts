@@ -57,6 +57,34 @@ export interface AddonOverride {
   storageClass?: string;
   /** Container image (by digest) for `in-cluster`; default from the catalog. */
   image?: string;
+  /**
+   * `in-cluster` only: the user's word that the in-cluster server starts empty (its Heroku data is not
+   * copied, or they restore it themselves). An in-cluster add-on needs this or `copy`.
+   */
+  startEmpty?: boolean;
+  /** `in-cluster` Redis only: copy the Heroku data once, verified (components/data/redis). */
+  copy?: AddonCopySettings;
+}
+
+/** How `pulumi up` copies an add-on's data into its in-cluster server (`addons.<name>.copy`). */
+export interface AddonCopySettings {
+  /**
+   * Host where the machine running `pulumi up` reaches the in-cluster server: `127.0.0.1` through
+   * `kubectl port-forward`, or the Service's name when `up` runs inside the cluster.
+   */
+  host: string;
+  /** Port at `host`; default the server's own port (6379). */
+  port?: number;
+  /** Connect to `host:port` with TLS (no certificate check). Default false. */
+  tls?: boolean;
+  /** How long the copy waits for `host:port` to answer (time to start the port-forward). Default 600. */
+  waitSeconds?: number;
+  /** Largest TTL difference the verification accepts between a source key and its copy. Default 5000. */
+  ttlToleranceMs?: number;
+  /** Names the copy; a different id asks for a new copy (into an empty server). Default: generated. */
+  importId?: string;
+  /** File the copy appends its progress lines to. */
+  progressFile?: string;
 }
 
 export interface ScheduledJob {
@@ -74,6 +102,11 @@ export interface IngressSettings {
   className: string | null;
   /** cert-manager ClusterIssuer name put in the `cert-manager.io/cluster-issuer` annotation; null = none. */
   clusterIssuer: string | null;
+  /**
+   * Seconds `pulumi up` waits for the ingress controller to report an Ingress's address (its
+   * `status.loadBalancer`); 0 = do not wait (a cluster whose controller never reports one).
+   */
+  addressTimeoutSeconds: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -254,6 +287,8 @@ export interface IngressPlan {
   annotations: Record<string, string>;
   rules: { host: string; serviceName: string; servicePort: number }[];
   tls: { hosts: string[]; secretName: string }[];
+  /** Seconds `pulumi up` waits for the Ingress's address; 0 = not at all (IngressSettings). */
+  addressTimeoutSeconds: number;
 }
 
 export interface CronJobPlan {
@@ -333,7 +368,31 @@ export interface StatefulAddonPlan {
   usedBy: string[];
   /** Heroku plan name the storage was sized from. */
   plan: string;
+  /** What happens to the add-on's Heroku data: copied once, verified, or an acknowledged empty start. */
+  data: AddonDataPlan;
 }
+
+/**
+ * The data of an in-cluster add-on. Never implicit: the planner refuses an in-cluster add-on whose
+ * stack neither copies its data nor acknowledges that it starts empty.
+ */
+export type AddonDataPlan =
+  | {
+      mode: "copy";
+      /** The Heroku URL the data is read from (the billing app's first connection URL). */
+      sourceUrl: SecretString;
+      /** The app and config var `sourceUrl` was taken from, for messages. */
+      sourceVar: { app: string; key: string };
+      /** Where `pulumi up` reaches the in-cluster server, and how (from `addons.<name>.copy`). */
+      host: string;
+      port: number;
+      tls: boolean;
+      waitSeconds: number | null;
+      ttlToleranceMs: number | null;
+      importId: string | null;
+      progressFile: string | null;
+    }
+  | { mode: "empty" };
 
 /**
  * A syntactically valid digest that names no image: the catalog's default for in-cluster add-on

@@ -32,7 +32,8 @@ async function main(stack: string): Promise<void> {
     if (k.startsWith(`${project}:`)) raw[k.slice(project.length + 1)] = v;
   }
   const config = parseStackConfig(raw, { project, stack, env: process.env });
-  if (config.postgres.manageDatabase || !config.import.enabled) {
+  const hasuraMetadataDb = config.hasura.enabled ? config.hasura.metadataDatabase : null;
+  if (config.postgres.manageDatabase || (!config.import.enabled && hasuraMetadataDb === null)) {
     console.error(
       `[dev] ${stack}: the stack manages its target databases (or imports nothing); nothing to prepare`,
     );
@@ -69,6 +70,17 @@ async function main(stack: string): Promise<void> {
         console.error(`[dev] created database ${d.database} (owner ${d.ownerRole}) on ${host}:${port}`);
       } else {
         console.error(`[dev] database ${d.database} exists on ${host}:${port}`);
+      }
+    }
+    if (hasuraMetadataDb !== null) {
+      // GraphQL Engine's own catalog: a database of its own, never a migrated one; it connects as
+      // the admin, as the import does when the stack does not manage its databases.
+      const meta = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [hasuraMetadataDb]);
+      if (meta.rowCount === 0) {
+        await admin.query(`CREATE DATABASE ${quoteIdent(hasuraMetadataDb)}`);
+        console.error(`[dev] created Hasura's metadata database ${hasuraMetadataDb} on ${host}:${port}`);
+      } else {
+        console.error(`[dev] Hasura's metadata database ${hasuraMetadataDb} exists on ${host}:${port}`);
       }
     }
   } finally {

@@ -12,10 +12,16 @@ export function validConfig(): Record<string, unknown> {
     heroku: { apps: ["acme-api"], snapshotFile: "examples/snapshot.json" },
     cluster: { namespace: "default", renderTo: "out/test" },
     postgres: { host: "127.0.0.1", port: 56433, adminUser: "postgres" },
-    addons: { "redis-curved-11111": { disposition: "in-cluster", storage: "5Gi" } },
+    addons: {
+      "redis-curved-11111": {
+        disposition: "in-cluster",
+        storage: "5Gi",
+        copy: { host: "127.0.0.1", port: 16379, waitSeconds: 120, ttlToleranceMs: 2000 },
+      },
+    },
     schedules: { "acme-api": [{ name: "nightly-cleanup", schedule: "0 3 * * *", command: "rake cleanup" }] },
     replicas: { "acme-api": { web: 2 } },
-    ingress: { className: "nginx", clusterIssuer: "letsencrypt-prod" },
+    ingress: { className: "nginx", clusterIssuer: "letsencrypt-prod", addressTimeoutSeconds: 45 },
     storageClass: "standard",
     images: { registry: "images.acme.example/acme", apps: { "acme-api": { image: API_IMAGE } } },
     import: { enabled: false, jobs: 2 },
@@ -292,6 +298,39 @@ export const BAD_CONFIG_CASES: BadConfigCase[] = [
     message: /an http\(s\) URL/,
   },
   {
+    name: "add-on copy without a host",
+    mutate: (c) => (c.addons["redis-curved-11111"].copy = { port: 16379 }),
+    key: "heroku-to-hasura:addons.redis-curved-11111.copy.host",
+    message: /is required/,
+  },
+  {
+    name: "add-on copy port out of range",
+    mutate: (c) => (c.addons["redis-curved-11111"].copy.port = 0),
+    key: "heroku-to-hasura:addons.redis-curved-11111.copy.port",
+    message: /must be an integer from 1 to 65535/,
+  },
+  {
+    name: "add-on copy with an unknown key",
+    mutate: (c) => (c.addons["redis-curved-11111"].copy.adress = "x"),
+    key: "heroku-to-hasura:addons.redis-curved-11111.copy.adress",
+    message: /unknown key/,
+  },
+  {
+    name: "startEmpty not a boolean",
+    mutate: (c) => {
+      delete c.addons["redis-curved-11111"].copy;
+      c.addons["redis-curved-11111"].startEmpty = "yes";
+    },
+    key: "heroku-to-hasura:addons.redis-curved-11111.startEmpty",
+    message: /must be true or false \(got "yes"\)/,
+  },
+  {
+    name: "copy on a kept add-on",
+    mutate: (c) => (c.addons["redis-curved-11111"] = { disposition: "keep", copy: { host: "127.0.0.1" } }),
+    key: "heroku-to-hasura:addons.redis-curved-11111.copy",
+    message: /only applies with disposition in-cluster \(this add-on is keep\)/,
+  },
+  {
     name: "storage on a kept add-on",
     mutate: (c) => (c.addons["redis-curved-11111"] = { disposition: "keep", storage: "5Gi" }),
     key: "heroku-to-hasura:addons.redis-curved-11111.storage",
@@ -302,6 +341,12 @@ export const BAD_CONFIG_CASES: BadConfigCase[] = [
     mutate: (c) => (c.ingress.className = "Nginx Public"),
     key: "heroku-to-hasura:ingress.className",
     message: /DNS-1123 subdomain/,
+  },
+  {
+    name: "ingress address timeout out of range",
+    mutate: (c) => (c.ingress.addressTimeoutSeconds = -1),
+    key: "heroku-to-hasura:ingress.addressTimeoutSeconds",
+    message: /integer from 0 to 3600/,
   },
   {
     name: "bad storage class",

@@ -49,12 +49,18 @@ describe("stack config: parseStackConfig", () => {
         clusterPort: 56433,
         sslMode: null,
       },
-      addons: { "redis-curved-11111": { disposition: "in-cluster", storage: "5Gi" } },
+      addons: {
+        "redis-curved-11111": {
+          disposition: "in-cluster",
+          storage: "5Gi",
+          copy: { host: "127.0.0.1", port: 16379, waitSeconds: 120, ttlToleranceMs: 2000 },
+        },
+      },
       schedules: {
         "acme-api": [{ name: "nightly-cleanup", schedule: "0 3 * * *", command: "rake cleanup" }],
       },
       replicas: { "acme-api": { web: 2 } },
-      ingress: { className: "nginx", clusterIssuer: "letsencrypt-prod" },
+      ingress: { className: "nginx", clusterIssuer: "letsencrypt-prod", addressTimeoutSeconds: 45 },
       storageClass: "standard",
     });
     assert.strictEqual((c.images as { registry: string }).registry, "images.acme.example/acme");
@@ -96,7 +102,11 @@ describe("stack config: parseStackConfig", () => {
       clusterPort: 5432,
       sslMode: null,
     });
-    assert.deepStrictEqual(c.plan.ingress, { className: null, clusterIssuer: null });
+    assert.deepStrictEqual(c.plan.ingress, {
+      className: null,
+      clusterIssuer: null,
+      addressTimeoutSeconds: 120,
+    });
     assert.strictEqual(c.plan.storageClass, null);
     assert.deepStrictEqual(c.plan.addons, {});
     assert.strictEqual(c.images, undefined);

@@ -53,13 +53,22 @@ describe("committed Pulumi.<stack>.yaml files pass parseStackConfig", () => {
     }
   });
 
-  it("dev parses as written, with no secret: render to a folder, pinned image, import without @pulumi/postgresql", async () => {
-    const c = parseStackConfig(await rawConfig("Pulumi.dev.yaml"), {
-      project: PROJECT,
-      stack: "dev",
-      env: {},
-    });
-    assert.strictEqual(c.cluster.target.kind, "render");
+  it("dev parses with only the kubeconfig the dev job sets: local cluster, pinned image, import without @pulumi/postgresql", async () => {
+    const raw = await rawConfig("Pulumi.dev.yaml");
+    assert.ok(
+      !("kubeconfig" in raw),
+      "nothing machine-specific is committed: the dev job sets the kubeconfig",
+    );
+    // Without it the stack says what is missing, naming the key.
+    assert.throws(
+      () => parseStackConfig(raw, { project: PROJECT, stack: "dev", env: {} }),
+      /heroku-to-hasura:kubeconfig/,
+    );
+    const c = parseStackConfig(
+      { ...raw, kubeconfig: FAKE_SECRETS.kubeconfig },
+      { project: PROJECT, stack: "dev", env: {}, secretKeysStored: new Set(["kubeconfig"]) },
+    );
+    assert.strictEqual(c.cluster.target.kind, "kubeconfig");
     assert.strictEqual(c.postgres.manageDatabase, false);
     assert.strictEqual(c.import.enabled, true);
     assert.strictEqual(c.promoteFrom, null);

@@ -1,9 +1,11 @@
 /**
  * The real program (index.ts, run by the Node.js language host) under the real engine, reading
  * acme-api from the Heroku API double, rendering to a folder and importing its database between two
- * real Postgres clusters: preview → up → no-op up → one Heroku config var changed → refresh →
- * destroy (the imported data stays), with manifests validated against the Kubernetes schema and
- * the state and engine logs scanned for config var values, tokens and passwords.
+ * real Postgres clusters and copying its Heroku Redis (a TLS redis-server) into the "in-cluster"
+ * one (a redis-server started, as a user starts `kubectl port-forward`, once the add-on's Secret is
+ * rendered): preview → up → no-op up → one Heroku config var changed → refresh → destroy (the
+ * imported data stays), with manifests validated against the Kubernetes schema and the state and
+ * engine logs scanned for config var values, tokens and passwords.
  */
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
@@ -14,7 +16,7 @@ import * as path from "path";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 
 import { sqlIdentifier } from "../../components/plan/names";
-import { PgCluster, startPgCluster } from "../../scripts/lib/pg-cluster";
+import { freePort, PgCluster, startPgCluster } from "../../scripts/lib/pg-cluster";
 import {
   changedResources,
   createSandbox,
@@ -24,11 +26,14 @@ import {
   Sandbox,
 } from "../support/engine";
 import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
+import { loadRichData } from "../support/redis/rich-data";
+import { RedisServer, startRedis } from "../support/redis/server";
 import { readRendered, RenderedObject, validateRendered } from "./support/manifests";
 
 const PROJECT = "heroku-to-hasura";
 const APP = "acme-api";
 const PG_ADDON = "postgresql-concave-52656";
+const REDIS_ADDON = "redis-curved-11111";
 const IMAGE =
   "registry.invalid/acme/acme-api@sha256:1111111111111111111111111111111111111111111111111111111111111111";
 
@@ -96,6 +101,10 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
   const targetDb = sqlIdentifier(PG_ADDON);
   let ownerPassword = "";
   let initialVars: Record<string, string> = {};
+  let redisSource: RedisServer;
+  let redisTarget: RedisServer | undefined;
+  let redisTargetPort = 0;
+  let redisTargetPassword: string | null = null;
 
   before(async function () {
     this.timeout(0); // the first run builds the engine
@@ -107,6 +116,10 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
     const sourceUrl = source.url("acme_source", "u_acme", sourcePassword);
     double.setConfigVar(APP, "DATABASE_URL", sourceUrl);
     double.setConfigVar(APP, "HEROKU_POSTGRESQL_ONYX_URL", sourceUrl);
+    redisSource = await startRedis({ tls: true });
+    await loadRichData(redisSource);
+    double.setConfigVar(APP, "REDIS_URL", redisSource.url());
+    redisTargetPort = await freePort();
     // Short values ("info", "2") would match anywhere: make every value unique, so the final scan
     // can look for each config var's value, not only the secret-looking ones.
     for (const [k, v] of Object.entries(appConfigVars())) {
@@ -130,6 +143,9 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
           manageDatabase: false,
         },
         [`${PROJECT}:import`]: { enabled: true, jobs: 2 },
+        [`${PROJECT}:addons`]: {
+          [REDIS_ADDON]: { copy: { host: "127.0.0.1", port: redisTargetPort, waitSeconds: 300 } },
+        },
         [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
       },
       config: {
@@ -148,6 +164,8 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
     sb?.cleanup();
     source?.stop();
     target?.stop();
+    redisSource?.stop();
+    redisTarget?.stop();
     await double?.close(); // rejects if any response the double served broke the API schema
   });
 
@@ -157,8 +175,35 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
     assert.deepStrictEqual(readRendered(renderDir), []);
   });
 
+  /**
+   * Plays the user: once the add-on's Secret is rendered (the in-cluster server "is up"), starts
+   * the "in-cluster" Redis with the password it holds on the port the copy waits on, as
+   * `kubectl port-forward` would expose it.
+   */
+  async function startRedisTargetWhenRendered(): Promise<void> {
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      const secret = readRendered(renderDir).find(
+        (o) => o.kind === "Secret" && JSON.stringify(o.metadata).includes(REDIS_ADDON),
+      ) as unknown as { data?: Record<string, string> } | undefined;
+      const deployment = readRendered(renderDir).find(
+        (o) => o.kind === "Deployment" && (o.metadata.name ?? "").startsWith(REDIS_ADDON),
+      );
+      if (deployment) {
+        const encoded = secret?.data?.password;
+        redisTargetPassword = encoded ? Buffer.from(encoded, "base64").toString("utf8") : null;
+        redisTarget = await startRedis({ port: redisTargetPort, password: redisTargetPassword });
+        return;
+      }
+      if (Date.now() > deadline) throw new Error("the in-cluster Redis was never rendered");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
   it("up renders schema-valid manifests and the migration report", async function () {
+    const targetStarted = startRedisTargetWhenRendered();
     const res = await stack.up({ ...sb.ops() });
+    await targetStarted;
     assert.strictEqual(res.summary.result, "succeeded");
     firstRender = readRendered(renderDir);
     const kinds = new Set(firstRender.map((o) => o.kind));
@@ -215,6 +260,42 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
       assert.strictEqual(v.equal, true, `${v.table} verified equal`);
       const key = v.table.includes(".") ? v.table : `public.${v.table}`;
       assert.strictEqual(v.rows, expected[key.replace(/"/g, "")], `${v.table} row count`);
+    }
+  });
+
+  it("up copied the Heroku Redis into the in-cluster one, verified, before the app's workloads", async function () {
+    const outputs = await stack.outputs();
+    const addons = outputs.inClusterAddons.value as Record<
+      string,
+      { data: { mode: string; verifiedKeys: number; databases: { db: number; keys: number }[] } }
+    >;
+    const data = addons[REDIS_ADDON].data;
+    assert.strictEqual(data.mode, "copy");
+    assert.strictEqual(data.verifiedKeys, 17);
+    assert.deepStrictEqual(
+      data.databases.map((d) => [d.db, d.keys]),
+      [
+        [0, 15],
+        [3, 2],
+      ],
+    );
+    assert.ok(redisTarget, "the in-cluster Redis was started");
+    assert.strictEqual(redisTarget.cli("-n", "3", "GET", "db3:only").trim(), "in another logical database");
+    assert.strictEqual(redisTarget.cli("LLEN", "list:big").trim(), "5000");
+    // Under the real engine, every workload of the app depends on the copy.
+    const resources = (await stack.exportStack()).deployment.resources as {
+      urn: string;
+      type: string;
+      dependencies?: string[];
+    }[];
+    const copy = resources.find((r) => r.type.endsWith(":RedisImport"));
+    assert.ok(copy, "a RedisImport in state");
+    const workloads = resources.filter(
+      (r) => r.type === "kubernetes:apps/v1:Deployment" && !r.urn.endsWith(`::${REDIS_ADDON}`),
+    );
+    assert.ok(workloads.length >= 2);
+    for (const w of workloads) {
+      assert.ok(w.dependencies?.includes(copy.urn), `${w.urn} waits for the Redis copy`);
     }
   });
 
@@ -302,6 +383,11 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
     assert.strictEqual(res.summary.result, "succeeded");
     assert.deepStrictEqual(readRendered(renderDir), []);
     assert.deepStrictEqual(rowCounts(target, targetDb), before, "the target database keeps its data");
+    assert.strictEqual(
+      redisTarget!.cli("LLEN", "list:big").trim(),
+      "5000",
+      "the in-cluster Redis keeps its data",
+    );
   });
 
   it("no config var value, API token, password or passphrase appears in plaintext in state or engine logs", function () {
@@ -316,6 +402,8 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
       { label: "Heroku API token", value: FULL_TOKEN },
       { label: "passphrase", value: sb.passphrase },
       { label: "source database password", value: sourcePassword },
+      { label: "Heroku Redis password", value: redisSource.password! },
+      ...(redisTargetPassword ? [{ label: "in-cluster Redis password", value: redisTargetPassword }] : []),
       { label: "target admin password (postgresPassword)", value: target.password },
       { label: "target owner password", value: ownerPassword },
     );

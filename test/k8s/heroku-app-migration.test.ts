@@ -83,8 +83,8 @@ describe("HerokuAppMigration (mock-based component test)", () => {
     );
     assert.deepStrictEqual(
       job.metadata.annotations,
-      { "pulumi.com/replaceUnready": "true" },
-      "a failed release runs again on the next up",
+      { "pulumi.com/replaceUnready": "true", "pulumi.com/patchForce": "true" },
+      "a failed release runs again on the next up; drift by hand is taken back",
     );
     assert.strictEqual(job.spec.template.spec.restartPolicy, "Never");
     assert.deepStrictEqual(job.spec.template.spec.containers[0].args, [

@@ -8,6 +8,35 @@ describe("Microservice (mock-based component test)", () => {
   const h = useMockHarness();
   const secretName = "acme-api-env-0123abcd";
 
+  for (const [wait, annotations, timeouts] of [
+    [120, {}, { create: "120s", update: "120s" }],
+    [0, { "pulumi.com/skipAwait": "true" }, undefined],
+  ] as const) {
+    it(`mock: an Ingress address timeout of ${wait} s ${wait ? "bounds the wait" : "skips the wait"}`, async () => {
+      new Microservice(
+        "acme-api-web",
+        {
+          workload: fx.workload("acme-api", "web"),
+          namespace: "apps",
+          image: fx.image("acme-api"),
+          secretName,
+          service: fx.webService("acme-api"),
+          ingress: fx.ingress("acme-api", ["api.acme.test"], wait),
+        },
+        { providers: [h.provider()], transformations: [h.rec.recordOptions] },
+      );
+      await renderedChildren(h.rec);
+      const ing: Obj = h.rec.get(T.ingress, "acme-api-web").inputs;
+      assert.deepStrictEqual(ing.metadata.annotations, {
+        "cert-manager.io/cluster-issuer": "letsencrypt-prod",
+        "pulumi.com/patchForce": "true",
+        ...annotations,
+      });
+      const opts = h.rec.options.find((o) => o.type === T.ingress)!.opts as { customTimeouts?: unknown };
+      assert.deepStrictEqual(opts.customTimeouts, timeouts);
+    });
+  }
+
   it("mock: web with custom domains → Deployment, Service and Ingress with TLS", async () => {
     const m = new Microservice(
       "acme-api-web",
@@ -36,6 +65,8 @@ describe("Microservice (mock-based component test)", () => {
       name: "acme-api-web",
       namespace: "apps",
       labels: fx.labels("acme-api", "web").labels,
+      // Fields the program declares are taken back from whoever changed them by hand.
+      annotations: { "pulumi.com/patchForce": "true" },
     });
     assert.strictEqual(d.spec.replicas, 2);
     assert.deepStrictEqual(d.spec.selector, {
@@ -88,6 +119,7 @@ describe("Microservice (mock-based component test)", () => {
     const ing: Obj = h.rec.get(T.ingress, "acme-api-web").inputs;
     assert.deepStrictEqual(ing.metadata.annotations, {
       "cert-manager.io/cluster-issuer": "letsencrypt-prod",
+      "pulumi.com/patchForce": "true",
     });
     assert.strictEqual(ing.spec.ingressClassName, "nginx");
     assert.deepStrictEqual(

@@ -70,7 +70,7 @@ export function webService(app: string): ServicePlan {
   return { name: `${app}-web`, labels: labels(app, "web"), port: 80, targetPort: 5000 };
 }
 
-export function ingress(app: string, hosts: string[]): IngressPlan {
+export function ingress(app: string, hosts: string[], addressTimeoutSeconds = 120): IngressPlan {
   return {
     name: `${app}-web`,
     labels: labels(app, "web"),
@@ -78,6 +78,7 @@ export function ingress(app: string, hosts: string[]): IngressPlan {
     annotations: { "cert-manager.io/cluster-issuer": "letsencrypt-prod" },
     rules: hosts.map((host) => ({ host, serviceName: `${app}-web`, servicePort: 80 })),
     tls: hosts.map((host) => ({ hosts: [host], secretName: `${app}-tls-${host.replace(/\./g, "-")}` })),
+    addressTimeoutSeconds,
   };
 }
 
@@ -159,6 +160,7 @@ export function redisAddon(
     resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
     usedBy,
     plan: "heroku-redis:premium-0",
+    data: { mode: "empty" },
   };
 }
 

@@ -6,6 +6,8 @@ import * as os from "os";
 import * as path from "path";
 import { parseStackConfig, SECRET_KEYS, StackConfigError } from "../../components/config";
 import { readSnapshotFile } from "../../components/heroku/snapshot-file";
+import { hasuraSection } from "../../components/hasura/deploy";
+import { planHasura } from "../../components/hasura/plan";
 import { planMigration, renderReport } from "../../components/plan";
 import { IMAGE_DIGESTS_OUTPUT } from "../../components/promotion";
 import { BAD_CONFIG_CASES, validConfig } from "../config/config-cases";
@@ -24,6 +26,7 @@ const D = {
   database: "postgresql:index/database:Database",
 } as const;
 const REPO = path.resolve(__dirname, "../..");
+const REDIS_COPY = "pulumi-nodejs:dynamic/heroku-to-hasura/data:RedisImport";
 
 type Program = () => Promise<Record<string, unknown>>;
 
@@ -102,6 +105,17 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       ...app.cronJobs.map((c) => `${T.cronJob} ${c.name}`),
       // manageDatabase false: only the import (a dynamic resource, no @pulumi/postgresql plugin).
       `${D.import} ${db.addon}-import`,
+      // GraphQL Engine and the metadata generated from the imported database (docs/hasura.md).
+      ...(parsed.hasura.enabled
+        ? [
+            "heroku-to-hasura:hasura:HasuraEngine hasura",
+            "pulumi-nodejs:dynamic/heroku-to-hasura/secrets:GeneratedSecret hasura-admin-secret",
+            `${T.secret} hasura`,
+            `${T.deployment} hasura`,
+            `${T.service} hasura`,
+            "pulumi-nodejs:dynamic/heroku-to-hasura/hasura:HasuraMetadata hasura-metadata",
+          ]
+        : []),
     ];
     assert.deepStrictEqual(children, sorted(expected));
     assert.ok(!children.some((c) => c.startsWith("postgresql:") || c.includes(":providers:postgresql")));
@@ -136,8 +150,14 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       assert.deepStrictEqual(c.envFrom, [{ secretRef: { name: secretName } }]);
     }
 
-    const report = renderReport(plan);
-    assert.strictEqual(outputs.report, report);
+    const hasura = parsed.hasura.enabled
+      ? hasuraSection(planHasura(parsed.hasura, plan, parsed.plan.postgres, parsed.plan.ingress), null, null)
+      : null;
+    const report = renderReport(plan, hasura);
+    const reported = pulumi.Output.isInstance(outputs.report)
+      ? await unwrap(outputs.report as pulumi.Output<string>)
+      : outputs.report;
+    assert.strictEqual(reported, report);
     assert.strictEqual(await fs.readFile(path.join(renderTo, "report.md"), "utf8"), report);
     assert.ok(!report.includes("fake-pw-acme-source-not-secret"), "the report holds no secret value");
     const apps = outputs.apps as Record<string, Record<string, pulumi.Output<unknown>>>;
@@ -151,6 +171,45 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
     assert.strictEqual(outputs.warnings, plan.warnings.length);
   });
 
+  it("mock: a stack that copies the in-cluster Redis declares its RedisImport (after the server) and outputs what it verified", async () => {
+    const config = await devConfig();
+    config.cluster = { ...(config.cluster as object), renderTo: path.join(tmp, "copy") };
+    config.addons = {
+      "redis-curved-11111": { copy: { host: "127.0.0.1", port: 16379, importId: "cutover-1" } },
+    };
+    setConfig(config);
+    const outputs = await program();
+    const children = await renderedChildren(h.rec);
+    const copy = "pulumi-nodejs:dynamic/heroku-to-hasura/data:RedisImport redis-curved-11111-data";
+    assert.ok(children.includes(copy), children.join("\n"));
+    const inputs = h.rec.get(
+      "pulumi-nodejs:dynamic/heroku-to-hasura/data:RedisImport",
+      "redis-curved-11111-data",
+    ).inputs as Obj;
+    const redis = planMigration(
+      (await readSnapshotFile("examples/snapshot.json")).apps,
+      parseStackConfig(config, { project: PROJECT, stack: "test" }).plan,
+    ).statefulAddons[0];
+    assert.deepStrictEqual(
+      [inputs.targetName, inputs.importId, inputs.waitSeconds, inputs.targetHint],
+      [
+        `${redis.host}:6379`,
+        "cutover-1",
+        600,
+        `kubectl port-forward -n default svc/${redis.name} 16379:6379`,
+      ],
+    );
+    const data = (outputs.inClusterAddons as Record<string, { data: Record<string, unknown> }>)[
+      "redis-curved-11111"
+    ].data;
+    assert.strictEqual(data.mode, "copy");
+    assert.strictEqual(await unwrap(data.importId as pulumi.Output<string>), "cutover-1");
+    assert.match(
+      outputs.report as string,
+      /\| redis-curved-11111 \| heroku-redis \| in-cluster \| copied once and verified/,
+    );
+  });
+
   it("mock: without a snapshot file, reads the apps from the Heroku API (schema-validating double)", async () => {
     const double = await startHerokuDouble(buildAccountFixtures());
     try {
@@ -158,7 +217,7 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       raw.heroku = { apps: ["acme-api"], apiUrl: double.url };
       raw.herokuApiKey = FULL_TOKEN;
       raw.cluster = { renderTo: path.join(tmp, "api") };
-      raw.addons = {};
+      raw.addons = { "redis-curved-11111": { startEmpty: true } }; // its data is not what this test is about
       raw.replicas = {};
       setConfig(raw);
       const outputs = await program();
@@ -187,7 +246,7 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       raw.heroku = { pipeline: { name: "acme", stage: "staging" }, apiUrl: double.url };
       raw.herokuApiKey = FULL_TOKEN;
       raw.cluster = { renderTo: path.join(tmp, "pipeline") };
-      raw.addons = {};
+      raw.addons = { "redis-curved-11111": { startEmpty: true } }; // its data is not what this test is about
       raw.replicas = {};
       setConfig(raw);
       const outputs = await program();
@@ -366,10 +425,38 @@ describe("index.ts program: the data import graph (mock)", () => {
   };
   const urnOf = (type: string, name: string) => new RegExp(`(::|\\$)${escape(type)}::${escape(name)}$`);
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  /** The Postgres data graph (the Redis copy of the config's in-cluster add-on has its own test). */
   const dataChildren = (children: string[]) =>
     children.filter(
-      (c) => c.startsWith("pulumi-nodejs:") || c.includes("postgresql") || c.includes(":data:"),
+      (c) =>
+        (c.startsWith("pulumi-nodejs:") || c.includes("postgresql") || c.includes(":data:")) &&
+        !c.startsWith(`${REDIS_COPY} `),
     );
+
+  it("mock: the in-cluster Redis copy is protected, follows its server, and every workload, Job and CronJob of its app waits for it", async () => {
+    const { children } = await run(() => undefined);
+    assert.ok(children.includes(`${REDIS_COPY} redis-curved-11111-data`));
+    const copy = opts(REDIS_COPY, "redis-curved-11111-data");
+    assert.strictEqual(copy.protect, true);
+    assert.ok(
+      copy.dependencies.some((u) =>
+        /StatefulAddon\$kubernetes:apps\/v1:Deployment::redis-curved-11111$/.test(u),
+      ),
+      `the copy waits for the in-cluster server's Deployment: ${copy.dependencies.join(", ")}`,
+    );
+    const copyUrn = urnOf(REDIS_COPY, "redis-curved-11111-data");
+    const waiting = [
+      ...appWorkloads.map((w) => opts(T.deployment, w)),
+      ...seen.filter((x) => x.type === T.job || x.type === T.cronJob),
+    ];
+    assert.ok(waiting.length > appWorkloads.length);
+    for (const r of waiting) {
+      assert.ok(
+        r.dependencies.some((u) => copyUrn.test(u)),
+        `${r.type} ${r.name} waits for the Redis copy: ${r.dependencies.join(", ")}`,
+      );
+    }
+  });
 
   async function run(
     mutate: (c: Obj) => void,

@@ -77,7 +77,11 @@ describe("Kubernetes provider from config (mock-based)", () => {
     assert.deepStrictEqual(ns.inputs, {
       apiVersion: "v1",
       kind: "Namespace",
-      metadata: { name: "acme", labels: { "app.kubernetes.io/managed-by": "heroku-to-hasura" } },
+      metadata: {
+        name: "acme",
+        labels: { "app.kubernetes.io/managed-by": "heroku-to-hasura" },
+        annotations: { "pulumi.com/patchForce": "true" },
+      },
     });
     validateK8sObject(ns.inputs);
     assert.match(String(ns.provider), /::kubernetes-namespace::/);

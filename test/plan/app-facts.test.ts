@@ -1,10 +1,13 @@
 import assert from "assert";
-import { planMigration } from "../../components/plan/plan";
 import { addon, app } from "../fixtures/snapshots/builder";
 import { settings } from "../fixtures/snapshots/fixtures";
-import { warningCodes } from "./helpers";
+import { planWithEmptyStarts, warningCodes } from "./helpers";
 
-function outcome(plan: ReturnType<typeof planMigration>, kind: string, subject: string): string | undefined {
+function outcome(
+  plan: ReturnType<typeof planWithEmptyStarts>,
+  kind: string,
+  subject: string,
+): string | undefined {
   return plan.ledger.find((e) => e.kind === kind && e.subject === subject)?.outcome;
 }
 
@@ -13,7 +16,7 @@ describe("app-level facts", () => {
     const b = app("fir-app").app({ generation: "fir", stack: "cnb" }).feature("some-beta-thing");
     b.snapshot.release = null;
     b.snapshot.slug = null;
-    const plan = planMigration([b.build()], settings());
+    const plan = planWithEmptyStarts([b.build()], settings());
     assert.deepStrictEqual(warningCodes(plan), [
       "fir-app feature-no-equivalent some-beta-thing",
       "fir-app fir-generation generation",
@@ -37,7 +40,7 @@ describe("app-level facts", () => {
       .attach(pending, "KAFKA", { KAFKA_URL: "kafka+ssl://h:9096" })
       .attach(ghost, "BONSAI", { BONSAI_URL: "https://u:p@h" });
     b.snapshot.addons = b.snapshot.addons.filter((x) => x.name !== "ghost-1");
-    const plan = planMigration([b.build()], settings());
+    const plan = planWithEmptyStarts([b.build()], settings());
     assert.deepStrictEqual(warningCodes(plan), [
       "a addon-not-in-snapshot BONSAI",
       "a addon-not-provisioned kafka-1",
@@ -67,7 +70,7 @@ describe("app-level facts", () => {
     const owner = app("owner").build();
     owner.addons.push(pg);
     const user = app("user").attach(pg, "DATABASE", { DATABASE_URL: "postgres://u:p@h:5432/d" }).build();
-    const plan = planMigration([owner, user], settings());
+    const plan = planWithEmptyStarts([owner, user], settings());
     assert.strictEqual(plan.ledger.find((e) => e.app === "owner" && e.subject === "pg-1")?.outcome, "mapped");
     assert.strictEqual(plan.databases[0].ownerApp, "owner");
   });

@@ -1,6 +1,6 @@
 import assert from "assert";
+import { planWithEmptyStarts } from "./helpers";
 import { cronProblem } from "../../components/config/formats";
-import { planMigration } from "../../components/plan/plan";
 import { schedulerWithJobsApp, settings } from "../fixtures/snapshots/fixtures";
 
 describe("Scheduler jobs → CronJobs", () => {
@@ -8,7 +8,7 @@ describe("Scheduler jobs → CronJobs", () => {
   for (const schedule of ["@hourly", "@daily", "*/10 * * * *", "0 3 * * 1-5"]) {
     it(`plans a CronJob for schedule ${schedule}, which the config accepts`, () => {
       assert.strictEqual(cronProblem(schedule), null);
-      const plan = planMigration(
+      const plan = planWithEmptyStarts(
         schedulerWithJobsApp(),
         settings({ schedules: { "cron-app": [{ name: "job", schedule, command: "rake x" }] } }),
       );
@@ -22,7 +22,7 @@ describe("Scheduler jobs → CronJobs", () => {
   it("refuses what the config refuses, with the config's reason and key", () => {
     assert.throws(
       () =>
-        planMigration(
+        planWithEmptyStarts(
           schedulerWithJobsApp(),
           settings({ schedules: { "cron-app": [{ name: "job", schedule: "@fortnightly", command: "x" }] } }),
         ),
@@ -31,7 +31,7 @@ describe("Scheduler jobs → CronJobs", () => {
   });
 
   it("plans a job name the config accepts even when it starts with a digit (the object name is made DNS-1035)", () => {
-    const plan = planMigration(
+    const plan = planWithEmptyStarts(
       schedulerWithJobsApp(),
       settings({
         schedules: { "cron-app": [{ name: "1st-of-month", schedule: "0 0 1 * *", command: "x" }] },

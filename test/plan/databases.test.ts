@@ -1,8 +1,7 @@
 import assert from "assert";
-import { planMigration } from "../../components/plan/plan";
 import { addon, app } from "../fixtures/snapshots/builder";
 import { settings } from "../fixtures/snapshots/fixtures";
-import { reveal, revealEntries, warningCodes } from "./helpers";
+import { planWithEmptyStarts, reveal, revealEntries, warningCodes } from "./helpers";
 
 function pg(billingApp = "a") {
   return addon({ name: "pg-x-1", service: "heroku-postgresql", plan: "standard-0", billingApp });
@@ -12,7 +11,7 @@ describe("migrated databases", () => {
   it("an add-on billed to an app outside the set: owner app kept, source from the attached app", () => {
     const p = pg("billing-elsewhere");
     const a = app("a").attach(p, "SHARED_DB", { SHARED_DB_URL: "postgres://u:pw-a@h:5432/d" }).build();
-    const plan = planMigration([a], settings());
+    const plan = planWithEmptyStarts([a], settings());
     assert.deepStrictEqual(
       plan.databases.map((d) => [d.ownerApp, reveal(d.sourceUrl), d.attachments]),
       [
@@ -34,7 +33,7 @@ describe("migrated databases", () => {
         { namespace: "credential:analytics" },
       )
       .build();
-    const plan = planMigration([a], settings());
+    const plan = planWithEmptyStarts([a], settings());
     assert.strictEqual(reveal(plan.databases[0].ownerPassword), "pw-ro");
     assert.deepStrictEqual(warningCodes(plan), [
       "a postgres-credential-collapsed ANALYTICS",
@@ -44,7 +43,7 @@ describe("migrated databases", () => {
 
   it("an attachment whose URL var is missing is warned about; with no URL at all there is no DatabasePlan", () => {
     const a = app("a").attach(pg(), "DATABASE", {}).build();
-    const plan = planMigration([a], settings());
+    const plan = planWithEmptyStarts([a], settings());
     assert.deepStrictEqual(plan.databases, []);
     assert.deepStrictEqual(warningCodes(plan), [
       "a attachment-var-missing DATABASE",
@@ -54,7 +53,7 @@ describe("migrated databases", () => {
 
   it("disposition keep leaves DATABASE_URL pointing at Heroku and plans no database", () => {
     const a = app("a").attach(pg(), "DATABASE", { DATABASE_URL: "postgres://u:pw@h:5432/d" }).build();
-    const plan = planMigration([a], settings({ addons: { "pg-x-1": { disposition: "keep" } } }));
+    const plan = planWithEmptyStarts([a], settings({ addons: { "pg-x-1": { disposition: "keep" } } }));
     assert.deepStrictEqual(plan.databases, []);
     assert.deepStrictEqual(revealEntries(plan.apps[0].secretEntries), [
       ["DATABASE_URL", "pg-x-1/DATABASE/keep", "postgres://u:pw@h:5432/d", false],
@@ -66,7 +65,7 @@ describe("migrated databases", () => {
       .attach(pg(), "DATABASE", { DATABASE_URL: "postgres://u:pw@h:5432/d" })
       .redacted()
       .build();
-    const plan = planMigration([a], settings());
+    const plan = planWithEmptyStarts([a], settings());
     const d = plan.databases[0];
     assert.deepStrictEqual(
       [d.database, d.ownerPassword.isRedacted, d.sourceUrl.isRedacted, d.targetUrl.isRedacted],
@@ -82,7 +81,7 @@ describe("migrated databases", () => {
   it("a URL without a password is refused, naming app and key", () => {
     const a = app("a").attach(pg(), "DATABASE", { DATABASE_URL: "postgres://u@h:5432/d" }).build();
     assert.throws(
-      () => planMigration([a], settings()),
+      () => planWithEmptyStarts([a], settings()),
       /^Error: config var DATABASE_URL of app a has no password$/,
     );
   });

@@ -1,5 +1,8 @@
+import { AppSnapshot } from "../../components/heroku/snapshot";
 import { SecretString } from "../../components/heroku/secret-string";
-import { MigrationPlan, SecretEntry } from "../../components/plan/types";
+import { defaultDisposition } from "../../components/plan/addon-catalog";
+import { planMigration } from "../../components/plan/plan";
+import { MigrationPlan, PlanSettings, SecretEntry } from "../../components/plan/types";
 
 /** A secret entry with its value revealed, for deepStrictEqual (SecretStrings compare equal otherwise). */
 export function revealEntries(entries: SecretEntry[]): [string, string, string | null, boolean][] {
@@ -26,4 +29,31 @@ export function fingerprint(plan: MigrationPlan): string {
 
 export function warningCodes(plan: MigrationPlan): string[] {
   return plan.warnings.map((w) => `${w.app ?? "-"} ${w.code} ${w.subject}`);
+}
+
+/**
+ * `planMigration` for a stack that acknowledges every in-cluster add-on it does not otherwise
+ * configure as starting empty (`addons.<name>.startEmpty: true`), as a stack that copies none of
+ * their data must say. For tests of everything but the data of in-cluster add-ons (test/plan/
+ * addon-data.test.ts covers the refusal itself).
+ */
+export function planWithEmptyStarts(snapshots: AppSnapshot[], settings: PlanSettings): MigrationPlan {
+  return planMigration(snapshots, withEmptyStarts(snapshots, settings));
+}
+
+/** `settings` with `startEmpty: true` added for each in-cluster add-on that has neither it nor `copy`. */
+export function withEmptyStarts(snapshots: AppSnapshot[], settings: PlanSettings): PlanSettings {
+  const addons = { ...settings.addons };
+  const seen = snapshots.flatMap((s) => [
+    ...s.addons.map((a) => ({ name: a.name, service: a.service })),
+    ...s.attachments.map((a) => ({ name: a.addon.name, service: a.addon.service })),
+  ]);
+  for (const { name, service } of seen) {
+    const o = addons[name];
+    const disposition = o?.disposition ?? defaultDisposition(service);
+    if (disposition === "in-cluster" && o?.copy === undefined && o?.startEmpty === undefined) {
+      addons[name] = { ...o, startEmpty: true };
+    }
+  }
+  return { ...settings, addons };
 }

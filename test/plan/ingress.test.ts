@@ -1,9 +1,8 @@
 import assert from "assert";
 import { tlsSecretName } from "../../components/plan/ingress";
-import { planMigration } from "../../components/plan/plan";
 import { app } from "../fixtures/snapshots/builder";
 import { settings } from "../fixtures/snapshots/fixtures";
-import { warningCodes } from "./helpers";
+import { planWithEmptyStarts, warningCodes } from "./helpers";
 
 describe("ingress", () => {
   it("a TLS Secret name per host, wildcards spelled out", () => {
@@ -13,7 +12,7 @@ describe("ingress", () => {
 
   it("a wildcard domain with a cert-manager issuer is routed, with a DNS-01 warning", () => {
     const s = app("a").process("web", "w", 1, "Basic").domain("*.example.com").build();
-    const plan = planMigration([s], settings());
+    const plan = planWithEmptyStarts([s], settings());
     assert.deepStrictEqual(plan.apps[0].ingress?.tls, [
       { hosts: ["*.example.com"], secretName: "wildcard.example.com-tls" },
     ]);
@@ -26,7 +25,7 @@ describe("ingress", () => {
       .domain("a.example.com")
       .domain("a.herokuapp.com")
       .build();
-    const plan = planMigration([s], settings());
+    const plan = planWithEmptyStarts([s], settings());
     assert.deepStrictEqual([plan.apps[0].service, plan.apps[0].ingress], [null, null]);
     assert.deepStrictEqual(warningCodes(plan), ["a domain-without-web a.example.com"]);
     assert.strictEqual(plan.ledger.find((e) => e.subject === "a.herokuapp.com")?.outcome, "not-needed");
@@ -34,7 +33,7 @@ describe("ingress", () => {
 
   it("only the Heroku domain: a Service but no Ingress, and a warning that nothing outside reaches web", () => {
     const s = app("a").process("web", "w", 1, "Basic").domain("a.herokuapp.com").build();
-    const plan = planMigration([s], settings());
+    const plan = planWithEmptyStarts([s], settings());
     assert.strictEqual(plan.apps[0].service?.name, "a-web");
     assert.strictEqual(plan.apps[0].ingress, null);
     assert.deepStrictEqual(warningCodes(plan), ["a web-not-exposed web"]);
@@ -48,7 +47,7 @@ describe("ingress", () => {
       .sni("c1", ["a.example.com"], true)
       .app({ acm: true })
       .build();
-    const plan = planMigration([s], settings());
+    const plan = planWithEmptyStarts([s], settings());
     assert.deepStrictEqual(warningCodes(plan), []);
     assert.strictEqual(plan.ledger.find((e) => e.kind === "sni-endpoint")?.outcome, "mapped");
     assert.strictEqual(plan.ledger.find((e) => e.kind === "app" && e.subject === "acm")?.outcome, "mapped");

@@ -1,6 +1,6 @@
 import assert from "assert";
+import { planWithEmptyStarts } from "./helpers";
 import { snapshotFacts, unaccountedFacts } from "../../components/plan/ledger";
-import { planMigration } from "../../components/plan/plan";
 import { multiProcessApp, settings } from "../fixtures/snapshots/fixtures";
 
 describe("ledger", () => {
@@ -35,7 +35,7 @@ describe("ledger", () => {
 
   it("unaccountedFacts reports a fact whose ledger entry is missing or empty", () => {
     const snapshots = multiProcessApp();
-    const plan = planMigration(snapshots, settings());
+    const plan = planWithEmptyStarts(snapshots, settings());
     assert.deepStrictEqual(unaccountedFacts(snapshots[0], plan), []);
     const without = {
       ...plan,
@@ -57,7 +57,7 @@ describe("ledger", () => {
 
   it("a new, unhandled kind of fact in a snapshot shows up as unaccounted", () => {
     const snapshots = multiProcessApp();
-    const plan = planMigration(snapshots, settings());
+    const plan = planWithEmptyStarts(snapshots, settings());
     snapshots[0].features.push({ name: "spaces-dns-discovery", enabled: true, description: null });
     assert.deepStrictEqual(unaccountedFacts(snapshots[0], plan), [
       { app: "acme-api", kind: "feature", subject: "spaces-dns-discovery" },

@@ -40,13 +40,13 @@ const CASES: [string, () => AppSnapshot[], Partial<PlanSettings>, RegExp][] = [
   [
     "image not by digest",
     sharedAddonApps,
-    { addons: { "redis-curved-11111": { image: "redis:7" } } },
+    { addons: { "redis-curved-11111": { image: "redis:7", startEmpty: true } } },
     /^Error: addons\.redis-curved-11111\.image: "redis:7" must be pinned by digest/,
   ],
   [
     "storage not a quantity",
     sharedAddonApps,
-    { addons: { "redis-curved-11111": { storage: "5GB" } } },
+    { addons: { "redis-curved-11111": { storage: "5GB", startEmpty: true } } },
     /^Error: addons\.redis-curved-11111\.storage: "5GB" is not a Kubernetes quantity/,
   ],
   [

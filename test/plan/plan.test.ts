@@ -1,7 +1,6 @@
 import assert from "assert";
 import { AppSnapshot } from "../../components/heroku/snapshot";
 import { isDnsLabel, shortHash } from "../../components/plan/names";
-import { planMigration } from "../../components/plan/plan";
 import { unaccountedFacts } from "../../components/plan/ledger";
 import { MigrationPlan, PlanSettings, WEB_PORT, WorkloadPlan } from "../../components/plan/types";
 import {
@@ -16,7 +15,7 @@ import {
   twoPostgresApp,
   unknownSizeApp,
 } from "../fixtures/snapshots/fixtures";
-import { fingerprint, reveal, revealEntries, warningCodes } from "./helpers";
+import { fingerprint, planWithEmptyStarts, reveal, revealEntries, warningCodes } from "./helpers";
 
 const DIGEST = "sha256:" + "ab".repeat(32);
 
@@ -173,6 +172,7 @@ const CASES: Case[] = [
           { hosts: ["api.acme.example"], secretName: "api.acme.example-tls" },
           { hosts: ["www.acme.example"], secretName: "www.acme.example-tls" },
         ],
+        addressTimeoutSeconds: 120,
       });
       assert.deepStrictEqual(revealEntries(a.secretEntries), [
         [
@@ -364,6 +364,7 @@ const CASES: Case[] = [
           resources: { requests: { cpu: "100m", memory: "1Gi" }, limits: { memory: "2Gi" } },
           usedBy: ["shop-api", "shop-worker"],
           plan: "heroku-redis:premium-5",
+          data: { mode: "empty" },
         },
       );
       const redisUrl = "redis://:pw-redis@redis-curved-11111.default.svc:6379";
@@ -614,7 +615,7 @@ const CASES: Case[] = [
   {
     name: "Scheduler without jobs, maintenance, Private Space, internal routing, redacted values, no slug",
     snapshots: schedulerNoJobsApp,
-    settings: settings({ ingress: { className: null, clusterIssuer: null } }),
+    settings: settings({ ingress: { className: null, clusterIssuer: null, addressTimeoutSeconds: 120 } }),
     check(plan) {
       const a = app(plan, "legacy-app");
       assert.deepStrictEqual(warningCodes(plan), [
@@ -697,24 +698,24 @@ describe("planMigration (table-driven over fixture snapshots)", () => {
   for (const c of CASES) {
     describe(c.name, () => {
       it("plans the expected objects, secrets and warnings", () => {
-        c.check(planMigration(c.snapshots(), c.settings));
+        c.check(planWithEmptyStarts(c.snapshots(), c.settings));
       });
 
       it("maps, warns about or dismisses every Heroku fact of every snapshot", () => {
         const snapshots = c.snapshots();
-        const plan = planMigration(snapshots, c.settings);
+        const plan = planWithEmptyStarts(snapshots, c.settings);
         for (const s of snapshots) assert.deepStrictEqual(unaccountedFacts(s, plan), [], s.app.name);
         for (const e of plan.ledger) assert.notStrictEqual(e.detail.trim(), "", `${e.kind} ${e.subject}`);
       });
 
       it("is deterministic: same plan for the snapshots in reverse order", () => {
-        const forward = planMigration(c.snapshots(), c.settings);
-        const reversed = planMigration(c.snapshots().reverse(), c.settings);
+        const forward = planWithEmptyStarts(c.snapshots(), c.settings);
+        const reversed = planWithEmptyStarts(c.snapshots().reverse(), c.settings);
         assert.strictEqual(fingerprint(reversed), fingerprint(forward));
       });
 
       it("names every object with a DNS-1123 label of at most 52 characters, unique per kind", () => {
-        const plan = planMigration(c.snapshots(), c.settings);
+        const plan = planWithEmptyStarts(c.snapshots(), c.settings);
         const objects = [
           ...plan.apps.flatMap((a) => a.workloads.map((w) => w.name)),
           ...plan.statefulAddons.map((s) => s.name),
@@ -736,7 +737,7 @@ describe("planMigration (table-driven over fixture snapshots)", () => {
       });
 
       it("keeps every secret out of the plan's JSON and its warnings", () => {
-        const plan = planMigration(c.snapshots(), c.settings);
+        const plan = planWithEmptyStarts(c.snapshots(), c.settings);
         const json = JSON.stringify(plan);
         assert.doesNotMatch(json, /pw-/);
       });

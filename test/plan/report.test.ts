@@ -1,6 +1,6 @@
 import assert from "assert";
+import { planWithEmptyStarts } from "./helpers";
 import { AppSnapshot } from "../../components/heroku/snapshot";
-import { planMigration } from "../../components/plan/plan";
 import { renderReport } from "../../components/plan/report";
 import { MigrationPlan } from "../../components/plan/types";
 import { CRON_APP_SCHEDULES, FIXTURES, settings } from "../fixtures/snapshots/fixtures";
@@ -15,7 +15,7 @@ function allPlans(): [string, AppSnapshot[], MigrationPlan][] {
           ? { addons: { "redis-kept-55555": { disposition: "keep" } } }
           : {},
     );
-    return [name, snapshots, planMigration(snapshots, s)];
+    return [name, snapshots, planWithEmptyStarts(snapshots, s)];
   });
 }
 
@@ -93,14 +93,14 @@ describe("migration report", () => {
   }
 
   it("states when there is nothing to report in a section", () => {
-    const plan = planMigration([], settings());
+    const plan = planWithEmptyStarts([], settings());
     const md = renderReport(plan);
     assert.match(md, /0 apps, 0 workloads, 0 in-cluster add-ons, 0 databases to migrate, 0 warnings/);
     assert.match(md, /## Warnings\n\nNone\./);
   });
 
   it("escapes pipes and newlines in table cells", () => {
-    const plan = planMigration([], settings());
+    const plan = planWithEmptyStarts([], settings());
     plan.warnings.push({ code: "x", app: "a", subject: "s|t", message: "line1\nline2 | more" });
     assert.ok(renderReport(plan).includes("| a | `x` | s\\|t | line1 line2 \\| more |"));
   });

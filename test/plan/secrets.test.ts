@@ -1,12 +1,11 @@
 import assert from "assert";
-import { planMigration } from "../../components/plan";
 import { addon, app } from "../fixtures/snapshots/builder";
 import { settings } from "../fixtures/snapshots/fixtures";
-import { revealEntries } from "./helpers";
+import { planWithEmptyStarts, revealEntries } from "./helpers";
 
 describe("app Secret entries", () => {
   const plan = () =>
-    planMigration(
+    planWithEmptyStarts(
       [
         app("acme-api")
           .process("web", "npm start", 1, "Standard-1X")
@@ -42,7 +41,7 @@ describe("app Secret entries", () => {
   });
 
   it("warns that a user-set PATH or HOME is not copied (the dyno had it), never echoing its value", () => {
-    const p = planMigration(
+    const p = planWithEmptyStarts(
       [
         app("acme-api")
           .process("web", "npm start", 1, "Standard-1X")
@@ -101,7 +100,7 @@ describe("app Secret entries", () => {
       billingApp: "acme-api",
     });
     const url = "postgres://u:s3cr3t-pg@ec2-1.compute.example:5432/d1";
-    const p = planMigration(
+    const p = planWithEmptyStarts(
       [
         app("acme-api")
           .process("web", "npm start", 1, "Standard-1X")

@@ -1,9 +1,8 @@
 import assert from "assert";
 import { SecretString } from "../../components/heroku/secret-string";
-import { planMigration } from "../../components/plan/plan";
 import { addon, app } from "../fixtures/snapshots/builder";
 import { settings } from "../fixtures/snapshots/fixtures";
-import { reveal, revealEntries, warningCodes } from "./helpers";
+import { planWithEmptyStarts, reveal, revealEntries, warningCodes } from "./helpers";
 
 function redis(plan = "premium-0") {
   return addon({
@@ -26,7 +25,7 @@ describe("in-cluster add-ons", () => {
       .process("web", "x", 1, "Basic")
       .attach(r, "REDIS", { REDIS_URL: "redis://h:pw-two@r.example:1/2" })
       .build();
-    const plan = planMigration([b, a], settings());
+    const plan = planWithEmptyStarts([b, a], settings());
     assert.strictEqual(reveal(plan.statefulAddons[0].password), "pw-one");
     assert.deepStrictEqual(revealEntries(plan.apps[0].secretEntries), [
       ["REDIS_URL", "redis-x-1/REDIS/in-cluster", "redis://:pw-one@redis-x-1.default.svc:6379/0", true],
@@ -45,7 +44,7 @@ describe("in-cluster add-ons", () => {
 
   it("a Redis URL without a password: no requirepass, no password env, a warning", () => {
     const a = app("a").attach(redis(), "REDIS", { REDIS_URL: "redis://r.example:6379" }).build();
-    const plan = planMigration(
+    const plan = planWithEmptyStarts(
       [a],
       settings({ addons: { "redis-x-1": { image: `redis@sha256:${"1".repeat(64)}` } } }),
     );
@@ -62,7 +61,7 @@ describe("in-cluster add-ons", () => {
 
   it("a storage override below the 1Gi floor is raised, with a warning; storageClass override wins", () => {
     const a = app("a").attach(redis(), "REDIS", { REDIS_URL: "redis://:p@r.example:6379" }).build();
-    const plan = planMigration(
+    const plan = planWithEmptyStarts(
       [a],
       settings({ storageClass: "slow", addons: { "redis-x-1": { storage: "200Mi", storageClass: "fast" } } }),
     );
@@ -78,7 +77,7 @@ describe("in-cluster add-ons", () => {
       .attach(redis(), "REDIS", { REDIS_URL: "redis://:p@r.example:6379" })
       .redacted()
       .build();
-    const plan = planMigration([a], settings());
+    const plan = planWithEmptyStarts([a], settings());
     const entry = plan.apps[0].secretEntries[0];
     assert.deepStrictEqual([entry.key, entry.rewritten, entry.value.isRedacted], ["REDIS_URL", true, true]);
     assert.ok(plan.statefulAddons[0].password?.isRedacted);
@@ -94,7 +93,7 @@ describe("in-cluster add-ons", () => {
         ORMONGO_DASHBOARD_URL: "https://dash.example/pw",
       })
       .build();
-    const plan = planMigration([a], settings());
+    const plan = planWithEmptyStarts([a], settings());
     assert.deepStrictEqual(revealEntries(plan.apps[0].secretEntries), [
       ["ORMONGO_DASHBOARD_URL", "ormongo-1/ORMONGO/in-cluster", "https://dash.example/pw", false],
       ["ORMONGO_REGION", "ormongo-1/ORMONGO/in-cluster", "us-east", false],
@@ -124,7 +123,7 @@ describe("in-cluster add-ons", () => {
       const s = app("a").process("web", "x", 1, "Basic").attach(redis(plan), "REDIS", {
         REDIS_URL: "redis://h:pw@r.example:1",
       });
-      const [addonPlan] = planMigration([s.build()], settings()).statefulAddons;
+      const [addonPlan] = planWithEmptyStarts([s.build()], settings()).statefulAddons;
       assert.deepStrictEqual(addonPlan.resources, {
         requests: { cpu: "100m", memory: request },
         limits: { memory: limit },

@@ -1,5 +1,5 @@
 import assert from "assert";
-import { planMigration } from "../../components/plan/plan";
+import { planWithEmptyStarts } from "./helpers";
 import { planImageBuild } from "../../components/images/build-plan";
 import { WEB_PORT } from "../../components/plan/types";
 import { processTypes, smallestSize } from "../../components/plan/workloads";
@@ -22,7 +22,7 @@ describe("workloads and the release job", () => {
         ["web", "./server", 1, "Standard-2X", true],
       ],
     );
-    const plan = planMigration([s], settings());
+    const plan = planWithEmptyStarts([s], settings());
     assert.deepStrictEqual(
       plan.apps[0].workloads.map((w) => [w.processType, w.args, w.replicas]),
       [
@@ -42,7 +42,7 @@ describe("workloads and the release job", () => {
       .process("worker", "k", 1, "Basic")
       .feature("preboot")
       .build();
-    const plan = planMigration([s], settings());
+    const plan = planWithEmptyStarts([s], settings());
     assert.deepStrictEqual(
       plan.apps[0].workloads.map((w) => [w.processType, w.strategy]),
       [
@@ -58,7 +58,7 @@ describe("workloads and the release job", () => {
       .process("worker", "echo ${DYNO}; ./work", 1, "Basic")
       .process("clock", "./clock --dynos 2 --DYNOSAUR", 1, "Basic")
       .build();
-    const plan = planMigration([s], settings());
+    const plan = planWithEmptyStarts([s], settings());
     const w = plan.warnings.filter((x) => x.code === "dyno-name-check");
     assert.deepStrictEqual(
       w.map((x) => [x.app, x.subject]),
@@ -81,7 +81,7 @@ describe("workloads and the release job", () => {
 
   it("one web port everywhere: slug image PORT, PORT env, containerPort, probes, Service targetPort", () => {
     const s = app("a").process("web", "./server", 1, "Basic").process("worker", "./w", 1, "Basic").build();
-    const a = planMigration([s], settings()).apps[0];
+    const a = planWithEmptyStarts([s], settings()).apps[0];
     const web = a.workloads.find((w) => w.processType === "web")!;
     const imagePort = planImageBuild(
       "a",
@@ -110,7 +110,7 @@ describe("workloads and the release job", () => {
 
   it("a disabled preboot feature changes nothing", () => {
     const s = app("a").process("web", "w", 2, "Basic").feature("preboot", false).build();
-    assert.deepStrictEqual(planMigration([s], settings()).apps[0].workloads[0].strategy, {
+    assert.deepStrictEqual(planWithEmptyStarts([s], settings()).apps[0].workloads[0].strategy, {
       maxUnavailable: "25%",
       maxSurge: "25%",
     });
@@ -126,7 +126,7 @@ describe("workloads and the release job", () => {
   });
 
   it("an app with no process types plans no workloads, Service or release job", () => {
-    const plan = planMigration([app("empty").build()], settings());
+    const plan = planWithEmptyStarts([app("empty").build()], settings());
     assert.deepStrictEqual(
       [plan.apps[0].workloads, plan.apps[0].service, plan.apps[0].releaseJob],
       [[], null, null],

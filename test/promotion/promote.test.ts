@@ -164,6 +164,9 @@ describe("npm run promote (stack files in a temp project)", () => {
     assert.equal(r.code, 0);
     assert.deepEqual(r.out, [
       "config differences Pulumi.staging.yaml → Pulumi.prod.yaml:",
+      '  + heroku-to-hasura:addons.redis-curved-11111.copy.host: "127.0.0.1"',
+      "  + heroku-to-hasura:addons.redis-curved-11111.copy.port: 16379",
+      "  - heroku-to-hasura:addons.redis-curved-11111.startEmpty: true",
       '  ~ heroku-to-hasura:heroku.pipeline.stage: "staging" → "production"',
       "  - heroku-to-hasura:herokuApiKey: [secret]",
       "  + heroku-to-hasura:images.apps: {}",

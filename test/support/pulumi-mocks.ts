@@ -110,6 +110,9 @@ function hash(value: unknown): string {
 /** Resource types that build and push an image: the mocks give them a `repoDigest`. */
 const IMAGE_BUILDERS = ["docker:index/image:Image", "pulumi-nodejs:dynamic/images:BuildahImage"];
 
+/** GeneratedSecret's type token: the mocks give it a `value` derived from its inputs. */
+const GENERATED_SECRET = "pulumi-nodejs:dynamic/heroku-to-hasura/secrets:GeneratedSecret";
+
 /** The digest the mocks report for an image built from `inputs` (without `__provider`). */
 export function fakeDigest(inputs: unknown): string {
   return "sha256:" + createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
@@ -158,6 +161,11 @@ export function installMocks(options: MockOptions = {}): MockRecorder {
         if (IMAGE_BUILDERS.includes(args.type)) {
           const { __provider: _serialized, ...built } = inputs;
           state.repoDigest = `${String(inputs.imageName).replace(/:[^:/]+$/, "")}@${fakeDigest(built)}`;
+        }
+        if (args.type === GENERATED_SECRET) {
+          // A deterministic stand-in for the generated value (the real provider is tested on its own).
+          const { __provider: _p, ...rest } = inputs;
+          state.value = `generated-${hash(rest)}`;
         }
         if (args.type === "pulumi:pulumi:StackReference") {
           state.outputs = upstream[String(inputs.name)] ?? {};

@@ -1,0 +1,116 @@
+/**
+ * What `pulumi up` waits for, on a real API server (the local control plane), where a cluster
+ * misbehaves: an ingress controller that never reports an address must fail `up` at the stack's
+ * bound (ingress.addressTimeoutSeconds, not Pulumi's 10 minutes) naming the Ingress, or not be
+ * waited for at all with 0; a PVC of a `WaitForFirstConsumer` StorageClass (bound only once its pod
+ * is scheduled) must not deadlock the add-on's Deployment that consumes it.
+ */
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+import * as yaml from "js-yaml";
+import { Stack } from "@pulumi/pulumi/automation";
+
+import { KubeCluster, NO_CONTROLLER_INGRESS_CLASS, WAIT_FOR_CONSUMER_STORAGE_CLASS } from "../../scripts/lib/kube-cluster";
+import { createSandbox, REPO_ROOT, Sandbox } from "../support/engine";
+import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
+import { createNamespace, testCluster } from "../support/kube";
+
+const PROJECT = "heroku-to-hasura";
+const APP = "acme-api";
+const REDIS = "redis-curved-11111";
+const IMAGE =
+  "registry.invalid/acme/acme-api@sha256:6666666666666666666666666666666666666666666666666666666666666666";
+const ADDRESS_TIMEOUT = 20;
+
+type Obj = { metadata: { name: string; annotations?: Record<string, string> }; status?: Record<string, unknown> };
+
+describe("what up waits for on a real API server: an ingress controller that reports no address, a WaitForFirstConsumer PVC", function () {
+  let sb: Sandbox;
+  let double: HerokuDouble;
+  let cluster: KubeCluster;
+  let stack: Stack;
+  let configFile: string;
+  const ns = `h2h-await-${process.pid}`;
+
+  before(async function () {
+    this.timeout(0);
+    sb = await createSandbox();
+    double = await startHerokuDouble(buildAccountFixtures());
+    cluster = await testCluster();
+    await createNamespace(cluster.api, ns);
+    const stackName = `e2e-await-${process.pid}`;
+    configFile = path.join(REPO_ROOT, `Pulumi.${stackName}.yaml`);
+    stack = await sb.localStack(stackName, {
+      structuredConfig: {
+        [`${PROJECT}:heroku`]: { apps: [APP], apiUrl: double.url },
+        [`${PROJECT}:cluster`]: { namespace: ns },
+        [`${PROJECT}:postgres`]: { host: "127.0.0.1", port: 5432, adminUser: "postgres", manageDatabase: false },
+        [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
+        [`${PROJECT}:addons`]: { [REDIS]: { disposition: "in-cluster", startEmpty: true } },
+        [`${PROJECT}:storageClass`]: WAIT_FOR_CONSUMER_STORAGE_CLASS,
+        [`${PROJECT}:ingress`]: { className: NO_CONTROLLER_INGRESS_CLASS, addressTimeoutSeconds: ADDRESS_TIMEOUT },
+      },
+      config: {
+        [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
+        [`${PROJECT}:kubeconfig`]: { value: cluster.kubeconfig, secret: true },
+      },
+    });
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    if (stack) {
+      execFileSync(path.join(sb.engine.bin, "pulumi"), ["state", "unprotect", "--all", "--yes", "--stack", stack.name], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...sb.envVars, PULUMI_HOME: sb.pulumiHome },
+        stdio: "ignore",
+      });
+      await stack.destroy({ ...sb.ops() }).catch(() => undefined);
+    }
+    sb?.log.flush();
+    await double?.close();
+    sb?.cleanup();
+  });
+
+  it(`no address from the controller: up fails after the stack's ${ADDRESS_TIMEOUT} s, naming the Ingress; the WaitForFirstConsumer PVC bound meanwhile`, async function () {
+    const out: string[] = [];
+    const ops = sb.ops();
+    const t0 = Date.now();
+    await assert.rejects(stack.up({ ...ops, onOutput: (t) => (out.push(t), ops.onOutput(t)) }));
+    const seconds = (Date.now() - t0) / 1000;
+    assert.ok(seconds >= ADDRESS_TIMEOUT, `waited ${seconds} s`);
+    assert.ok(seconds < ADDRESS_TIMEOUT + 90, `gave up after ${seconds} s, not Pulumi's 10 minutes`);
+    const errors = out
+      .join("")
+      .split("\n")
+      .filter((l) => /error/.test(l));
+    assert.ok(
+      errors.some((l) => l.includes("Ingress") && l.includes("acme-api-web")),
+      `an error names the Ingress:\n${errors.join("\n")}`,
+    );
+    const [ing] = (await cluster.api.list(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`)) as unknown as Obj[];
+    assert.deepStrictEqual((ing.status as { loadBalancer: unknown }).loadBalancer, {});
+    // The PVC bound once the add-on's pod was scheduled: its Deployment was not held behind it.
+    const [pvc] = (await cluster.api.list(`/api/v1/namespaces/${ns}/persistentvolumeclaims`)) as unknown as Obj[];
+    assert.strictEqual(pvc.status?.phase, "Bound");
+    const redis = (await cluster.api.get(`/apis/apps/v1/namespaces/${ns}/deployments/${REDIS}`)) as unknown as Obj;
+    assert.strictEqual((redis.status as { readyReplicas: number }).readyReplicas, 1);
+  });
+
+  it("addressTimeoutSeconds 0: up does not wait for the address and succeeds", async function () {
+    const doc = yaml.load(fs.readFileSync(configFile, "utf8")) as { config: Record<string, Record<string, unknown>> };
+    doc.config[`${PROJECT}:ingress`].addressTimeoutSeconds = 0;
+    fs.writeFileSync(configFile, yaml.dump(doc));
+    const t0 = Date.now();
+    const res = await stack.up({ ...sb.ops() });
+    assert.strictEqual(res.summary.result, "succeeded");
+    const seconds = (Date.now() - t0) / 1000;
+    assert.ok(seconds < ADDRESS_TIMEOUT + 60, `took ${seconds} s`);
+    const ing = (await cluster.api.get(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/acme-api-web`)) as unknown as Obj;
+    assert.strictEqual(ing.metadata.annotations?.["pulumi.com/skipAwait"], "true");
+    assert.deepStrictEqual((ing.status as { loadBalancer: unknown }).loadBalancer, {});
+  });
+});

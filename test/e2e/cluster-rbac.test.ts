@@ -1,0 +1,157 @@
+/**
+ * Least privilege on a real API server: the program deploys with the kubeconfig of a ServiceAccount
+ * bound to the namespace-scoped Role published in examples/kubernetes/deployer-rbac.yaml (the file
+ * itself is applied), and with one of its rules removed `up` fails with the API server's error
+ * naming the missing permission.
+ */
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+import { Stack } from "@pulumi/pulumi/automation";
+import { parseAllDocuments } from "yaml";
+
+import { KubeApi } from "../../scripts/lib/kube-api";
+import { KubeCluster, kubeconfigYaml } from "../../scripts/lib/kube-cluster";
+import { createSandbox, REPO_ROOT, Sandbox } from "../support/engine";
+import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
+import { createNamespace, testCluster } from "../support/kube";
+
+const PROJECT = "heroku-to-hasura";
+const APP = "acme-api";
+const IMAGE =
+  "registry.invalid/acme/acme-api@sha256:3333333333333333333333333333333333333333333333333333333333333333";
+export const RBAC_FILE = path.join(REPO_ROOT, "examples", "kubernetes", "deployer-rbac.yaml");
+const SA = "heroku-to-hasura-deployer";
+
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+
+/** The published objects, moved into `ns`. */
+export function publishedRbac(ns: string): Record<string, unknown>[] {
+  return parseAllDocuments(fs.readFileSync(RBAC_FILE, "utf8")).map((d) => {
+    const o = d.toJS() as Record<string, unknown> & { metadata: { namespace?: string } };
+    o.metadata.namespace = ns;
+    const subjects = o.subjects as { namespace?: string }[] | undefined;
+    for (const s of subjects ?? []) s.namespace = ns;
+    return o;
+  });
+}
+
+/** Applies the published ServiceAccount, Role and RoleBinding in `ns`; returns a token kubeconfig. */
+export async function deployerKubeconfig(admin: KubeApi, cluster: KubeCluster, ns: string): Promise<string> {
+  for (const o of publishedRbac(ns)) {
+    const kind = String(o.kind);
+    const collection =
+      kind === "ServiceAccount"
+        ? `/api/v1/namespaces/${ns}/serviceaccounts`
+        : `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/${kind === "Role" ? "roles" : "rolebindings"}`;
+    await admin.create(collection, o);
+  }
+  const tr = await admin.create(`/api/v1/namespaces/${ns}/serviceaccounts/${SA}/token`, {
+    apiVersion: "authentication.k8s.io/v1",
+    kind: "TokenRequest",
+    spec: { expirationSeconds: 7200 },
+  });
+  const token = (tr.status as { token: string }).token;
+  return kubeconfigYaml("deployer", cluster.server, admin.creds.ca, { token }, ns);
+}
+
+describe("least privilege on a real API server: the published namespace Role is enough, and a missing rule is named (server-side apply creates with PATCH)", function () {
+  let sb: Sandbox;
+  let double: HerokuDouble;
+  let cluster: KubeCluster;
+  let stack: Stack;
+  const ns = `h2h-rbac-${process.pid}`;
+  const rolePath = () => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles/${SA}`;
+
+  before(async function () {
+    this.timeout(0);
+    sb = await createSandbox();
+    double = await startHerokuDouble(buildAccountFixtures());
+    cluster = await testCluster();
+    await createNamespace(cluster.api, ns);
+    const kubeconfig = await deployerKubeconfig(cluster.api, cluster, ns);
+    stack = await sb.localStack(`e2e-rbac-${process.pid}`, {
+      structuredConfig: {
+        [`${PROJECT}:heroku`]: { apps: [APP], apiUrl: double.url },
+        [`${PROJECT}:cluster`]: { namespace: ns },
+        [`${PROJECT}:postgres`]: {
+          host: "127.0.0.1",
+          port: 5432,
+          adminUser: "postgres",
+          manageDatabase: false,
+        },
+        [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
+        [`${PROJECT}:schedules`]: {
+          [APP]: [{ name: "nightly-cleanup", schedule: "0 3 * * *", command: "rake cleanup" }],
+        },
+      },
+      config: {
+        [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
+        [`${PROJECT}:kubeconfig`]: { value: kubeconfig, secret: true },
+      },
+    });
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    sb?.log.flush();
+    await double?.close();
+    sb?.cleanup();
+  });
+
+  it("the ServiceAccount can do nothing outside its namespace (control)", async function () {
+    const kubeconfig = await stack.getConfig(`${PROJECT}:kubeconfig`);
+    const sa = KubeApi.fromKubeconfig(kubeconfig.value);
+    const r = await sa.request("GET", "/api/v1/namespaces/default/secrets");
+    assert.strictEqual(r.status, 403);
+  });
+
+  it("up with the published Role deploys every object", async function () {
+    const res = await stack.up({ ...sb.ops() });
+    assert.strictEqual(res.summary.result, "succeeded");
+    const deps = await cluster.api.list(`/apis/apps/v1/namespaces/${ns}/deployments`);
+    assert.strictEqual(deps.length, 3);
+    assert.strictEqual((await cluster.api.list(`/apis/batch/v1/namespaces/${ns}/cronjobs`)).length, 1);
+  });
+
+  it("with the Jobs rule removed, the next release fails naming the missing permission, and works once it is back", async function () {
+    const role = await cluster.api.get(rolePath());
+    const rules = role.rules as Rule[];
+    const without = rules.filter((r) => !(r.apiGroups.includes("batch") && r.resources.includes("jobs")));
+    assert.strictEqual(without.length, rules.length - 1);
+    await cluster.api.patch(rolePath(), { rules: without });
+    double.setConfigVar(APP, "LOG_LEVEL", `rbac-${process.pid}`);
+    const out: string[] = [];
+    const ops = sb.ops();
+    await assert.rejects(stack.up({ ...ops, onOutput: (t) => (out.push(t), ops.onOutput(t)) }));
+    const forbidden = out
+      .join("")
+      .split("\n")
+      .filter((l) => l.includes("forbidden"));
+    const expected = `User "system:serviceaccount:${ns}:${SA}" cannot patch resource "jobs" in API group "batch" in the namespace "${ns}"`;
+    assert.ok(
+      forbidden.some((l) => l.includes(expected)),
+      `expected an error naming the permission; the errors were:\n${forbidden.join("\n")}`,
+    );
+    await cluster.api.patch(rolePath(), { rules });
+    const res = await stack.up({ ...sb.ops() });
+    assert.strictEqual(res.summary.result, "succeeded");
+  });
+
+  it("destroy (after unprotecting) works with the same Role", async function () {
+    execFileSync(
+      path.join(sb.engine.bin, "pulumi"),
+      ["state", "unprotect", "--all", "--yes", "--stack", stack.name],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...sb.envVars, PULUMI_HOME: sb.pulumiHome },
+        stdio: "ignore",
+      },
+    );
+    const res = await stack.destroy({ ...sb.ops() });
+    assert.strictEqual(res.summary.result, "succeeded");
+    assert.deepStrictEqual(await cluster.api.list(`/apis/apps/v1/namespaces/${ns}/deployments`), []);
+  });
+});
