@@ -12,6 +12,7 @@
  * the COPY (CommandComplete, ReadyForQuery, or an ErrorResponse) for the driver to finish the query.
  */
 import type { Client, Connection } from "pg";
+import { addRow, addRows, RowSum } from "./row-hash";
 
 // ---------------------------------------------------------------------------------------------
 // Row checksum
@@ -19,103 +20,36 @@ import type { Client, Connection } from "pg";
 
 /**
  * An order-independent checksum of a multiset of rows: the row count and the sum modulo 2^64 of a
- * 64-bit hash of each row's bytes (as COPY sends them). Rows read in any order, or in several
- * parts, give the same result; a changed, missing or extra row changes it.
+ * 64-bit hash of each row's bytes as COPY sends them (./row-hash). Rows read in any order, or in
+ * several parts, give the same result; a changed, missing or extra row changes it.
  */
-export class RowChecksum {
+export class RowChecksum implements RowSum {
   rows = 0;
-  private lo = 0;
-  private hi = 0;
+  sum = 0n;
 
   /** Adds the row in `b[start, end)`. */
   add(b: Uint8Array, start: number, end: number): void {
-    hashRow(b, start, end);
-    let lo = this.lo + (H1 >>> 0);
-    let hi = this.hi + (H2 >>> 0);
-    if (lo >= 4294967296) {
-      lo -= 4294967296;
-      hi += 1;
-    }
-    if (hi >= 4294967296) hi -= 4294967296;
-    this.lo = lo;
-    this.hi = hi;
-    this.rows++;
+    addRow(this, b, start, end);
   }
 
   /** Adds another checksum (of other rows of the same table). */
   merge(other: RowChecksum): void {
-    let lo = this.lo + other.lo;
-    let hi = this.hi + other.hi;
-    if (lo >= 4294967296) {
-      lo -= 4294967296;
-      hi += 1;
-    }
-    this.lo = lo;
-    this.hi = hi % 4294967296;
+    this.sum = BigInt.asUintN(64, this.sum + other.sum);
     this.rows += other.rows;
   }
 
   /** 16 hex digits. */
   get hex(): string {
-    return this.hi.toString(16).padStart(8, "0") + this.lo.toString(16).padStart(8, "0");
+    return this.sum.toString(16).padStart(16, "0");
   }
 
   static fromHex(hex: string, rows: number): RowChecksum {
     if (!/^[0-9a-f]{16}$/.test(hex)) throw new Error(`not a row checksum: ${hex}`);
     const c = new RowChecksum();
-    c.hi = parseInt(hex.slice(0, 8), 16);
-    c.lo = parseInt(hex.slice(8), 16);
+    c.sum = BigInt(`0x${hex}`);
     c.rows = rows;
     return c;
   }
-}
-
-let H1 = 0;
-let H2 = 0;
-
-/**
- * Two 32-bit MurmurHash3-style lanes with different constants, four bytes per step, into the
- * module's H1/H2 (no allocation per row). Not cryptographic: it detects accidental differences.
- */
-function hashRow(b: Uint8Array, start: number, end: number): void {
-  const len = end - start;
-  let h1 = 0x9747b28c ^ len;
-  let h2 = 0x3c6ef372 ^ Math.imul(len, 0x9e3779b1);
-  let i = start;
-  for (const last = end - 3; i < last; i += 4) {
-    const k = b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
-    let k1 = Math.imul(k, 0xcc9e2d51);
-    k1 = Math.imul((k1 << 15) | (k1 >>> 17), 0x1b873593);
-    h1 ^= k1;
-    h1 = (Math.imul((h1 << 13) | (h1 >>> 19), 5) + 0xe6546b64) | 0;
-    let k2 = Math.imul(k, 0x85ebca6b);
-    k2 = Math.imul((k2 << 16) | (k2 >>> 16), 0xc2b2ae35);
-    h2 ^= k2;
-    h2 = (Math.imul((h2 << 17) | (h2 >>> 15), 5) + 0x561ccd1b) | 0;
-  }
-  if (i < end) {
-    let t = b[i];
-    if (i + 1 < end) t ^= b[i + 1] << 8;
-    if (i + 2 < end) t ^= b[i + 2] << 16;
-    h1 ^= Math.imul(Math.imul(t, 0xcc9e2d51), 0x1b873593);
-    h2 ^= Math.imul(Math.imul(t, 0x85ebca6b), 0xc2b2ae35);
-  }
-  h1 = (h1 + h2) | 0;
-  h2 = (h2 + h1) | 0;
-  h1 = fmix(h1);
-  h2 = fmix(h2);
-  h1 = (h1 + h2) | 0;
-  h2 = (h2 + h1) | 0;
-  H1 = h1;
-  H2 = h2;
-}
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -351,7 +285,7 @@ export class CopyOut {
     let pos = 0;
     let from = -1;
     const flush = (to: number) => {
-      if (from >= 0 && forward && !forward.write(buf.subarray(from, to))) this.blocked = true;
+      if (from >= 0 && to > from && forward && !forward.write(buf.subarray(from, to))) this.blocked = true;
       from = -1;
     };
     while (pos + 5 <= buf.length) {
@@ -360,17 +294,22 @@ export class CopyOut {
       if (end > buf.length) break;
       if (code === 0x64 /* CopyData */) {
         if (from < 0) from = pos;
-        let start = pos + 5;
         if (binary && !this.headerSkipped) {
-          start += BINARY_HEADER;
+          // The first message starts with the file header; a lone trailer follows it when empty.
           this.headerSkipped = true;
+          const start = pos + 5 + BINARY_HEADER;
+          if (!(end - start === 2 && buf[start] === 0xff && buf[start + 1] === 0xff)) {
+            checksum.add(buf, start, end);
+            this.bytes += end - start;
+          }
+          pos = end;
+          continue;
         }
-        // The binary trailer (a field count of -1) is not a row.
-        if (!(binary && end - start === 2 && buf[start] === 0xff && buf[start + 1] === 0xff)) {
-          checksum.add(buf, start, end);
-          this.bytes += end - start;
-        }
-        pos = end;
+        // The run of CopyData messages from here, hashed in one call.
+        const rows = checksum.rows;
+        const next = addRows(checksum, buf, pos, buf.length, binary);
+        this.bytes += next - pos - 5 * (checksum.rows - rows);
+        pos = next;
         continue;
       }
       flush(pos);
