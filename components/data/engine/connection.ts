@@ -120,6 +120,13 @@ export const SESSION_SETUP =
   "SET bytea_output = 'hex'; SET client_encoding = 'UTF8'; SET statement_timeout = 0; SET lock_timeout = 0; " +
   "SET idle_in_transaction_session_timeout = 0; SET row_security = off";
 
+/**
+ * For sessions that COPY rows or read them back: an empty search_path (as pg_dump uses), so values
+ * of reg* types (regclass, regtype, …) print schema-qualified, restore to the same objects on the
+ * target and read back identically on both ends.
+ */
+export const COPY_SEARCH_PATH = "SELECT pg_catalog.set_config('search_path', '', false)";
+
 /** Opens a client (lazy `pg`), honouring sslmode including `prefer`'s fallback. */
 export async function connect(spec: ConnectionSpec, role: "source" | "target"): Promise<Client> {
   const p = parseUrl(spec, `${role} URL`);

@@ -27,7 +27,7 @@ import {
   SMALL_TABLE_BYTES,
   UnitError,
 } from "./copy-data";
-import { connectionLost } from "./connection";
+import { connectionLost, COPY_SEARCH_PATH } from "./connection";
 import { doneItems } from "./marker";
 import { itemTable, locksTable, PostDataItem, runItem, runItems } from "./post-data";
 import { ImportRun } from "./run";
@@ -243,6 +243,7 @@ export async function runDataPhase(run: ImportRun): Promise<void> {
       const source = await run.open("source");
       const target = await run.open("target");
       opened.push(source, target);
+      await source.query(COPY_SEARCH_PATH);
       await joinSnapshot(source, run.snapshot!.id);
       if (run.schema!.postPreamble) await target.query(run.schema!.postPreamble);
       await target.query(MAINTENANCE_MEM);

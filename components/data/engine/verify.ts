@@ -24,7 +24,7 @@ import {
   schemaPredicate,
   tableMatches,
 } from "./catalog";
-import { connect } from "./connection";
+import { connect, COPY_SEARCH_PATH } from "./connection";
 import { checkTarget, readSource, targetItem } from "./copy-data";
 import { RowChecksum } from "./copy-protocol";
 import { doneItems } from "./marker";
@@ -236,6 +236,7 @@ export async function verifyImport(run: ImportRun): Promise<VerificationReport> 
     );
     const targets = await run.openMany("target", n);
     const sources = toRead.some((x) => x.source) ? await run.openMany("source", n) : [];
+    for (const c of [...targets, ...sources]) await c.query(COPY_SEARCH_PATH);
     try {
       await runPool(
         toRead,
@@ -287,6 +288,7 @@ export async function verifyDatabases(
       sources.push(await connect(source, "source"));
       targets.push(await connect(target, "target"));
     }
+    for (const c of [...sources, ...targets]) await c.query(COPY_SEARCH_PATH);
     // Data scope: excluded tables' rows were not copied, so they are not compared.
     const tables = await listTables(sources[0], dataScope);
     const onTarget = new Map((await listTables(targets[0], dataScope)).map((t) => [t.qualified, t]));

@@ -129,6 +129,29 @@ describe("copy engine: hostile databases and bad input (real PostgreSQL)", funct
     });
   });
 
+  it("columns of reg* types (object references) are copied by name, resolve to the target's own objects and verify equal", async () => {
+    const db = `regrefs_${process.pid}`;
+    fx.source.createDatabase(db);
+    fx.source.psql(
+      `CREATE SCHEMA app; CREATE TYPE app.kind AS ENUM ('a', 'b'); CREATE TABLE app.things (id int PRIMARY KEY, k app.kind);
+       CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+       CREATE TABLE public.refs (id int PRIMARY KEY, tbl regclass, typ regtype, fn regprocedure, arr regclass[]);
+       INSERT INTO public.refs VALUES (1, 'app.things', 'app.kind', 'app.f()', ARRAY['app.things'::regclass, 'pg_class'::regclass]),
+                                      (2, 'public.refs', 'int4', 'pg_catalog.now()', NULL);`,
+      db,
+    );
+    const url = fx.newTarget("regrefs");
+    const r = await importDatabase({ source: { url: fx.source.url(db) }, target: { url }, jobs: 1 });
+    assert.ok(r.verification.every((v) => v.equal));
+    // The target's values point at the target's objects (other oids than the source's).
+    const [row] = await query<Record<string, boolean>>(
+      url,
+      `SELECT tbl = 'app.things'::regclass AS t, typ = 'app.kind'::regtype AS k, fn = 'app.f()'::regprocedure AS f,
+              arr[1] = 'app.things'::regclass AS a FROM public.refs WHERE id = 1`,
+    );
+    assert.deepEqual(row, { t: true, k: true, f: true, a: true });
+  });
+
   it("a connection string without a scheme is refused without a word of it (engine and command)", async () => {
     const bad = `h2h_user:hunter2-secret@127.0.0.1:${fx.source.port}/rich`;
     await assert.rejects(
