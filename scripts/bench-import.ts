@@ -32,6 +32,7 @@ import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import { startPgCluster, type PgCluster } from "./lib/pg-cluster";
+import { descendants, procStat } from "./lib/proc-tree";
 
 type Tool = "engine" | "pgdump" | "pgdump0" | "pgcopydb";
 type Mode = "shared" | "pinned";
@@ -94,50 +95,6 @@ const loadavg = () => os.loadavg().map((x) => x.toFixed(2));
 // ---------------------------------------------------------------------------------------------
 // /proc: process trees, memory, CPU
 // ---------------------------------------------------------------------------------------------
-
-interface ProcStat {
-  ppid: number;
-  /** Own user+system CPU, seconds. */
-  cpu: number;
-  /** CPU of reaped children, seconds. */
-  childrenCpu: number;
-}
-
-const TICK = 100; // USER_HZ: 100 on Linux
-
-function procStat(pid: number): ProcStat | undefined {
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-    return {
-      ppid: Number(f[1]),
-      cpu: (Number(f[11]) + Number(f[12])) / TICK,
-      childrenCpu: (Number(f[13]) + Number(f[14])) / TICK,
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-function descendants(rootPid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const d of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    const st = procStat(Number(d));
-    if (!st) continue;
-    const list = children.get(st.ppid) ?? [];
-    list.push(Number(d));
-    children.set(st.ppid, list);
-  }
-  const out: number[] = [];
-  const stack = [rootPid];
-  while (stack.length) {
-    const p = stack.pop()!;
-    out.push(p);
-    stack.push(...(children.get(p) ?? []));
-  }
-  return out;
-}
 
 /** CPU seconds a server has used so far: the postmaster, its reaped children, its live children. */
 function serverCpu(c: PgCluster): number {

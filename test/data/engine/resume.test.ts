@@ -12,44 +12,13 @@ import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import { startPgCluster } from "../../../scripts/lib/pg-cluster";
+import { alive, descendants } from "../../../scripts/lib/proc-tree";
 import { importDatabase, readImportMarker } from "../../../components/data/engine";
 import { ImportError, ImportOptions, ImportPhase } from "../../../components/data/engine/types";
 import { engineFixture, EngineFixture, query, waitFor } from "../../support/postgres/clusters";
 
 const APP = "heroku-to-hasura-import";
 const REPO = path.resolve(__dirname, "../../..");
-
-/** A process and all its descendants (from /proc). */
-function descendants(root: number): number[] {
-  const kids = new Map<number, number[]>();
-  for (const d of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const st = fs.readFileSync(`/proc/${d}/stat`, "utf8");
-      const ppid = Number(st.slice(st.lastIndexOf(")") + 2).split(" ")[1]);
-      kids.set(ppid, [...(kids.get(ppid) ?? []), Number(d)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const out: number[] = [];
-  const stack = [root];
-  while (stack.length) {
-    const p = stack.pop()!;
-    out.push(p);
-    stack.push(...(kids.get(p) ?? []));
-  }
-  return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    // A zombie has exited; only its parent has not reaped it yet.
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 describe("copy engine: failure injection and resume (real PostgreSQL)", function () {
   this.timeout(180000);
