@@ -22,6 +22,7 @@ import {
   portBlockFree,
   startKubeCluster,
   stopKubeCluster,
+  TEST_PORT_RANGE,
 } from "./lib/kube-cluster";
 
 const REPO = path.resolve(__dirname, "..");
@@ -140,7 +141,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "h2h-bench-scale-"));
   const bins = ensureClusterBinaries(REPO);
-  let base = 56450;
+  let base = TEST_PORT_RANGE.first;
   while (!(await portBlockFree(base))) base += PORT_BLOCK;
   const t0 = Date.now();
   const cluster = await startKubeCluster({

@@ -5,7 +5,8 @@
  *
  * Exit codes: 0 done (verified equal), 1 verification found differences, 2 usage error,
  * 3 cannot connect (unreachable, auth, TLS), 4 refused by pre-flight (non-empty target, versions,
- * extensions, same database), 5 the copy failed (re-run to resume), 130/143/129 stopped by
+ * extensions, same database), 5 the copy failed (re-run to resume), 6 not final: the source was
+ * written to during the import (its tables are named), 130/143/129 stopped by
  * SIGINT/SIGTERM/SIGHUP (re-run to resume).
  *
  * Stopping: SIGINT, SIGTERM or SIGHUP (npm passes its own on: the `import` script execs into this
@@ -13,7 +14,12 @@
  * the engine drops its connections, the servers roll back the units in flight, and the marker in
  * the target stays resumable. A second signal exits at once (equally safe: nothing half-done is
  * ever recorded).
+ *
+ * A run that copied and verified (exit 0 or 6) is recorded as a rehearsal (source size, wall
+ * time: components/cutover/rehearsals), from which the migration report estimates the cutover's
+ * freeze window; `--no-rehearsal-record` skips that, `--rehearsal-record FILE` puts it elsewhere.
  */
+import * as os from "os";
 import {
   ImportError,
   ImportOptions,
@@ -23,11 +29,14 @@ import {
   verifyDatabases,
 } from "../components/data/engine";
 import { maskUrl, parsePostgresUrl, redactor } from "../components/data/postgres-url";
+import { recordRehearsal, rehearsalsFile } from "../components/cutover/rehearsals";
+import { measureDatabaseSize } from "../components/cutover/source-size";
 
 const USAGE = `usage: npm run import -- --source URL --target URL [--jobs N]
   [--include-schema S]… [--exclude-schema S]… [--include-table T]… [--exclude-table T]…
   [--allow-non-empty-target] [--import-id ID] [--split-larger-than-mb N] [--pg-bin-dir DIR]
   [--verify-only] [--preflight-only] [--json] [--verbose]
+  [--rehearsal-record FILE | --no-rehearsal-record]
 URLs can also be given as SOURCE_DATABASE_URL / TARGET_DATABASE_URL.`;
 
 interface Cli {
@@ -35,6 +44,8 @@ interface Cli {
   verifyOnly: boolean;
   preflightOnly: boolean;
   json: boolean;
+  /** Where to record the run's figures; null = not recorded; undefined = the default file. */
+  rehearsalRecord?: string | null;
 }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Cli {
@@ -54,6 +65,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Cli {
   let verifyOnly = false;
   let preflightOnly = false;
   let json = false;
+  let rehearsalRecord: string | null | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -110,6 +122,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Cli {
       case "--verbose":
         o.verbose = true;
         break;
+      case "--rehearsal-record":
+        rehearsalRecord = value();
+        break;
+      case "--no-rehearsal-record":
+        rehearsalRecord = null;
+        break;
       case "-h":
       case "--help":
         throw new UsageError("");
@@ -133,6 +151,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Cli {
     verifyOnly,
     preflightOnly,
     json,
+    ...(rehearsalRecord !== undefined ? { rehearsalRecord } : {}),
   };
 }
 
@@ -190,6 +209,8 @@ function exitCode(err: unknown, stoppedBy: string | undefined): number {
   switch (err.code) {
     case "verify":
       return 1;
+    case "source-changed":
+      return 6;
     case "config":
       return 2;
     case "unreachable":
@@ -264,8 +285,41 @@ async function main(): Promise<number> {
       );
       return r.equal ? 0 : 1;
     }
-    const r = await importDatabase(opts);
+    const sizeAtStart = cli.rehearsalRecord === null ? null : await measureDatabaseSize(opts.source.url);
+    const started = Date.now();
+    const rehearsal = (
+      outcome: "verified" | "not-final",
+      r?: { bytes: number; rows: number; tables: number },
+    ) => {
+      if (cli.rehearsalRecord === null || sizeAtStart === null) return;
+      const file = cli.rehearsalRecord ?? rehearsalsFile(process.cwd());
+      const { host, port, database } = parsePostgresUrl(opts.source.url);
+      const durationMs = Date.now() - started;
+      recordRehearsal(file, {
+        at: new Date().toISOString(),
+        source: { host, port, database },
+        databaseBytes: sizeAtStart,
+        copiedBytes: r?.bytes ?? 0,
+        rows: r?.rows ?? 0,
+        tables: r?.tables ?? 0,
+        durationMs,
+        jobs: opts.jobs ?? os.cpus().length,
+        outcome,
+      });
+      process.stderr.write(
+        `rehearsal recorded in ${file}: ${mb(sizeAtStart)} MB database in ${dur(durationMs / 1000)} ` +
+          `(${mb(sizeAtStart / (durationMs / 1000))} MB/s), for the migration report's freeze window\n`,
+      );
+    };
+    let r: Awaited<ReturnType<typeof importDatabase>>;
+    try {
+      r = await importDatabase(opts);
+    } catch (err) {
+      if (err instanceof ImportError && err.code === "source-changed") rehearsal("not-final");
+      throw err;
+    }
     if (tty) process.stderr.write("\n");
+    rehearsal("verified", r);
     if (cli.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
     process.stderr.write(
       `done: import ${r.importId}${r.resumed ? " (resumed)" : ""}: ${r.tables} tables, ${r.rows} rows, ${mb(r.bytes)} MB in ${dur(r.durationMs / 1000)}, ` +

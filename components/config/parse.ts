@@ -7,6 +7,7 @@ import {
   cronProblem,
   DIGEST_IMAGE,
   IMPORT_ID,
+  CLUSTER_REGION,
   DNS1123_LABEL,
   DNS1123_SUBDOMAIN,
   HEROKU_ADDON_NAME,
@@ -24,6 +25,7 @@ import { parseHasura } from "./hasura";
 import { kubeconfigContextProblem } from "./kubeconfig";
 import {
   ClusterConfig,
+  CutoverConfig,
   HerokuSourceConfig,
   ImportConfig,
   PIPELINE_STAGES,
@@ -45,12 +47,14 @@ export const TOP_LEVEL_KEYS = [
   "promoteFrom",
   "schedules",
   "replicas",
+  "singletons",
   "ingress",
   "storageClass",
   "import",
   "hasura",
   "hasuraJwtSecret",
   "hasuraAuthWebhook",
+  "cutover",
 ] as const;
 
 /** Keys that must hold secrets (`pulumi config set --secret`); their values are never echoed. */
@@ -109,6 +113,12 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
       return f.integer(pp, n, 0, 1000);
     }),
   );
+  const singletons = f.map("singletons", raw.singletons, HEROKU_APP_NAME, (p, v) =>
+    f.map(p, v, PROCESS_TYPE, (pp, b) => {
+      if (b === undefined || b === null) f.issues.add(pp, "must be true or false (got null)");
+      return f.boolean(pp, b);
+    }),
+  );
   const ingressRaw =
     f.object("ingress", raw.ingress, ["className", "clusterIssuer", "addressTimeoutSeconds"]) ?? {};
   const ingress = {
@@ -122,6 +132,7 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
   const storageClass = f.string("storageClass", raw.storageClass, { format: DNS1123_SUBDOMAIN }) ?? null;
   const importConfig = parseImport(f, raw.import);
   const hasura = parseHasura(f, raw.hasura, raw.hasuraJwtSecret, raw.hasuraAuthWebhook);
+  const cutover = parseCutover(f, raw.cutover, importConfig, herokuApiKey);
   const promoteFrom = parsePromoteFrom(raw.promoteFrom);
   issues.addAll(promoteFrom.errors, "promoteFrom");
   // The images' app names are only final once the snapshots are read (checkConfigAgainstApps); here
@@ -150,8 +161,10 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
     addons,
     schedules,
     replicas,
+    singletons,
     ingress,
     storageClass,
+    clusterRegion: cluster.region,
   };
   return {
     project: ctx.project,
@@ -162,6 +175,7 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
     postgres,
     import: importConfig,
     hasura,
+    cutover,
     images: raw.images,
     registryPassword: registryPassword === undefined ? null : SecretString.of(registryPassword),
     promoteFrom: promoteFrom.value,
@@ -230,7 +244,7 @@ function parseApiKey(
 }
 
 function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): ClusterConfig | undefined {
-  const allowed = ["namespace", "createNamespace", "renderTo", "context"];
+  const allowed = ["namespace", "createNamespace", "renderTo", "context", "region"];
   // The kubeconfig is a top-level key: a secret nested in `cluster` would make the whole object secret.
   const o = f.object("cluster", value, [...allowed, "kubeconfig"]) ?? {};
   if (o.kubeconfig !== undefined) {
@@ -251,6 +265,7 @@ function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): Clus
   const kubeconfig = f.string("kubeconfig", kubeconfigValue, { secret: true });
   const context = f.string("cluster.context", o.context) ?? null;
   const createNamespace = f.boolean("cluster.createNamespace", o.createNamespace) ?? false;
+  const region = f.string("cluster.region", o.region, { format: CLUSTER_REGION }) ?? null;
   if (o.renderTo !== undefined && kubeconfigValue !== undefined) {
     f.issues.add(
       "cluster.renderTo",
@@ -278,11 +293,13 @@ function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): Clus
     }
   }
   if (namespace === undefined) return undefined;
-  if (renderTo) return { namespace, createNamespace, target: { kind: "render", directory: renderTo } };
+  if (renderTo)
+    return { namespace, createNamespace, region, target: { kind: "render", directory: renderTo } };
   if (kubeconfig)
     return {
       namespace,
       createNamespace,
+      region,
       target: { kind: "kubeconfig", kubeconfig: SecretString.of(kubeconfig), context },
     };
   return undefined;
@@ -339,7 +356,15 @@ function parsePostgres(f: Fields, value: unknown, passwordValue: unknown): Postg
 }
 
 function parseAddonOverride(f: Fields, path: string, value: unknown): AddonOverride | undefined {
-  const o = f.object(path, value, ["disposition", "storage", "storageClass", "image", "startEmpty", "copy"]);
+  const o = f.object(path, value, [
+    "disposition",
+    "storage",
+    "storageClass",
+    "image",
+    "startEmpty",
+    "copy",
+    "rotation",
+  ]);
   if (!o) {
     if (value === null || value === undefined)
       f.issues.add(path, "must be an object such as { disposition: keep }");
@@ -354,6 +379,14 @@ function parseAddonOverride(f: Fields, path: string, value: unknown): AddonOverr
   if (storageClass) out.storageClass = storageClass;
   const image = f.string(join(path, "image"), o.image, { format: DIGEST_IMAGE });
   if (image) out.image = image;
+  const rotation = f.string(join(path, "rotation"), o.rotation);
+  if (rotation !== undefined) out.rotation = rotation;
+  if (disposition === "keep" && o.rotation !== undefined) {
+    f.issues.add(
+      join(path, "rotation"),
+      "only applies to an add-on that moves (migrate or in-cluster): this one is kept",
+    );
+  }
   const startEmpty = f.boolean(join(path, "startEmpty"), o.startEmpty);
   if (startEmpty !== undefined) out.startEmpty = startEmpty;
   const copy = parseAddonCopy(f, join(path, "copy"), o.copy);
@@ -469,6 +502,35 @@ function parseImport(f: Fields, value: unknown): ImportConfig {
     excludeTables: names("excludeTables"),
     dropTargetOnDelete: f.boolean("import.dropTargetOnDelete", o.dropTargetOnDelete) ?? false,
     progressFile: f.string("import.progressFile", o.progressFile) ?? null,
+  };
+}
+
+function parseCutover(
+  f: Fields,
+  value: unknown,
+  imp: ImportConfig,
+  token: SecretString | null,
+): CutoverConfig {
+  const o =
+    f.object("cutover", value, ["freeze", "drainTimeoutSeconds", "terminateSessions", "recordDir"]) ?? {};
+  const freeze = f.boolean("cutover.freeze", o.freeze) ?? false;
+  if (freeze && !imp.enabled) {
+    f.issues.add(
+      "cutover.freeze",
+      "only applies with import.enabled: true (the freeze is the final import's)",
+    );
+  }
+  if (freeze && token === null) {
+    f.issues.add(
+      "cutover.freeze",
+      "needs herokuApiKey (or HEROKU_API_KEY): a Heroku token with the write and read-protected scopes, to freeze the apps",
+    );
+  }
+  return {
+    freeze,
+    drainTimeoutSeconds: f.integer("cutover.drainTimeoutSeconds", o.drainTimeoutSeconds, 0, 3600) ?? 120,
+    terminateSessions: f.boolean("cutover.terminateSessions", o.terminateSessions) ?? false,
+    recordDir: f.string("cutover.recordDir", o.recordDir) ?? null,
   };
 }
 

@@ -29,6 +29,8 @@ export interface StackConfig {
   import: ImportConfig;
   /** GraphQL Engine and its metadata (components/hasura). */
   hasura: HasuraConfig;
+  /** The cutover's freeze of the Heroku apps before the final import (components/cutover). */
+  cutover: CutoverConfig;
   /**
    * `images` as written. Its shape is checked here with the images component's `parseImagesConfig`;
    * the typed ImagesConfig depends on the selected apps, so `checkConfigAgainstApps` returns it.
@@ -75,6 +77,12 @@ export interface ClusterConfig {
    * included.
    */
   createNamespace: boolean;
+  /**
+   * `cluster.region`: where the cluster runs, a Heroku region name (`eu`, `frankfurt`) or a cloud
+   * region code (`eu-west-1`, `europe-west4`, `westeurope`); each app's Heroku region is checked
+   * against it (data residency, latency). Null when not given (apps outside the US are then warned).
+   */
+  region: string | null;
   target: ClusterTarget;
 }
 
@@ -119,3 +127,20 @@ export interface ImportConfig {
 
 export { DISPOSITIONS };
 export type { AddonOverride, HasuraConfig, IngressSettings, ScheduledJob };
+
+/** `cutover`: the freeze of the Heroku apps for the final import (components/cutover HerokuFreeze). */
+export interface CutoverConfig {
+  /**
+   * `cutover.freeze`, default false: before the import, turn maintenance mode on and scale every
+   * process type to 0 for every app attached to a migrated database (recording their state), wait
+   * for the database's other sessions to end, and fail the import on any write to the source.
+   * Needs `herokuApiKey` (write scope) and `import.enabled`.
+   */
+  freeze: boolean;
+  /** `cutover.drainTimeoutSeconds` (0–3600), default 120: the bound on that wait. */
+  drainTimeoutSeconds: number;
+  /** `cutover.terminateSessions`, default false: end the sessions still connected after the wait. */
+  terminateSessions: boolean;
+  /** `cutover.recordDir`: the freeze journal's folder, relative to the project; null = the default. */
+  recordDir: string | null;
+}

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { buildPostgresUrl, type DatabaseIdentity } from "./postgres-url";
-import type { ObjectCounts } from "./engine/types";
+import type { ObjectCounts, SourceActivityReport } from "./engine/types";
 import {
   postgresImportProvider,
   type PostgresImportInputs,
@@ -65,6 +65,32 @@ export interface PostgresImportArgs {
    * follow with `tail -f` during `pulumi up`. Default none. Updates in place.
    */
   progressFile?: pulumi.Input<string>;
+  /**
+   * Where Heroku keeps the source URL, read right before copying instead of `sourceUrl`'s value
+   * (Heroku rotates credentials between a preview and an up). `token` is stored as a secret input,
+   * never as an output. Default none (`sourceUrl` is used). Updates in place.
+   */
+  sourceFrom?: pulumi.Input<{
+    /** Heroku app holding the attachment. */
+    app: pulumi.Input<string>;
+    /** The attachment's URL config var, e.g. `DATABASE_URL`. */
+    configVar: pulumi.Input<string>;
+    /** Platform API token (read-protected scope). */
+    token: pulumi.Input<string>;
+    /** Platform API base URL; default Heroku's. */
+    apiUrl?: pulumi.Input<string>;
+  }>;
+  /**
+   * The cutover freeze the import runs under (components/cutover HerokuFreeze: pass its `freezeId`,
+   * `apps` and `urn`, and depend on it). Then create first checks the apps are still frozen, and any
+   * write to the source during the import fails it, naming the tables. Needs `sourceFrom`.
+   * Default none. Updates in place (it only matters to a create).
+   */
+  freeze?: pulumi.Input<{
+    freezeId: pulumi.Input<string>;
+    apps: pulumi.Input<pulumi.Input<string>[]>;
+    urn?: pulumi.Input<string>;
+  }>;
 }
 
 /** The type token's module and type: `pulumi-nodejs:dynamic/heroku-to-hasura/data:PostgresImport`. */
@@ -96,6 +122,8 @@ export class PostgresImport extends pulumi.dynamic.Resource {
   declare readonly resumed: pulumi.Output<boolean>;
   declare readonly completedAt: pulumi.Output<string>;
   declare readonly markerStatus: pulumi.Output<string>;
+  /** Evidence that the source was quiet during the import (see components/data/engine/source-activity). */
+  declare readonly sourceActivity: pulumi.Output<SourceActivityReport | undefined>;
 
   constructor(name: string, args: PostgresImportArgs, opts?: pulumi.CustomResourceOptions) {
     if ((args.targetUrl === undefined) === (args.target === undefined)) {
@@ -127,6 +155,9 @@ export class PostgresImport extends pulumi.dynamic.Resource {
       importId: args.importId,
       dropTargetOnDelete: args.dropTargetOnDelete,
       progressFile: args.progressFile,
+      sourceFrom: args.sourceFrom === undefined ? undefined : pulumi.secret(args.sourceFrom),
+      freeze: args.freeze,
+      sourceActivity: undefined,
       // Outputs, seeded so they are registered (pulumi/pulumi#12160).
       requestedImportId: undefined,
       tables: undefined,

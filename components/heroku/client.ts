@@ -50,7 +50,8 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 /**
  * Heroku Platform API v3 client: Bearer auth, Range pagination, rate-limit pacing, retries with
  * bounded exponential backoff and jitter, a per-request timeout, and errors that name the app and
- * resource at fault. GET only: the reader never changes anything on Heroku.
+ * resource at fault. The reader only GETs; `patch` exists for the cutover's freeze and rollback
+ * (components/cutover), whose PATCHes set absolute values and so are safe to retry.
  */
 export class HerokuClient {
   readonly baseUrl: string;
@@ -102,6 +103,16 @@ export class HerokuClient {
     return res.body as T;
   }
 
+  /**
+   * PATCH a resource with a JSON body. Retried like a GET (429, 5xx, network errors, timeouts):
+   * only for requests that set absolute values (`{"maintenance": true}`, `quantity: 0`), which are
+   * idempotent, so a retry after a lost answer changes nothing more.
+   */
+  async patch<T>(path: string, body: unknown, ctx: RequestContext): Promise<T> {
+    const res = await this.#request(path, { ...ctx, write: true }, undefined, { method: "PATCH", body });
+    return res.body as T;
+  }
+
   /** GET a single resource; `null` when the API answers one of `absent` (default 404). */
   async getOptional<T>(path: string, ctx: RequestContext, absent: number[] = [404]): Promise<T | null> {
     try {
@@ -150,11 +161,17 @@ export class HerokuClient {
     return items;
   }
 
-  async #request(path: string, ctx: RequestContext, range: string | undefined): Promise<RawResponse> {
+  async #request(
+    path: string,
+    ctx: RequestContext,
+    range: string | undefined,
+    write?: { method: "PATCH"; body: unknown },
+  ): Promise<RawResponse> {
+    const method = write?.method ?? "GET";
     return this.#limit(async () => {
       for (let attempt = 1; ; attempt++) {
         await this.#paceForRateLimit();
-        const outcome = await this.#attempt(path, ctx, range);
+        const outcome = await this.#attempt(path, ctx, range, write);
         if (outcome.kind === "response" && outcome.res.status < 300) return outcome.res;
         const retryable = outcome.kind !== "response" || isRetryableStatus(outcome.res.status);
         if (!retryable || attempt >= this.#retry.maxAttempts) {
@@ -170,7 +187,7 @@ export class HerokuClient {
         const why =
           outcome.kind === "response" ? `HTTP ${outcome.res.status}` : `${outcome.kind}: ${outcome.detail}`;
         this.#log.warn(
-          `GET ${path} failed (${why}); retry ${attempt}/${this.#retry.maxAttempts - 1} in ${delay} ms`,
+          `${method} ${path} failed (${why}); retry ${attempt}/${this.#retry.maxAttempts - 1} in ${delay} ms`,
         );
         await this.#sleep(delay);
       }
@@ -181,6 +198,7 @@ export class HerokuClient {
     path: string,
     ctx: RequestContext,
     range: string | undefined,
+    write?: { method: "PATCH"; body: unknown },
   ): Promise<
     { kind: "response"; res: RawResponse } | { kind: "timeout" | "network" | "bad-response"; detail: string }
   > {
@@ -192,15 +210,22 @@ export class HerokuClient {
       "User-Agent": "heroku-to-hasura",
     };
     if (range !== undefined) headers.Range = range;
+    if (write) headers["Content-Type"] = "application/json";
+    const method = write?.method ?? "GET";
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.#timeoutMs);
     const started = Date.now();
     try {
-      const resp = await fetch(this.baseUrl + path, { headers, signal: controller.signal });
+      const resp = await fetch(this.baseUrl + path, {
+        method,
+        headers,
+        signal: controller.signal,
+        ...(write ? { body: JSON.stringify(write.body) } : {}),
+      });
       const text = await resp.text();
       this.#noteRateLimit(resp.headers.get("ratelimit-remaining"));
       this.#log.debug(
-        `GET ${path} → ${resp.status} in ${Date.now() - started} ms` +
+        `${method} ${path} → ${resp.status} in ${Date.now() - started} ms` +
           (this.#rateLimitRemaining !== undefined
             ? ` (RateLimit-Remaining ${this.#rateLimitRemaining})`
             : ""),

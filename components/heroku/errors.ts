@@ -8,7 +8,14 @@ export interface RequestContext {
   resource: string;
   /** Human description used in messages, e.g. `config vars`, `attachments of add-on redis-1`. */
   what: string;
+  /** True for a request that changes something (PATCH): messages say "changing", 403 asks for the write scope. */
+  write?: boolean;
 }
+
+const WRITE_TOKEN_ADVICE =
+  "The cutover's freeze and rollback change apps: use a token with the write scope, e.g. " +
+  "`heroku authorizations:create --scope read,read-protected,write` (or an API key), set with " +
+  "`pulumi config set --secret herokuApiKey <token>` or the HEROKU_API_KEY environment variable";
 
 const TOKEN_ADVICE =
   "Create a token with `heroku authorizations:create --scope read,read-protected` and set it with " +
@@ -59,27 +66,30 @@ export function httpError(
   const id = body?.id ?? httpErrorId(status);
   const tag = `(${status} ${id})`;
   const what = subject(ctx);
+  const [read, reading] = ctx.write ? ["change", "changing"] : ["read", "reading"];
   let message: string;
   if (status === 401) {
-    message = `Heroku API rejected the token ${tag} while reading ${what}: the token is missing, invalid or expired. ${TOKEN_ADVICE}.`;
+    message = `Heroku API rejected the token ${tag} while ${reading} ${what}: the token is missing, invalid or expired. ${ctx.write ? WRITE_TOKEN_ADVICE : TOKEN_ADVICE}.`;
   } else if (status === 403 && id === "suspended") {
-    message = `Heroku API refused to read ${what} ${tag}: the account or app is suspended. Resolve the suspension with Heroku support, then re-run.${herokuSays(body)}`;
+    message = `Heroku API refused to ${read} ${what} ${tag}: the account or app is suspended. Resolve the suspension with Heroku support, then re-run.${herokuSays(body)}`;
+  } else if (status === 403 && ctx.write) {
+    message = `Heroku API refused to change ${what} ${tag}: the token lacks the write scope, or its account may not change this app. ${WRITE_TOKEN_ADVICE}.${herokuSays(body)}`;
   } else if (status === 403 && (ctx.resource === "config-vars" || ctx.resource === "config-vars-settings")) {
     message = `Heroku API refused to read ${what} ${tag}: token lacks read-protected scope: config vars cannot be read. ${TOKEN_ADVICE} (the read-protected or global scope is required).`;
   } else if (status === 403) {
-    message = `Heroku API refused to read ${what} ${tag}: the token's account has no access to it. Use a token of an account that is a collaborator on the app or a member of its team.${herokuSays(body)}`;
+    message = `Heroku API refused to ${read} ${what} ${tag}: the token's account has no access to it. Use a token of an account that is a collaborator on the app or a member of its team.${herokuSays(body)}`;
   } else if (status === 404 && ctx.resource === "app") {
     message = `Heroku app "${ctx.app}" not found ${tag}: check the app name in the stack's heroku.apps config (or the command line) and that the token's account can see it (\`heroku apps\`).`;
   } else if (status === 404) {
     message = `${capitalise(what)} not found ${tag}: it may have been removed while it was being read; re-run, and check the app still exists.`;
   } else if (status === 422) {
-    message = `Heroku API rejected the request for ${what} as invalid ${tag}.${herokuSays(body)} Check the app and resource names; if they are right, report this with the path ${path}.`;
+    message = `Heroku API rejected the request ${ctx.write ? "to change" : "for"} ${what} as invalid ${tag}.${herokuSays(body)} Check the app and resource names; if they are right, report this with the path ${path}.`;
   } else if (status === 429) {
-    message = `Heroku API rate limit exhausted reading ${what} ${tag} after ${attempts} attempts: the account's request bucket refills at about 75 requests a minute; wait a few minutes and re-run.`;
+    message = `Heroku API rate limit exhausted ${reading} ${what} ${tag} after ${attempts} attempts: the account's request bucket refills at about 75 requests a minute; wait a few minutes and re-run.`;
   } else if (status >= 500) {
-    message = `Heroku API kept failing reading ${what} ${tag} after ${attempts} attempts: check https://status.heroku.com and re-run later.${herokuSays(body)}`;
+    message = `Heroku API kept failing ${reading} ${what} ${tag} after ${attempts} attempts: check https://status.heroku.com and re-run later.${herokuSays(body)}`;
   } else {
-    message = `Heroku API answered ${status} reading ${what} ${tag}.${herokuSays(body)}`;
+    message = `Heroku API answered ${status} ${reading} ${what} ${tag}.${herokuSays(body)}`;
   }
   return new HerokuApiError(message, status, id, ctx.app, ctx.resource, path);
 }
@@ -94,12 +104,13 @@ export function transportError(
   attempts: number,
 ): HerokuApiError {
   const what = subject(ctx);
+  const reading = ctx.write ? "changing" : "reading";
   const message =
     kind === "timeout"
-      ? `Heroku API did not answer in time reading ${what} (${detail}) after ${attempts} attempts: check the network path to ${baseUrl}, or raise the request timeout.`
+      ? `Heroku API did not answer in time ${reading} ${what} (${detail}) after ${attempts} attempts: check the network path to ${baseUrl}, or raise the request timeout.`
       : kind === "bad-response"
-        ? `Heroku API sent an unreadable response reading ${what} (${detail}) after ${attempts} attempts: check for a proxy between here and ${baseUrl}.`
-        : `Could not reach the Heroku API at ${baseUrl} reading ${what} (${detail}) after ${attempts} attempts: check the network, proxy and base URL.`;
+        ? `Heroku API sent an unreadable response ${reading} ${what} (${detail}) after ${attempts} attempts: check for a proxy between here and ${baseUrl}.`
+        : `Could not reach the Heroku API at ${baseUrl} ${reading} ${what} (${detail}) after ${attempts} attempts: check the network, proxy and base URL.`;
   return new HerokuApiError(message, undefined, kind, ctx.app, ctx.resource, path);
 }
 

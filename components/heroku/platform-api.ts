@@ -6,6 +6,7 @@ import type {
   ConfigVars,
   ConfigVarsSetting,
   Domain,
+  Dyno,
   DynoSize,
   Formation,
   HerokuApp,
@@ -55,13 +56,12 @@ export class HerokuPlatformApi {
     return this.client.list(`/apps/${seg(app)}/formation`, { app, resource: "formation", what: "formation" });
   }
 
-  /** `dyno-size` → "List App Dyno Sizes", falling back to the account-wide "List" where absent. */
-  async dynoSizes(app: string): Promise<DynoSize[]> {
-    const ctx = { app, resource: "dyno-sizes", what: "available dyno sizes" };
-    const forApp = await this.client
-      .list<DynoSize>(`/apps/${seg(app)}/available-dyno-sizes`, ctx)
-      .catch(optional<DynoSize[]>([404]));
-    return forApp ?? this.client.list(`/dyno-sizes`, { ...ctx, what: "dyno sizes" });
+  /**
+   * `dyno-size` → "List": every size (memory, compute). Account-level and the same for every app, so
+   * a read asks once per run, not once per app through "List App Dyno Sizes".
+   */
+  dynoSizes(): Promise<DynoSize[]> {
+    return this.client.list(`/dyno-sizes`, { resource: "dyno-sizes", what: "dyno sizes" });
   }
 
   /** `add-on` → "List By App": includes add-ons owned by another app and attached here. */
@@ -78,12 +78,15 @@ export class HerokuPlatformApi {
     });
   }
 
-  /** `add-on-attachment` → "List by Add-on": every attachment of one add-on, on any app. */
-  addonAttachments(app: string, addon: AddOn): Promise<AddOnAttachment[]> {
-    return this.client.list(`/addons/${seg(addon.id)}/addon-attachments`, {
+  /**
+   * `add-on-attachment` → "List by Add-on": every attachment of one add-on, on any app. `addon` is
+   * its id or its name (the API takes either); `name` names it in errors.
+   */
+  addonAttachments(app: string, addon: string, name: string): Promise<AddOnAttachment[]> {
+    return this.client.list(`/addons/${seg(addon)}/addon-attachments`, {
       app,
-      resource: "addon-attachments",
-      what: `attachments of add-on ${addon.name}`,
+      resource: "addon-attachments-of-addon",
+      what: `attachments of add-on ${name}`,
     });
   }
 
@@ -152,15 +155,6 @@ export class HerokuPlatformApi {
     });
   }
 
-  /** `pipeline` → "Info". */
-  pipeline(app: string, pipelineId: string): Promise<Pipeline> {
-    return this.client.get(`/pipelines/${seg(pipelineId)}`, {
-      app,
-      resource: "pipeline",
-      what: `pipeline ${pipelineId}`,
-    });
-  }
-
   /** `pipeline-coupling` → "List By Pipeline": the apps of one pipeline, in every stage. */
   pipelineCouplings(pipelineId: string): Promise<PipelineCoupling[]> {
     return this.client.list(`/pipelines/${seg(pipelineId)}/pipeline-couplings`, {
@@ -194,6 +188,55 @@ export class HerokuPlatformApi {
       what: "app features",
     });
   }
+
+  // The cutover's reads and writes (components/cutover): freeze, status and rollback.
+
+  /** `add-on-attachment` → "List by Add-on", by the add-on's id or global name. */
+  attachmentsOfAddon(addon: string): Promise<AddOnAttachment[]> {
+    return this.client.list(`/addons/${seg(addon)}/addon-attachments`, {
+      resource: "addon-attachments",
+      what: `attachments of add-on ${addon}`,
+    });
+  }
+
+  /** `dyno` → "List": the app's running dynos, one-off ones (`run.N`, `scheduler.N`) included. */
+  dynos(app: string): Promise<Dyno[]> {
+    return this.client.list(`/apps/${seg(app)}/dynos`, { app, resource: "dynos", what: "dynos" });
+  }
+
+  /** `app` → "Update" with `{maintenance}`: maintenance mode on or off (routing only; dynos keep running). */
+  setMaintenance(app: string, maintenance: boolean): Promise<HerokuApp> {
+    return this.client.patch(
+      `/apps/${seg(app)}`,
+      { maintenance },
+      { app, resource: "maintenance", what: "maintenance mode" },
+    );
+  }
+
+  /**
+   * `formation` → "Batch Update": sets each listed process type's quantity (and size, when given).
+   * Returns the updated process types.
+   */
+  updateFormation(app: string, updates: FormationUpdate[]): Promise<Formation[]> {
+    return this.client.patch(
+      `/apps/${seg(app)}/formation`,
+      {
+        updates: updates.map((u) => ({
+          type: u.type,
+          quantity: u.quantity,
+          ...(u.size !== undefined ? { dyno_size: { name: u.size } } : {}),
+        })),
+      },
+      { app, resource: "formation", what: "formation" },
+    );
+  }
+}
+
+/** One process type's new scale: `quantity` dynos, of dyno size `size` when given (e.g. `Standard-2X`). */
+export interface FormationUpdate {
+  type: string;
+  quantity: number;
+  size?: string;
 }
 
 /** A `.catch` handler turning the listed HTTP statuses into `null` and rethrowing the rest. */

@@ -1,10 +1,15 @@
 /**
  * The dev job's target-database step (scripts/dev.sh): when the stack says
  * `postgres.manageDatabase: false`, the databases and owner roles the import writes into must exist
- * before `pulumi up`. Their names and passwords come from the real planner on the stack's own config
- * and snapshot, so they always match what the program expects. Idempotent; prints names only.
+ * before `pulumi up`. Their names come from the real planner on the stack's own config and snapshot,
+ * so they always match what the program expects. The owner roles get no password here: the program
+ * sets each to its generated credential (a RolePassword resource), which exists only in the stack's
+ * state, never Heroku's. Idempotent; prints names only.
  *
- *   ts-node --transpile-only scripts/engine/dev-databases.ts <stack>
+ *   ts-node --transpile-only scripts/engine/dev-databases.ts <stack> [kubeconfig file]
+ *
+ * The kubeconfig (the local cluster's, which the dev job sets as secret config later) only makes the
+ * stack config complete; nothing here talks to Kubernetes.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -22,7 +27,7 @@ function quoteIdent(s: string): string {
   return `"${s.replace(/"/g, '""')}"`;
 }
 
-async function main(stack: string): Promise<void> {
+async function main(stack: string, kubeconfigFile: string | undefined): Promise<void> {
   const project = (yaml.load(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8")) as { name: string })
     .name;
   const stackFile = path.join(REPO, `Pulumi.${stack}.yaml`);
@@ -31,6 +36,7 @@ async function main(stack: string): Promise<void> {
   for (const [k, v] of Object.entries(settings.config ?? {})) {
     if (k.startsWith(`${project}:`)) raw[k.slice(project.length + 1)] = v;
   }
+  if (kubeconfigFile !== undefined) raw.kubeconfig = fs.readFileSync(kubeconfigFile, "utf8");
   const config = parseStackConfig(raw, { project, stack, env: process.env });
   const hasuraMetadataDb = config.hasura.enabled ? config.hasura.metadataDatabase : null;
   if (config.postgres.manageDatabase || (!config.import.enabled && hasuraMetadataDb === null)) {
@@ -56,14 +62,7 @@ async function main(stack: string): Promise<void> {
   try {
     for (const d of plan.databases) {
       const role = await admin.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [d.ownerRole]);
-      const ownerPassword = d.ownerPassword.reveal(`owner password of ${d.addon}`);
-      // The password as a bound literal is not allowed in DDL: quote it as a string literal.
-      const literal = `'${ownerPassword.replace(/'/g, "''")}'`;
-      if (role.rowCount === 0) {
-        await admin.query(`CREATE ROLE ${quoteIdent(d.ownerRole)} LOGIN PASSWORD ${literal}`);
-      } else {
-        await admin.query(`ALTER ROLE ${quoteIdent(d.ownerRole)} LOGIN PASSWORD ${literal}`);
-      }
+      if (role.rowCount === 0) await admin.query(`CREATE ROLE ${quoteIdent(d.ownerRole)} LOGIN`);
       const db = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [d.database]);
       if (db.rowCount === 0) {
         await admin.query(`CREATE DATABASE ${quoteIdent(d.database)} OWNER ${quoteIdent(d.ownerRole)}`);
@@ -88,7 +87,7 @@ async function main(stack: string): Promise<void> {
   }
 }
 
-main(process.argv[2] ?? "dev").catch((e: unknown) => {
+main(process.argv[2] ?? "dev", process.argv[3]).catch((e: unknown) => {
   console.error(`[dev] preparing the target databases failed: ${(e as Error).message}`);
   process.exit(1);
 });

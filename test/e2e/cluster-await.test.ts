@@ -13,8 +13,13 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { Stack } from "@pulumi/pulumi/automation";
 
-import { KubeCluster, NO_CONTROLLER_INGRESS_CLASS, WAIT_FOR_CONSUMER_STORAGE_CLASS } from "../../scripts/lib/kube-cluster";
+import {
+  KubeCluster,
+  NO_CONTROLLER_INGRESS_CLASS,
+  WAIT_FOR_CONSUMER_STORAGE_CLASS,
+} from "../../scripts/lib/kube-cluster";
 import { createSandbox, REPO_ROOT, Sandbox } from "../support/engine";
+import { ExistingTarget, existingTarget } from "../support/postgres/existing-target";
 import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
 import { createNamespace, testCluster } from "../support/kube";
 
@@ -25,13 +30,17 @@ const IMAGE =
   "registry.invalid/acme/acme-api@sha256:6666666666666666666666666666666666666666666666666666666666666666";
 const ADDRESS_TIMEOUT = 20;
 
-type Obj = { metadata: { name: string; annotations?: Record<string, string> }; status?: Record<string, unknown> };
+type Obj = {
+  metadata: { name: string; annotations?: Record<string, string> };
+  status?: Record<string, unknown>;
+};
 
 describe("what up waits for on a real API server: an ingress controller that reports no address, a WaitForFirstConsumer PVC", function () {
   let sb: Sandbox;
   let double: HerokuDouble;
   let cluster: KubeCluster;
   let stack: Stack;
+  let target: ExistingTarget;
   let configFile: string;
   const ns = `h2h-await-${process.pid}`;
 
@@ -40,6 +49,7 @@ describe("what up waits for on a real API server: an ingress controller that rep
     sb = await createSandbox();
     double = await startHerokuDouble(buildAccountFixtures());
     cluster = await testCluster();
+    target = await existingTarget();
     await createNamespace(cluster.api, ns);
     const stackName = `e2e-await-${process.pid}`;
     configFile = path.join(REPO_ROOT, `Pulumi.${stackName}.yaml`);
@@ -47,15 +57,20 @@ describe("what up waits for on a real API server: an ingress controller that rep
       structuredConfig: {
         [`${PROJECT}:heroku`]: { apps: [APP], apiUrl: double.url },
         [`${PROJECT}:cluster`]: { namespace: ns },
-        [`${PROJECT}:postgres`]: { host: "127.0.0.1", port: 5432, adminUser: "postgres", manageDatabase: false },
+        // The target exists (manageDatabase false); the stack sets its owner's new password there.
+        [`${PROJECT}:postgres`]: target.postgres,
         [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
         [`${PROJECT}:addons`]: { [REDIS]: { disposition: "in-cluster", startEmpty: true } },
         [`${PROJECT}:storageClass`]: WAIT_FOR_CONSUMER_STORAGE_CLASS,
-        [`${PROJECT}:ingress`]: { className: NO_CONTROLLER_INGRESS_CLASS, addressTimeoutSeconds: ADDRESS_TIMEOUT },
+        [`${PROJECT}:ingress`]: {
+          className: NO_CONTROLLER_INGRESS_CLASS,
+          addressTimeoutSeconds: ADDRESS_TIMEOUT,
+        },
       },
       config: {
         [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
         [`${PROJECT}:kubeconfig`]: { value: cluster.kubeconfig, secret: true },
+        [`${PROJECT}:postgresPassword`]: { value: target.pg.password, secret: true },
       },
     });
   });
@@ -63,16 +78,21 @@ describe("what up waits for on a real API server: an ingress controller that rep
   after(async function () {
     this.timeout(120_000);
     if (stack) {
-      execFileSync(path.join(sb.engine.bin, "pulumi"), ["state", "unprotect", "--all", "--yes", "--stack", stack.name], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ...sb.envVars, PULUMI_HOME: sb.pulumiHome },
-        stdio: "ignore",
-      });
+      execFileSync(
+        path.join(sb.engine.bin, "pulumi"),
+        ["state", "unprotect", "--all", "--yes", "--stack", stack.name],
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, ...sb.envVars, PULUMI_HOME: sb.pulumiHome },
+          stdio: "ignore",
+        },
+      );
       await stack.destroy({ ...sb.ops() }).catch(() => undefined);
     }
     sb?.log.flush();
     await double?.close();
     sb?.cleanup();
+    target?.pg.stop();
   });
 
   it(`no address from the controller: up fails after the stack's ${ADDRESS_TIMEOUT} s, naming the Ingress; the WaitForFirstConsumer PVC bound meanwhile`, async function () {
@@ -91,17 +111,25 @@ describe("what up waits for on a real API server: an ingress controller that rep
       errors.some((l) => l.includes("Ingress") && l.includes("acme-api-web")),
       `an error names the Ingress:\n${errors.join("\n")}`,
     );
-    const [ing] = (await cluster.api.list(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`)) as unknown as Obj[];
+    const [ing] = (await cluster.api.list(
+      `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`,
+    )) as unknown as Obj[];
     assert.deepStrictEqual((ing.status as { loadBalancer: unknown }).loadBalancer, {});
     // The PVC bound once the add-on's pod was scheduled: its Deployment was not held behind it.
-    const [pvc] = (await cluster.api.list(`/api/v1/namespaces/${ns}/persistentvolumeclaims`)) as unknown as Obj[];
+    const [pvc] = (await cluster.api.list(
+      `/api/v1/namespaces/${ns}/persistentvolumeclaims`,
+    )) as unknown as Obj[];
     assert.strictEqual(pvc.status?.phase, "Bound");
-    const redis = (await cluster.api.get(`/apis/apps/v1/namespaces/${ns}/deployments/${REDIS}`)) as unknown as Obj;
+    const redis = (await cluster.api.get(
+      `/apis/apps/v1/namespaces/${ns}/deployments/${REDIS}`,
+    )) as unknown as Obj;
     assert.strictEqual((redis.status as { readyReplicas: number }).readyReplicas, 1);
   });
 
   it("addressTimeoutSeconds 0: up does not wait for the address and succeeds", async function () {
-    const doc = yaml.load(fs.readFileSync(configFile, "utf8")) as { config: Record<string, Record<string, unknown>> };
+    const doc = yaml.load(fs.readFileSync(configFile, "utf8")) as {
+      config: Record<string, Record<string, unknown>>;
+    };
     doc.config[`${PROJECT}:ingress`].addressTimeoutSeconds = 0;
     fs.writeFileSync(configFile, yaml.dump(doc));
     const t0 = Date.now();
@@ -109,7 +137,9 @@ describe("what up waits for on a real API server: an ingress controller that rep
     assert.strictEqual(res.summary.result, "succeeded");
     const seconds = (Date.now() - t0) / 1000;
     assert.ok(seconds < ADDRESS_TIMEOUT + 60, `took ${seconds} s`);
-    const ing = (await cluster.api.get(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/acme-api-web`)) as unknown as Obj;
+    const ing = (await cluster.api.get(
+      `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/acme-api-web`,
+    )) as unknown as Obj;
     assert.strictEqual(ing.metadata.annotations?.["pulumi.com/skipAwait"], "true");
     assert.deepStrictEqual((ing.status as { loadBalancer: unknown }).loadBalancer, {});
   });

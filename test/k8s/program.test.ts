@@ -8,11 +8,12 @@ import { parseStackConfig, SECRET_KEYS, StackConfigError } from "../../component
 import { readSnapshotFile } from "../../components/heroku/snapshot-file";
 import { hasuraSection } from "../../components/hasura/deploy";
 import { planHasura } from "../../components/hasura/plan";
+import { renderCutoverSection } from "../../components/cutover/cutover-report";
 import { planMigration, renderReport } from "../../components/plan";
 import { IMAGE_DIGESTS_OUTPUT } from "../../components/promotion";
 import { BAD_CONFIG_CASES, validConfig } from "../config/config-cases";
 import { buildAccountFixtures, FULL_TOKEN, startHerokuDouble } from "../support/heroku-double";
-import { unwrap } from "../support/pulumi-mocks";
+import { fakeGeneratedSecret, GENERATED_SECRET_TYPE, unwrap } from "../support/pulumi-mocks";
 import { Obj, renderedChildren, sorted, T, useMockHarness } from "./harness";
 
 const PROJECT = "heroku-to-hasura";
@@ -20,6 +21,8 @@ const PROJECT = "heroku-to-hasura";
 /** Type tokens of the data components. */
 const D = {
   import: "pulumi-nodejs:dynamic/heroku-to-hasura/data:PostgresImport",
+  rolePassword: "pulumi-nodejs:dynamic/heroku-to-hasura/data:RolePassword",
+  generated: GENERATED_SECRET_TYPE,
   target: "heroku-to-hasura:data:TargetDatabase",
   pgProvider: "pulumi:providers:postgresql",
   role: "postgresql:index/role:Role",
@@ -31,6 +34,18 @@ const REDIS_COPY = "pulumi-nodejs:dynamic/heroku-to-hasura/data:RedisImport";
 type Program = () => Promise<Record<string, unknown>>;
 
 /** Sets the stack config as the engine would (structured values JSON-encoded, secret keys marked). */
+/**
+ * The StackConfigError the program failed with: it reaches the SDK as a plain RunError with the
+ * same message (shown alone to the user) and the original as its cause.
+ */
+function configErrorOf(thrown: unknown): StackConfigError {
+  assert.ok(pulumi.RunError.isInstance(thrown), `a RunError, got ${String(thrown)}`);
+  const cause = (thrown as Error).cause;
+  assert.ok(cause instanceof StackConfigError, String(cause));
+  assert.equal((thrown as Error).message, cause.message);
+  return cause;
+}
+
 function setConfig(values: Record<string, unknown>): void {
   const all: Record<string, string> = {};
   for (const [k, v] of Object.entries(values)) {
@@ -60,12 +75,15 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
   });
   after(async () => {
     pulumi.runtime.setAllConfig({}, []);
+    delete process.env.HEROKU_TO_HASURA_REHEARSALS;
     await fs.rm(tmp, { recursive: true, force: true });
   });
 
   it("mock: the dev stack's config renders the example app, its in-cluster Redis and the report", async () => {
     const config = await devConfig();
     const renderTo = path.join(tmp, "dev");
+    // No rehearsal record of this machine's own `npm run import` runs may change the report.
+    process.env.HEROKU_TO_HASURA_REHEARSALS = path.join(tmp, "no-rehearsals.json");
     config.cluster = { ...(config.cluster as object), renderTo };
     setConfig(config);
 
@@ -93,7 +111,7 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       `${T.provider} kubernetes`,
       `${T.addon} ${redis.name}`,
       `${T.pvc} ${redis.name}`,
-      ...(redis.password ? [`${T.secret} ${redis.name}`] : []),
+      `${T.secret} ${redis.name}`,
       `${T.deployment} ${redis.name}`,
       `${T.service} ${redis.name}`,
       `${T.app} acme-api`,
@@ -103,8 +121,13 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       ...(app.ingress ? [`${T.ingress} ${app.workloads.find((w) => w.processType === "web")!.name}`] : []),
       ...(app.releaseJob ? [`${T.job} acme-api-release`] : []),
       ...app.cronJobs.map((c) => `${T.cronJob} ${c.name}`),
-      // manageDatabase false: only the import (a dynamic resource, no @pulumi/postgresql plugin).
+      // manageDatabase false: only the import (a dynamic resource, no @pulumi/postgresql plugin),
+      // and the owner role's new password set on the existing role.
       `${D.import} ${db.addon}-import`,
+      `${D.rolePassword} ${db.addon}-owner-password`,
+      // The migration's new credentials: the database owner's and the in-cluster Redis's.
+      `${D.generated} ${db.addon}-owner`,
+      `${D.generated} ${redis.addon}-password`,
       // GraphQL Engine and the metadata generated from the imported database (docs/hasura.md).
       ...(parsed.hasura.enabled
         ? [
@@ -150,14 +173,51 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       assert.deepStrictEqual(c.envFrom, [{ secretRef: { name: secretName } }]);
     }
 
+    // New credentials, never Heroku's: the app's URLs, the Redis server and the owner role all carry
+    // the generated values (the mocks' stand-ins), and no Heroku password is left in the Secret.
+    const ownerPassword = fakeGeneratedSecret(`${db.addon}-owner`);
+    const redisPassword = fakeGeneratedSecret(`${redis.addon}-password`);
+    const env = h.rec.get(T.secret, "acme-api-env");
+    const data = env.inputs.stringData as Record<string, string>;
+    assert.strictEqual(
+      data.DATABASE_URL,
+      `postgres://${db.ownerRole}:${ownerPassword}@127.0.0.1:31433/${db.database}`,
+    );
+    assert.strictEqual(data.REDIS_URL, `redis://:${redisPassword}@${redis.host}:6379`);
+    for (const heroku of ["fake-pw-acme-source-not-secret", "fake-redis-pw-b81d"]) {
+      assert.ok(!JSON.stringify(data).includes(heroku), "no Heroku password in the app's Secret");
+    }
+    assert.deepStrictEqual(h.rec.get(T.secret, redis.name).inputs.stringData, { password: redisPassword });
+    const role = h.rec.get(D.rolePassword, `${db.addon}-owner-password`);
+    assert.strictEqual(role.inputs.role, db.ownerRole);
+    assert.strictEqual(role.inputs.password, ownerPassword);
+    assert.ok(role.secretPaths.includes("password") && role.secretPaths.includes("adminUrl"));
+
     const hasura = parsed.hasura.enabled
       ? hasuraSection(planHasura(parsed.hasura, plan, parsed.plan.postgres, parsed.plan.ingress), null, null)
       : null;
-    const report = renderReport(plan, hasura);
-    const reported = pulumi.Output.isInstance(outputs.report)
+    // The plan's report (with its Hasura section), then the cutover section (freeze off). The
+    // source's size is measured when it is reachable (a dev cluster may run on this machine): exact
+    // when it is not.
+    const report = pulumi.Output.isInstance(outputs.report)
       ? await unwrap(outputs.report as pulumi.Output<string>)
-      : outputs.report;
-    assert.strictEqual(reported, report);
+      : String(outputs.report);
+    const base = renderReport(plan, hasura);
+    assert.ok(
+      report.startsWith(`${base}\n## Cutover\n\nThe freeze is off`),
+      "the plan's report, then the cutover section",
+    );
+    assert.match(report, /\| postgresql-concave-52656 \| acme-api \|/);
+    if (!report.includes("(measured at this preview/up)")) {
+      const section = renderCutoverSection({
+        stack: "test",
+        freeze: false,
+        drainTimeoutSeconds: 120,
+        databases: plan.databases.map((d) => ({ plan: d, size: null, rehearsal: null })),
+        hosts: ["api.acme.example.com", "www.acme.example.com"],
+      });
+      assert.strictEqual(report, `${base}\n${section}`);
+    }
     assert.strictEqual(await fs.readFile(path.join(renderTo, "report.md"), "utf8"), report);
     assert.ok(!report.includes("fake-pw-acme-source-not-secret"), "the report holds no secret value");
     const apps = outputs.apps as Record<string, Record<string, pulumi.Output<unknown>>>;
@@ -199,15 +259,21 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
         `kubectl port-forward -n default svc/${redis.name} 16379:6379`,
       ],
     );
+    // The copy logs in to the in-cluster server with its generated password, as the apps do.
+    assert.strictEqual(
+      decodeURIComponent(new URL(inputs.targetUrl as string).password),
+      fakeGeneratedSecret(`${redis.addon}-password`),
+    );
     const data = (outputs.inClusterAddons as Record<string, { data: Record<string, unknown> }>)[
       "redis-curved-11111"
     ].data;
     assert.strictEqual(data.mode, "copy");
     assert.strictEqual(await unwrap(data.importId as pulumi.Output<string>), "cutover-1");
-    assert.match(
-      outputs.report as string,
-      /\| redis-curved-11111 \| heroku-redis \| in-cluster \| copied once and verified/,
-    );
+    // With Hasura on (the dev stack), the report is rewritten once the metadata exists: an Output.
+    const report = pulumi.Output.isInstance(outputs.report)
+      ? await unwrap(outputs.report as pulumi.Output<string>)
+      : String(outputs.report);
+    assert.match(report, /\| redis-curved-11111 \| heroku-redis \| in-cluster \| copied once and verified/);
   });
 
   it("mock: without a snapshot file, reads the apps from the Heroku API (schema-validating double)", async () => {
@@ -290,8 +356,8 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
         const raw = validConfig();
         c.mutate(raw);
         setConfig(raw);
-        await assert.rejects(program(), (e: unknown) => {
-          assert.ok(e instanceof StackConfigError, String(e));
+        await assert.rejects(program(), (thrown: unknown) => {
+          const e = configErrorOf(thrown);
           assert.deepStrictEqual(
             e.issues.map((i) => i.key),
             [c.key],
@@ -340,8 +406,8 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
         const raw = validConfig();
         c.mutate(raw);
         setConfig(raw);
-        await assert.rejects(program(), (e: unknown) => {
-          assert.ok(e instanceof StackConfigError, String(e));
+        await assert.rejects(program(), (thrown: unknown) => {
+          const e = configErrorOf(thrown);
           assert.deepStrictEqual(
             e.issues.map((i) => i.key),
             [c.key],
@@ -425,6 +491,11 @@ describe("index.ts program: the data import graph (mock)", () => {
   };
   const urnOf = (type: string, name: string) => new RegExp(`(::|\\$)${escape(type)}::${escape(name)}$`);
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  /** The migration's new credentials: the owner's and the in-cluster Redis's. */
+  const generated = [
+    `${D.generated} postgresql-concave-52656-owner`,
+    `${D.generated} redis-curved-11111-password`,
+  ];
   /** The Postgres data graph (the Redis copy of the config's in-cluster add-on has its own test). */
   const dataChildren = (children: string[]) =>
     children.filter(
@@ -499,8 +570,13 @@ describe("index.ts program: the data import graph (mock)", () => {
         `${D.pgProvider} ${target}-admin`,
         `${D.role} ${target}-owner`,
         `${D.database} ${target}-database`,
+        ...generated,
       ]),
     );
+    // The owner role is created with the generated password, never the Heroku source's.
+    const role = h.rec.get(D.role, `${target}-owner`);
+    assert.strictEqual(role.inputs.password, fakeGeneratedSecret(`${db.addon}-owner`));
+    assert.ok(role.secretPaths.includes("password"));
     assert.strictEqual(
       opts(D.database, `${target}-database`).protect,
       true,
@@ -528,9 +604,10 @@ describe("index.ts program: the data import graph (mock)", () => {
     const targetUrl = new URL(reg.inputs.targetUrl as string);
     assert.deepStrictEqual(
       [targetUrl.hostname, targetUrl.port, targetUrl.pathname, decodeURIComponent(targetUrl.username)],
-      ["127.0.0.1", "56433", `/${db.database}`, db.ownerRole],
+      ["127.0.0.1", "31433", `/${db.database}`, db.ownerRole],
       "the import writes as the owner role into the new database",
     );
+    assert.strictEqual(decodeURIComponent(targetUrl.password), fakeGeneratedSecret(`${db.addon}-owner`));
     assertAppWaitsForImport();
 
     const [out] = outputs.databases as Obj[];
@@ -545,6 +622,7 @@ describe("index.ts program: the data import graph (mock)", () => {
       "fingerprint",
       "importId",
       "rows",
+      "sourceActivity",
       "sourceServerVersion",
       "tables",
       "target",
@@ -554,23 +632,48 @@ describe("index.ts program: the data import graph (mock)", () => {
     assert.ok(!shown.includes("fake-admin-pw-not-secret") && !/postgres(ql)?:\/\//.test(shown), shown);
   });
 
-  it("mock: manageDatabase false → only the PostgresImport, as the admin into the existing database; the app waits", async () => {
+  it("mock: manageDatabase false → the PostgresImport as the admin into the existing database, and the existing owner role's new password; the app waits for both", async () => {
     const { children } = await run((c) => {
       c.postgres.manageDatabase = false;
       c.import = { enabled: true };
     });
-    assert.deepStrictEqual(dataChildren(children), [`${D.import} ${db.addon}-import`]);
+    assert.deepStrictEqual(
+      dataChildren(children),
+      sorted([
+        `${D.import} ${db.addon}-import`,
+        `${D.rolePassword} ${db.addon}-owner-password`,
+        ...generated,
+      ]),
+    );
+    const role = h.rec.get(D.rolePassword, `${db.addon}-owner-password`);
+    assert.deepStrictEqual(
+      [role.inputs.role, role.inputs.password],
+      [db.ownerRole, fakeGeneratedSecret(`${db.addon}-owner`)],
+    );
+    const admin = new URL(role.inputs.adminUrl as string);
+    assert.deepStrictEqual(
+      [admin.hostname, admin.port, admin.username, admin.pathname],
+      ["127.0.0.1", "31433", "postgres", "/postgres"],
+    );
+    assert.deepStrictEqual(role.secretPaths.sort(), ["adminUrl", "password"]);
     const imp = opts(D.import, `${db.addon}-import`);
     assert.strictEqual(imp.protect, true);
     const reg = h.rec.get(D.import, `${db.addon}-import`);
     const targetUrl = new URL(reg.inputs.targetUrl as string);
     assert.deepStrictEqual(
       [targetUrl.hostname, targetUrl.port, targetUrl.pathname, targetUrl.username, targetUrl.password],
-      ["127.0.0.1", "56433", `/${db.database}`, "postgres", ""],
+      ["127.0.0.1", "31433", `/${db.database}`, "postgres", ""],
       "trust auth: the admin user without a password, into the database the plan names",
     );
     assert.ok(reg.secretPaths.includes("targetUrl"));
     assertAppWaitsForImport();
+    const passwordUrn = urnOf(D.rolePassword, `${db.addon}-owner-password`);
+    for (const w of appWorkloads) {
+      assert.ok(
+        opts(T.deployment, w).dependencies.some((u) => passwordUrn.test(u)),
+        `${w} waits for the owner's password`,
+      );
+    }
   });
 
   for (const manageDatabase of [true, false]) {
@@ -588,11 +691,12 @@ describe("index.ts program: the data import graph (mock)", () => {
               `${D.pgProvider} ${target}-admin`,
               `${D.role} ${target}-owner`,
               `${D.database} ${target}-database`,
+              ...generated,
             ])
-          : [],
+          : sorted([`${D.rolePassword} ${db.addon}-owner-password`, ...generated]),
       );
       // The app's DATABASE_URL points at the declared database: its release phase and workloads wait
-      // for it to exist; with an existing database (not managed here) there is nothing to wait for.
+      // for it to exist; with an existing database (not managed here), for its owner's new password.
       const waiting = [
         ...appWorkloads.map((w) => opts(T.deployment, w)),
         ...seen.filter((x) => x.type === T.job || x.type === T.cronJob),
@@ -604,6 +708,11 @@ describe("index.ts program: the data import graph (mock)", () => {
           r.dependencies.some((u) => urnOf(D.database, `${target}-database`).test(u)),
           manageDatabase,
           `${r.type} ${r.name} waits for the target database: ${r.dependencies.join(", ")}`,
+        );
+        assert.strictEqual(
+          r.dependencies.some((u) => urnOf(D.rolePassword, `${target}-owner-password`).test(u)),
+          !manageDatabase,
+          `${r.type} ${r.name} waits for the owner's new password: ${r.dependencies.join(", ")}`,
         );
       }
       const [out] = outputs.databases as Obj[];

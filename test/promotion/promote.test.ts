@@ -167,6 +167,8 @@ describe("npm run promote (stack files in a temp project)", () => {
       '  + heroku-to-hasura:addons.redis-curved-11111.copy.host: "127.0.0.1"',
       "  + heroku-to-hasura:addons.redis-curved-11111.copy.port: 16379",
       "  - heroku-to-hasura:addons.redis-curved-11111.startEmpty: true",
+      "  + heroku-to-hasura:cutover.drainTimeoutSeconds: 180",
+      "  + heroku-to-hasura:cutover.freeze: true",
       '  ~ heroku-to-hasura:heroku.pipeline.stage: "staging" → "production"',
       "  - heroku-to-hasura:herokuApiKey: [secret]",
       "  + heroku-to-hasura:images.apps: {}",

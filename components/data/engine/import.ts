@@ -1,7 +1,7 @@
 /**
- * importDatabase: pre-flight → schema → pre-data → data → post-data → finalize → verify →
- * complete, each phase a function of the run (./run), resumable at every step from the marker
- * kept in the target.
+ * importDatabase: pre-flight → source watch → schema → pre-data → data → post-data → finalize →
+ * verify → complete, each phase a function of the run (./run), resumable at every step from the
+ * marker kept in the target.
  */
 import { randomUUID } from "crypto";
 import type { Client } from "pg";
@@ -21,8 +21,16 @@ import { runPostData } from "./post-data";
 import { preflightWith } from "./preflight";
 import { ImportRun } from "./run";
 import { runPreData, snapshotAndSchema } from "./schema";
-import { ImportError, ImportMarker, ImportOptions, ImportResult, VerificationReport } from "./types";
+import {
+  ImportError,
+  ImportMarker,
+  ImportOptions,
+  ImportResult,
+  SourceActivityReport,
+  VerificationReport,
+} from "./types";
 import { verifyImport } from "./verify";
+import { describeQuiet, SourceActivity, sourceChanged, sourceChangedError } from "./source-activity";
 
 /** Reads the marker the engine keeps in the target (null when there is none). */
 export async function readImportMarker(target: {
@@ -109,6 +117,21 @@ async function prepare(run: ImportRun): Promise<"complete" | "run"> {
   return "run";
 }
 
+/**
+ * Reads the source's write counters before the snapshot (./source-activity; a resumed import
+ * keeps its first run's baseline): a write in between is reported, never missed.
+ */
+async function watchSource(run: ImportRun): Promise<SourceActivity> {
+  return SourceActivity.begin(
+    run.source,
+    run.target,
+    run.importId,
+    run.scope,
+    run.opts.sourceActivity ?? {},
+    run.log,
+  );
+}
+
 /** Builds what post-data items are left (most wave-1 items were built during the data phase). */
 async function postDataPhase(run: ImportRun): Promise<void> {
   const items = run.schema!.postItems;
@@ -162,7 +185,11 @@ function verificationFailed(run: ImportRun, report: VerificationReport): ImportE
 }
 
 /** Records the verified result in the marker (the only place an import becomes complete). */
-async function completePhase(run: ImportRun, report: VerificationReport): Promise<ImportResult> {
+async function completePhase(
+  run: ImportRun,
+  report: VerificationReport,
+  sourceActivity: SourceActivityReport,
+): Promise<ImportResult> {
   const recorded = await doneItems(run.target);
   const bytes = [...recorded.entries()]
     .filter(([k]) => k.startsWith("data:"))
@@ -178,7 +205,9 @@ async function completePhase(run: ImportRun, report: VerificationReport): Promis
     verification: report.tables,
     objectCounts: report.targetCounts,
     resumed: run.resumed,
+    sourceActivity,
   };
+  run.log(describeQuiet(sourceActivity));
   await markComplete(run.target, result);
   run.progress.phase("complete", "verified equal");
   run.log(
@@ -194,6 +223,7 @@ export async function importDatabase(opts: ImportOptions): Promise<ImportResult>
     if ((await prepare(run)) === "complete") {
       return { ...run.preflight.report.marker!.result!, resumed: false };
     }
+    const activity = await watchSource(run);
     const toc = await snapshotAndSchema(run);
     if (run.phase === "pre-data") {
       await runPreData(run, toc);
@@ -215,8 +245,11 @@ export async function importDatabase(opts: ImportOptions): Promise<ImportResult>
     }
     run.progress.phase("verify", "comparing source and target");
     const report = await verifyImport(run);
+    // Verification compares the target with the snapshot; writes since are the evidence's to judge.
+    const evidence = await activity.end(run.source);
+    if (sourceChanged(evidence)) throw sourceChangedError(evidence, report);
     if (!report.equal) throw verificationFailed(run, report);
-    return await completePhase(run, report);
+    return await completePhase(run, report, evidence);
   } catch (err) {
     if (run.stopped) throw run.interrupted();
     if (err instanceof ImportError) {

@@ -10,3 +10,4 @@ export { preflight } from "./preflight";
 export { verifyDatabases } from "./verify";
 export { maskUrl } from "./connection";
 export { MARKER_SCHEMA } from "./marker";
+export { describeTableActivity, disqualifyingChanges } from "./source-activity";

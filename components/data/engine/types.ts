@@ -2,6 +2,9 @@
  * The copy engine's public contract: plain data in, plain data out. No Pulumi here; the dynamic
  * resource and the `npm run import` command both call the functions in `./index`.
  */
+import type { SourceActivityOptions, SourceActivityReport } from "./source-activity";
+
+export type { SourceActivityOptions, SourceActivityReport };
 
 /** How to reach one end of the import. */
 export interface ConnectionSpec {
@@ -61,6 +64,12 @@ export interface ImportOptions {
    * rejects with an ImportError of code `interrupted`.
    */
   signal?: AbortSignal;
+  /**
+   * How writes on the source during the import are judged (./source-activity): under a cutover
+   * freeze any write fails the import; without one, a write to a copied table fails it as "not
+   * final" (code `source-changed`). Default: no freeze.
+   */
+  sourceActivity?: SourceActivityOptions;
 }
 
 /** Phases of an import, in order; stored in the marker so a re-run knows where to resume. */
@@ -178,6 +187,8 @@ export interface ImportResult {
   objectCounts: ObjectCounts;
   /** True when this run continued an interrupted import found in the target's marker. */
   resumed: boolean;
+  /** Evidence that the source was quiet from the snapshot to the end of verification. */
+  sourceActivity?: SourceActivityReport;
 }
 
 export interface ExtensionInfo {
@@ -266,6 +277,7 @@ export class ImportError extends Error {
       | "copy"
       | "verify"
       | "interrupted"
+      | "source-changed"
       | "config",
   ) {
     super(message);

@@ -36,12 +36,12 @@ export const READ_ONLY_TOKEN = "00000000-fake-read-only-token-0001";
 /** Token whose account only sees acme-admin. */
 export const ADMIN_ONLY_TOKEN = "HRKU-fake-test-token-0002-admin-only";
 
-/** The source database the dev stack starts locally (port 56432) and imports from. */
+/** The source database the dev stack starts locally (port 31432) and imports from. */
 export const EXAMPLE_DATABASE = {
   user: "u_acme",
   password: "fake-pw-acme-source-not-secret",
   host: "127.0.0.1",
-  port: 56432,
+  port: 31432,
   database: "acme_source",
 };
 const DATABASE_URL = `postgres://${EXAMPLE_DATABASE.user}:${EXAMPLE_DATABASE.password}@${EXAMPLE_DATABASE.host}:${EXAMPLE_DATABASE.port}/${EXAMPLE_DATABASE.database}`;
@@ -154,7 +154,7 @@ function acmeApi(): AppFixture {
       domainObject(app, `${app}-${fakeUuid(app).replace(/-/g, "").slice(0, 12)}.herokuapp.com`, "heroku"),
       ...custom.map((h) => domainObject(app, h, "custom", sni)),
     ],
-    sniEndpoints: [sniEndpointObject(app, sni.name, custom, "/C=US/O=Let's Encrypt/CN=R11")],
+    sniEndpoints: [sniEndpointObject(app, sni.name, custom, "/C=US/O=Let's Encrypt/CN=R11", true)],
     buildpacks: [buildpackObject(0, "heroku/nodejs")],
     releases,
     slugs: [slugCurrent, slugFailed],

@@ -23,8 +23,15 @@ export interface AppFixture {
   slugs: ApiObject[];
   logDrains: ApiObject[];
   features: ApiObject[];
+  /** Keys config-vars-settings serves masked (`masked: true`, value null); default none. */
+  maskedConfigVars?: string[];
   /** False: `/apps/{app}/available-dyno-sizes` answers 404 (clients fall back to `/dyno-sizes`). */
   availableDynoSizes: boolean;
+  /**
+   * One-off dynos running besides the formation's (`run.N`, `scheduler.N`: scaling does not stop
+   * them). `GET /apps/{app}/dynos` lists these and one dyno per formation quantity. Default none.
+   */
+  oneOffDynos?: ApiObject[];
 }
 
 export interface DoubleFixtures {

@@ -1,7 +1,7 @@
 /**
- * Validates Heroku API double responses against the Platform API hyperschema
- * (schema/platform-api-schema.json beside this file), link by link, with the leniencies documented
- * in schema/README.md and nothing else.
+ * Validates Heroku API double requests and responses against the Platform API hyperschema
+ * (schema/platform-api-schema.json beside this file), link by link, with the leniencies and the one
+ * tightening documented in schema/README.md and nothing else.
  */
 import Ajv, { ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
@@ -20,11 +20,17 @@ export interface SchemaLink {
   definition: string;
   /** Link title, e.g. `List by App`. */
   title: string;
+  /** HTTP method, e.g. `GET`, `PATCH`. */
+  method: string;
   /** Request path regex built from the link's href. */
   pattern: RegExp;
   /** Literal path segments, to prefer `/apps/{app}/addons` over a wider match. */
   literalSegments: number;
   validate: ValidateFunction;
+  /** The request body's schema (the link's `schema`), for links that take a body. */
+  validateRequest: ValidateFunction | undefined;
+  /** Top-level properties the link's request `schema` lists (see {@link HerokuSchema.validateRequest}). */
+  requestProperties: string[];
 }
 
 /**
@@ -106,20 +112,26 @@ export class HerokuSchema {
     const defs = doc.definitions as Record<string, { links?: JsonObject[] }>;
     for (const [definition, def] of Object.entries(defs)) {
       (def.links ?? []).forEach((link, i) => {
-        if (link.method !== "GET" || link.targetSchema === undefined) return;
+        if (link.targetSchema === undefined) return;
         const href = String(link.href);
         const segments = href.split("/").filter(Boolean);
         const regex = segments.map((s) => (s.startsWith("{") ? "([^/]+)" : escapeRegex(s))).join("/");
-        const ptr = `${SCHEMA_ID}#/definitions/${definition}/links/${i}/targetSchema`;
+        const ptr = `${SCHEMA_ID}#/definitions/${definition}/links/${i}`;
+        const request = link.schema as { properties?: JsonObject } | undefined;
         this.links.push({
           definition,
           title: String(link.title),
+          method: String(link.method),
           pattern: new RegExp(`^/${regex}$`),
           literalSegments: segments.filter((s) => !s.startsWith("{")).length,
           // Compiled on first use: the schema has 338 links and a test uses a dozen.
           get validate(): ValidateFunction {
-            return compiled(ptr);
+            return compiled(`${ptr}/targetSchema`);
           },
+          get validateRequest(): ValidateFunction | undefined {
+            return request === undefined ? undefined : compiled(`${ptr}/schema`);
+          },
+          requestProperties: Object.keys(request?.properties ?? {}),
         });
       });
     }
@@ -135,18 +147,37 @@ export class HerokuSchema {
     });
   }
 
-  /** The GET link whose href matches `path` (the most literal match wins), or undefined. */
-  linkFor(path: string): SchemaLink | undefined {
+  /** The `method` link whose href matches `path` (the most literal match wins), or undefined. */
+  linkFor(path: string, method = "GET"): SchemaLink | undefined {
     return this.links
-      .filter((l) => l.pattern.test(path))
+      .filter((l) => l.method === method && l.pattern.test(path))
       .sort((a, b) => b.literalSegments - a.literalSegments)[0];
   }
 
   /** The link with this definition and title; throws when the schema has none. */
   link(definition: string, title: string): SchemaLink {
     const l = this.links.find((x) => x.definition === definition && x.title === title);
-    if (!l) throw new Error(`schema has no GET link ${definition} → "${title}"`);
+    if (!l) throw new Error(`schema has no link ${definition} → "${title}"`);
     return l;
+  }
+
+  /**
+   * Validation errors of a request body for `link` (empty when valid): the link's `schema`, plus
+   * one check stricter than the schema (schema/README.md): no top-level property the schema does
+   * not list. Heroku ignores unknown properties, so a misspelt `maintenance` would be a silent
+   * no-op there; here it is an error.
+   */
+  validateRequest(link: SchemaLink, body: unknown): string[] {
+    const v = link.validateRequest;
+    if (v === undefined) return body === undefined ? [] : ["(root) the link takes no request body"];
+    const problems = v(body) ? [] : formatErrors(v);
+    if (typeof body === "object" && body !== null && !Array.isArray(body)) {
+      for (const k of Object.keys(body)) {
+        if (!link.requestProperties.includes(k))
+          problems.push(`(root) has property "${k}", which the link's schema does not list`);
+      }
+    }
+    return problems;
   }
 
   /** Validates `body` against a definition or sub-definition (`app`, `app/definitions/name`). */

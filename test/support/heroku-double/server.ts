@@ -4,10 +4,16 @@
  * fault injection. Every body it serves is validated against the matching link's `targetSchema`
  * (or the error shape); a violation is recorded, answered 500, and makes `close()` reject, so a
  * test cannot pass on data the real API would not send.
+ *
+ * Writes: the two PATCH endpoints of the cutover (`app` → "Update" for maintenance mode,
+ * `formation` → "Batch Update" for scaling) change the fixtures. Every request body is validated
+ * against the link's `schema` (schema-validator: no property the schema does not list); an
+ * invalid body is recorded in `requestViolations`, answered 422, and also makes `close()` reject.
+ * Writes need the `write` or `global` scope, as on Heroku.
  */
 import * as http from "http";
 import { AddressInfo } from "net";
-import { ApiObject } from "./api-objects";
+import { ApiObject, dynoObject } from "./api-objects";
 import { AppFixture, appName, DoubleFixtures } from "./fixtures";
 import { paginate, parseRange } from "./range";
 import { herokuSchema, SchemaLink } from "./schema-validator";
@@ -15,6 +21,10 @@ import { herokuSchema, SchemaLink } from "./schema-validator";
 export interface FaultSpec {
   /** Request path (exact) or pattern the fault applies to. */
   path: string | RegExp;
+  /** Only requests with this method (`GET`, `PATCH`). Default: any method. */
+  method?: string;
+  /** Let this many matching requests through before the fault starts (a fault mid-freeze). Default 0. */
+  after?: number;
   /**
    * `status`: answer `status` with a Heroku error body; `slow`: answer after `delayMs`;
    * `drop`: close the connection without answering; `drop-mid-body`: send headers and half the body.
@@ -35,6 +45,8 @@ export interface RecordedRequest {
   status: number | "dropped";
   /** The schema link served, e.g. `release → List`. */
   link: string | undefined;
+  /** The parsed JSON body of a write (PATCH), else undefined. */
+  body?: unknown;
 }
 
 export interface DoubleOptions {
@@ -49,12 +61,23 @@ export interface HerokuDouble {
   requests: RecordedRequest[];
   /** Schema violations seen so far (each also answered 500). */
   violations: string[];
+  /** Request bodies the link's schema rejected (each answered 422). */
+  requestViolations: string[];
   /** Most requests in flight at once. */
   readonly maxInFlight: number;
   injectFault(fault: FaultSpec): void;
   setConfigVar(app: string, key: string, value: string): void;
   setRateLimitRemaining(n: number): void;
-  /** Stops the server; rejects when any response violated the schema. */
+  /**
+   * Calls `listener` with each request (already recorded, body parsed) before it is answered, e.g.
+   * to rotate a database credential when the freeze starts.
+   */
+  onRequest(listener: (req: RecordedRequest) => void): void;
+  /** Starts a one-off dyno (`run.7301`, `scheduler.42`), which scaling the formation does not stop. */
+  startOneOffDyno(app: string, name: string, command: string): void;
+  /** The app fixture (its `app` object, formation…), to read or change what the double serves. */
+  app(name: string): AppFixture;
+  /** Stops the server; rejects when any response or request body violated the schema. */
   close(): Promise<void>;
 }
 
@@ -67,6 +90,13 @@ interface Reply {
   rangeAttr?: string;
 }
 
+/** One element of a formation Batch Update's `updates`. */
+interface FormationUpdateBody {
+  type: string;
+  quantity?: number;
+  dyno_size?: { id?: string; name?: string };
+}
+
 const ACCEPT = /application\/vnd\.heroku\+json;\s*version=3(\b|$)/;
 
 export async function startHerokuDouble(
@@ -76,7 +106,9 @@ export async function startHerokuDouble(
   const schema = herokuSchema();
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
-  const faults: Array<FaultSpec & { left: number }> = [];
+  const requestViolations: string[] = [];
+  const listeners: Array<(req: RecordedRequest) => void> = [];
+  const faults: Array<FaultSpec & { left: number; skip: number }> = [];
   const timers = new Set<NodeJS.Timeout>();
   let remaining = options.rateLimit ?? 4500;
   let inFlight = 0;
@@ -87,7 +119,7 @@ export async function startHerokuDouble(
   const err = (status: number, id: string, message: string): Reply => ({ status, body: { id, message } });
   const notFound = (what: string) => err(404, "not_found", `Couldn't find that ${what}.`);
 
-  function route(link: SchemaLink, path: string, params: string[], token: string): Reply {
+  function route(link: SchemaLink, path: string, params: string[], token: string, body: unknown): Reply {
     const key = `${link.definition} → ${link.title}`;
     const scopes = fixtures.tokens[token].scopes;
     const allowedApps = fixtures.tokens[token].apps;
@@ -106,6 +138,10 @@ export async function startHerokuDouble(
       scopes.includes("global") || scopes.includes("read-protected")
         ? undefined
         : err(403, "forbidden", "This OAuth authorization's scope does not allow reading config vars.");
+    const needsWrite = () =>
+      scopes.includes("global") || scopes.includes("write")
+        ? undefined
+        : err(403, "forbidden", "This OAuth authorization's scope does not allow changing apps.");
     switch (key) {
       case "app → Info":
         return { status: 200, body: a.app };
@@ -121,9 +157,9 @@ export async function startHerokuDouble(
             body: Object.entries(a.configVars).map(([k, v]) => ({
               attachment: a.configVarOwners?.[k] ? { id: a.configVarOwners[k] } : null,
               key: k,
-              value: v,
-              masked: false,
-              masking_supported: false,
+              value: a.maskedConfigVars?.includes(k) ? null : v,
+              masked: a.maskedConfigVars?.includes(k) ?? false,
+              masking_supported: a.maskedConfigVars !== undefined,
               value_updated_at: "2026-10-20T16:45:00Z",
             })),
           }
@@ -144,7 +180,9 @@ export async function startHerokuDouble(
         return { status: 200, list: true, body: attachmentsOf(appName(a)) };
       case "add-on-attachment → List by Add-on": {
         const addon = fixtures.addons.find((x) => x.id === params[0] || x.name === params[0]);
-        if (!addon) return notFound("add on");
+        // An add-on billed to an app the token cannot see is hidden from it, as Heroku hides it.
+        const billing = (addon?.app as ApiObject | undefined)?.name as string | undefined;
+        if (!addon || (allowedApps && !allowedApps.includes(billing ?? ""))) return notFound("add on");
         return {
           status: 200,
           list: true,
@@ -183,17 +221,74 @@ export async function startHerokuDouble(
         return { status: 200, list: true, body: a.features };
       case "rate-limit → Info":
         return { status: 200, body: { remaining } };
+      case "dyno → List":
+        return { status: 200, list: true, body: dynosOf(a) };
+      case "app → Update":
+        return needsWrite() ?? updateApp(a, body as { maintenance?: boolean; name?: string });
+      case "formation → Batch Update":
+        return needsWrite() ?? updateFormation(a, (body as { updates: FormationUpdateBody[] }).updates);
       default:
         return err(404, "not_found", `The double does not serve ${key}.`);
     }
   }
 
-  function takeFault(path: string): FaultSpec | undefined {
-    const f = faults.find(
-      (x) => x.left > 0 && (typeof x.path === "string" ? x.path === path : x.path.test(path)),
-    );
-    if (f) f.left--;
-    return f;
+  const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+
+  function updateApp(a: AppFixture, body: { maintenance?: boolean; name?: string }): Reply {
+    if (body.name !== undefined && body.name !== appName(a))
+      return err(422, "invalid_params", "The double does not rename apps.");
+    if (body.maintenance !== undefined) a.app.maintenance = body.maintenance;
+    a.app.updated_at = now();
+    return { status: 200, body: a.app };
+  }
+
+  function updateFormation(a: AppFixture, updates: FormationUpdateBody[]): Reply {
+    const found = updates.map((u) => a.formation.find((f) => f.type === u.type || f.id === u.type));
+    const missing = updates.find((_, i) => found[i] === undefined);
+    // All or nothing, as one request: nothing changes when one process type is unknown.
+    if (missing) return err(404, "not_found", `Couldn't find that process type (${missing.type}).`);
+    updates.forEach((u, i) => {
+      const f = found[i] as ApiObject;
+      if (u.quantity !== undefined) f.quantity = u.quantity;
+      const size = u.dyno_size?.name ?? fixtures.dynoSizes.find((d) => d.id === u.dyno_size?.id)?.name;
+      if (size !== undefined) {
+        f.size = size;
+        f.dyno_size = {
+          id: (fixtures.dynoSizes.find((d) => d.name === size)?.id as string) ?? f.id,
+          name: size,
+        };
+      }
+      f.updated_at = now();
+    });
+    return { status: 200, body: found };
+  }
+
+  function dynosOf(a: AppFixture): ApiObject[] {
+    const name = appName(a);
+    const current = a.releases.find((r) => r.current === true) ?? a.releases[a.releases.length - 1];
+    const release = { id: current?.id as string, version: current?.version as number };
+    const dynos: ApiObject[] = [];
+    for (const f of a.formation) {
+      for (let i = 1; i <= (f.quantity as number); i++)
+        dynos.push(
+          dynoObject(name, `${f.type as string}.${i}`, f.command as string, f.size as string, release),
+        );
+    }
+    return [...dynos, ...(a.oneOffDynos ?? [])];
+  }
+
+  function takeFault(method: string, path: string): FaultSpec | undefined {
+    for (const f of faults) {
+      if (f.left <= 0 || (f.method !== undefined && f.method !== method)) continue;
+      if (!(typeof f.path === "string" ? f.path === path : f.path.test(path))) continue;
+      if (f.skip > 0) {
+        f.skip--;
+        continue;
+      }
+      f.left--;
+      return f;
+    }
+    return undefined;
   }
 
   function send(
@@ -251,13 +346,36 @@ export async function startHerokuDouble(
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     res.on("close", () => inFlight--);
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => handle(req, res, Buffer.concat(chunks).toString("utf8")));
+  });
+
+  function handle(req: http.IncomingMessage, res: http.ServerResponse, text: string) {
     const path = new URL(req.url ?? "/", "http://double").pathname;
     const range = req.headers.range;
-    const rec: RecordedRequest = { method: req.method ?? "", path, range, status: 0, link: undefined };
+    const method = req.method ?? "";
+    const rec: RecordedRequest = { method, path, range, status: 0, link: undefined };
     requests.push(rec);
 
-    if (req.method !== "GET")
-      return validatedSend(res, rec, undefined, 405, { id: "method_not_allowed", message: "GET only" });
+    if (method !== "GET" && method !== "PATCH")
+      return validatedSend(res, rec, undefined, 405, {
+        id: "method_not_allowed",
+        message: "The double serves GET and PATCH only.",
+      });
+    let body: unknown = undefined;
+    if (method === "PATCH") {
+      try {
+        body = JSON.parse(text);
+        rec.body = body;
+      } catch {
+        return validatedSend(res, rec, undefined, 400, {
+          id: "bad_request",
+          message: "Request body is not valid JSON.",
+        });
+      }
+    }
+    for (const l of listeners) l(rec);
     if (!ACCEPT.test(String(req.headers.accept ?? ""))) {
       return validatedSend(res, rec, undefined, 406, {
         id: "not_acceptable",
@@ -271,7 +389,7 @@ export async function startHerokuDouble(
         message: "Invalid credentials provided.",
       });
     }
-    const link = schema.linkFor(path);
+    const link = schema.linkFor(path, method);
     rec.link = link ? `${link.definition} → ${link.title}` : undefined;
     if (path !== "/account/rate-limits") {
       if (remaining <= 0) {
@@ -284,7 +402,7 @@ export async function startHerokuDouble(
       remaining--;
     }
 
-    const fault = takeFault(path);
+    const fault = takeFault(method, path);
     if (fault?.kind === "drop") {
       rec.status = "dropped";
       req.socket.destroy();
@@ -302,9 +420,19 @@ export async function startHerokuDouble(
 
     const respond = () => {
       if (!link) return validatedSend(res, rec, undefined, 404, { id: "not_found", message: "Not found." });
+      if (method !== "GET") {
+        const problems = schema.validateRequest(link, body);
+        if (problems.length > 0) {
+          requestViolations.push(`${method} ${path} (${rec.link}): ${problems.slice(0, 5).join("; ")}`);
+          return validatedSend(res, rec, undefined, 422, {
+            id: "invalid_params",
+            message: `Invalid request body: ${problems.slice(0, 3).join("; ")}`,
+          });
+        }
+      }
       const m = link.pattern.exec(path) as RegExpExecArray;
       const params = m.slice(1).map(decodeURIComponent);
-      const reply = route(link, path, params, token);
+      const reply = route(link, path, params, token, body);
       if (!reply.list || reply.status >= 300) return validatedSend(res, rec, link, reply.status, reply.body);
       const parsed = parseRange(range);
       // Items without an `id` (config-vars-settings, buildpack-installations) page on their natural key.
@@ -339,7 +467,7 @@ export async function startHerokuDouble(
     };
     if (fault?.kind === "slow") later(fault.delayMs ?? 1000, respond);
     else respond();
-  });
+  }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
@@ -349,11 +477,32 @@ export async function startHerokuDouble(
     fixtures,
     requests,
     violations,
+    requestViolations,
     get maxInFlight() {
       return maxInFlight;
     },
     injectFault(fault) {
-      faults.push({ ...fault, left: fault.times ?? 1 });
+      faults.push({ ...fault, left: fault.times ?? 1, skip: fault.after ?? 0 });
+    },
+    onRequest(listener) {
+      listeners.push(listener);
+    },
+    startOneOffDyno(app, name, command) {
+      const f = findApp(app);
+      if (!f) throw new Error(`double has no app ${app}`);
+      const current = f.releases.find((r) => r.current === true) ?? f.releases[f.releases.length - 1];
+      f.oneOffDynos = [
+        ...(f.oneOffDynos ?? []),
+        dynoObject(app, name, command, "Standard-1X", {
+          id: current.id as string,
+          version: current.version as number,
+        }),
+      ];
+    },
+    app(name) {
+      const f = findApp(name);
+      if (!f) throw new Error(`double has no app ${name}`);
+      return f;
     },
     setConfigVar(app, key, value) {
       const f = findApp(app);
@@ -371,6 +520,11 @@ export async function startHerokuDouble(
       if (violations.length > 0) {
         throw new Error(
           `Heroku API double served ${violations.length} schema-invalid response(s):\n${violations.join("\n")}`,
+        );
+      }
+      if (requestViolations.length > 0) {
+        throw new Error(
+          `Heroku API double received ${requestViolations.length} schema-invalid request body(ies):\n${requestViolations.join("\n")}`,
         );
       }
     },

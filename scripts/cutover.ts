@@ -1,0 +1,247 @@
+/**
+ * `npm run cutover -- status|rollback --stack S`: the Heroku side of the cutover after `pulumi up`
+ * froze it (components/cutover).
+ *
+ * - `status` shows each frozen app's maintenance flag and formation now, and as recorded before
+ *   the freeze, with a verdict (frozen, restored, changed by hand).
+ * - `rollback` restores every app the freeze changed to its recorded state, after showing what it
+ *   will change and asking for `yes` (or with `--yes`). What it cannot restore is named.
+ *
+ * The record comes from the freeze journal of this machine (`<recordDir>/<stack>.json`; recordDir
+ * from the stack's `cutover.recordDir` in Pulumi.<stack>.yaml, else `.heroku-to-hasura/cutover`,
+ * or `--record-dir`), and from the stack's state (`pulumi stack export`: the HerokuFreeze
+ * resource's outputs) unless `--no-state`; the newer of the two wins. `--from FILE` reads one
+ * journal file only. The token: HEROKU_API_KEY, else the stack's secret `herokuApiKey`.
+ *
+ * Exit codes: 0 done; 1 rollback incomplete (named); 2 usage; 3 no freeze record; 4 not confirmed.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as readline from "readline";
+import * as yaml from "yaml";
+import { activeRecord, FreezeRecord } from "../components/cutover/freeze-record";
+import { DEFAULT_RECORD_DIR, journalPath, readJournal, saveRecord } from "../components/cutover/journal";
+import { applyRollback, describeRollbackPlan, planRollback } from "../components/cutover/rollback";
+import { formatStatus, readNow } from "../components/cutover/status";
+import { HerokuClient } from "../components/heroku/client";
+import { HerokuPlatformApi } from "../components/heroku/platform-api";
+import { SecretString } from "../components/heroku/secret-string";
+
+const PROJECT = "heroku-to-hasura";
+const FREEZE_TYPE = "pulumi-nodejs:dynamic/heroku-to-hasura/cutover:HerokuFreeze";
+
+const USAGE = `usage: npm run cutover -- status --stack STACK [--json]
+       npm run cutover -- rollback --stack STACK [--yes]
+options: --record-dir DIR (the freeze journal's folder)  --from FILE (one journal file)  --no-state
+The Heroku token comes from HEROKU_API_KEY, else the stack's secret herokuApiKey.`;
+
+class UsageError extends Error {}
+
+interface Cli {
+  command: "status" | "rollback";
+  stack: string;
+  yes: boolean;
+  json: boolean;
+  recordDir: string | null;
+  from: string | null;
+  state: boolean;
+}
+
+export function parseArgs(argv: string[]): Cli {
+  const [command, ...rest] = argv;
+  if (command !== "status" && command !== "rollback") {
+    throw new UsageError(command ? `unknown command "${command}"` : "");
+  }
+  const cli: Cli = { command, stack: "", yes: false, json: false, recordDir: null, from: null, state: true };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const value = () => {
+      const v = rest[++i];
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === "--stack" || a === "-s") cli.stack = value();
+    else if (a === "--yes" || a === "-y") cli.yes = true;
+    else if (a === "--json") cli.json = true;
+    else if (a === "--record-dir") cli.recordDir = value();
+    else if (a === "--from") cli.from = value();
+    else if (a === "--no-state") cli.state = false;
+    else if (a === "-h" || a === "--help") throw new UsageError("");
+    else throw new UsageError(`unknown argument ${a}`);
+  }
+  if (!cli.stack) throw new UsageError("--stack is required");
+  return cli;
+}
+
+/** `cutover.recordDir` from Pulumi.<stack>.yaml, when set. */
+function configuredRecordDir(stack: string): string | null {
+  const file = path.resolve(`Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) return null;
+  const doc = yaml.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  const c = doc?.config?.[`${PROJECT}:cutover`] as { recordDir?: unknown } | undefined;
+  return typeof c?.recordDir === "string" ? c.recordDir : null;
+}
+
+/** HerokuFreeze records in the stack's state, or why none could be read. */
+function recordsInState(stack: string): { records: FreezeRecord[]; note: string | null } {
+  const r = spawnSync("pulumi", ["stack", "export", "--stack", stack], { encoding: "utf8" });
+  if (r.error) return { records: [], note: `Pulumi state not read (${(r.error as Error).message})` };
+  if (r.status !== 0) {
+    return { records: [], note: `Pulumi state not read: ${(r.stderr || r.stdout).trim().split("\n")[0]}` };
+  }
+  const doc = JSON.parse(r.stdout) as {
+    deployment?: { resources?: { type: string; outputs?: { record?: FreezeRecord } }[] };
+  };
+  const records = (doc.deployment?.resources ?? [])
+    .filter((x) => x.type === FREEZE_TYPE && x.outputs?.record)
+    .map((x) => x.outputs!.record!);
+  return { records, note: null };
+}
+
+interface Found {
+  records: FreezeRecord[];
+  journal: string;
+  /** Where each freezeId's chosen record came from. */
+  source: Map<string, string>;
+  notes: string[];
+}
+
+function findRecords(cli: Cli): Found {
+  const journal = cli.from
+    ? path.resolve(cli.from)
+    : journalPath(
+        process.cwd(),
+        cli.recordDir ?? configuredRecordDir(cli.stack) ?? DEFAULT_RECORD_DIR,
+        cli.stack,
+      );
+  const byId = new Map<string, FreezeRecord>();
+  const source = new Map<string, string>();
+  const notes: string[] = [];
+  for (const r of readJournal(journal)) {
+    byId.set(r.freezeId, r);
+    const shown = path.relative(process.cwd(), journal);
+    source.set(r.freezeId, `the journal ${shown.startsWith("..") ? journal : shown}`);
+  }
+  if (cli.state && !cli.from) {
+    const st = recordsInState(cli.stack);
+    if (st.note) notes.push(st.note);
+    for (const r of st.records) {
+      const known = byId.get(r.freezeId);
+      if (!known || r.updatedAt > known.updatedAt) {
+        byId.set(r.freezeId, r);
+        source.set(r.freezeId, `stack ${cli.stack}'s state (HerokuFreeze outputs)`);
+      }
+    }
+  }
+  const records = [...byId.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  return { records, journal, source, notes };
+}
+
+function herokuApi(cli: Cli, record: FreezeRecord): HerokuPlatformApi {
+  let token = process.env.HEROKU_API_KEY?.trim();
+  if (!token) {
+    const r = spawnSync("pulumi", ["config", "get", `${PROJECT}:herokuApiKey`, "--stack", cli.stack], {
+      encoding: "utf8",
+    });
+    if (r.status === 0) token = r.stdout.trim();
+  }
+  if (!token) {
+    throw new UsageError(
+      "no Heroku token: export HEROKU_API_KEY (scopes read,read-protected,write), or set the stack's " +
+        `secret herokuApiKey (pulumi config set --secret herokuApiKey … --stack ${cli.stack})`,
+    );
+  }
+  return new HerokuPlatformApi(
+    new HerokuClient({
+      token: SecretString.of(token),
+      ...(record.apiUrl ? { baseUrl: record.apiUrl } : {}),
+      logger: { debug: () => undefined, warn: (m) => process.stderr.write(`${m}\n`) },
+    }),
+  );
+}
+
+async function confirm(question: string): Promise<boolean> {
+  process.stderr.write(question);
+  const rl = readline.createInterface({ input: process.stdin, terminal: false });
+  const answer = await new Promise<string>((resolve) => {
+    rl.once("line", (l) => resolve(l));
+    rl.once("close", () => resolve(""));
+  });
+  rl.close();
+  return answer.trim().toLowerCase() === "yes";
+}
+
+async function main(): Promise<number> {
+  let cli: Cli;
+  try {
+    cli = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    const m = (e as Error).message;
+    process.stderr.write((m ? `error: ${m}\n` : "") + USAGE + "\n");
+    return 2;
+  }
+  const found = findRecords(cli);
+  for (const n of found.notes) process.stderr.write(`note: ${n}\n`);
+  if (found.records.length === 0) {
+    process.stderr.write(
+      `No freeze record for stack ${cli.stack}: none in ${found.journal}` +
+        (cli.state && !cli.from ? " nor in the stack's state" : "") +
+        ". A freeze is recorded by `pulumi up` with cutover.freeze: true.\n",
+    );
+    return 3;
+  }
+  try {
+    if (cli.command === "status") {
+      const record = found.records[found.records.length - 1];
+      const now = await readNow(herokuApi(cli, record), record);
+      if (cli.json) process.stdout.write(JSON.stringify({ record, now }, null, 2) + "\n");
+      else process.stdout.write(formatStatus(record, now, found.source.get(record.freezeId) ?? "?") + "\n");
+      const older = found.records.length - 1;
+      if (older > 0 && !cli.json) process.stdout.write(`\n(${older} earlier freeze record(s) not shown)\n`);
+      return 0;
+    }
+    const record = activeRecord(found.records);
+    if (!record) {
+      const last = found.records[found.records.length - 1];
+      process.stdout.write(
+        `Nothing to roll back for stack ${cli.stack}: its newest freeze (${last.freezeId}) was rolled back at ${last.rolledBackAt}.\n`,
+      );
+      return 0;
+    }
+    const api = herokuApi(cli, record);
+    const plans = await planRollback(api, record);
+    process.stdout.write(
+      `Rollback of freeze ${record.freezeId} of stack ${cli.stack} (from ${found.source.get(record.freezeId)}):\n` +
+        `${describeRollbackPlan(plans)}\n`,
+    );
+    const changes = plans.some((p) => p.formation.length > 0 || p.maintenance !== null);
+    if (changes && !cli.yes) {
+      const ok = await confirm("Restore these Heroku apps as recorded? Type yes to continue: ");
+      if (!ok) {
+        process.stderr.write("Not confirmed: nothing was changed. (Pass --yes to skip the question.)\n");
+        return 4;
+      }
+    }
+    const outcome = await applyRollback(api, record, plans, (r) => saveRecord(found.journal, r));
+    for (const l of outcome.lines) process.stdout.write(`${l}\n`);
+    process.stdout.write(
+      outcome.complete
+        ? `Rolled back: every app the freeze changed is as recorded (record kept in ${found.journal}). To freeze ` +
+            "again later, run `pulumi up --replace` on the stack's HerokuFreeze resource (its URN: `pulumi stack --show-urns`).\n"
+        : `Rollback INCOMPLETE: see the apps above; fix them and run the rollback again (record in ${found.journal}).\n`,
+    );
+    return outcome.complete ? 0 : 1;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main().then((code) => process.exit(code));
+}

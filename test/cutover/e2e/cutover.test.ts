@@ -1,0 +1,394 @@
+/**
+ * The cutover end to end: the real program (index.ts) under the real Pulumi engine, with
+ * `cutover.freeze: true`, the Heroku API double (a double: Heroku cannot run here) and two real
+ * PostgreSQL clusters; `npm run cutover` as real processes reading the stack's state and journal.
+ *
+ * preview (Heroku untouched) → up with Heroku failing mid-freeze (partial: the import does not
+ * start) → status → up that finishes the freeze, with the credentials rotated after the program
+ * read them and a client writing during the frozen import (fails naming the table) → the target
+ * emptied → up (imported, source proven quiet) → status → destroy (Heroku stays frozen) → status
+ * from the journal → rollback (prompt answered yes) → secret scan.
+ */
+import * as assert from "assert";
+import { execFileSync, spawn } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { Stack } from "@pulumi/pulumi/automation";
+import { Client } from "pg";
+import { readJournal } from "../../../components/cutover/journal";
+import { sqlIdentifier } from "../../../components/plan/names";
+import { PgCluster, startPgCluster } from "../../../scripts/lib/pg-cluster";
+import { createSandbox, findPlaintext, REPO_ROOT, Sandbox } from "../../support/engine";
+import { FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../../support/heroku-double";
+import { cutoverFixtures, ORIGINAL, PG_ADDON, SHARING_APP } from "../support";
+
+const PROJECT = "heroku-to-hasura";
+const APP = "acme-api";
+const FREEZE_TYPE = "pulumi-nodejs:dynamic/heroku-to-hasura/cutover:HerokuFreeze";
+const IMAGE =
+  "registry.invalid/acme/acme-api@sha256:2222222222222222222222222222222222222222222222222222222222222222";
+const URL_VARS: [string, string][] = [
+  [APP, "DATABASE_URL"],
+  [APP, "HEROKU_POSTGRESQL_ONYX_URL"],
+  [SHARING_APP, "ACME_DB_URL"],
+];
+
+function loadSample(cluster: PgCluster, user: string, password: string, db: string): void {
+  cluster.psql(`CREATE ROLE ${user} LOGIN PASSWORD '${password}'`);
+  cluster.createDatabase(db, user);
+  execFileSync(
+    path.join(cluster.binDir, "psql"),
+    [
+      "-X",
+      "-q",
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(cluster.port),
+      "-U",
+      user,
+      "-d",
+      db,
+    ],
+    {
+      input: fs.readFileSync(path.join(REPO_ROOT, "examples", "sample-db.sql")),
+      env: { ...process.env, PGPASSWORD: password, PGOPTIONS: "-c client_min_messages=error" },
+    },
+  );
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe("cutover end to end: freeze, import, verify, rollback (real engine, Heroku API double, two real PostgreSQL clusters)", function () {
+  let sb: Sandbox;
+  let double: HerokuDouble;
+  let stack: Stack;
+  let source: PgCluster;
+  let target: PgCluster;
+  let recordDir: string;
+  let renderDir: string;
+  const passwords = {
+    first: `src-${crypto.randomBytes(9).toString("hex")}`,
+    rotated: `src-${crypto.randomBytes(9).toString("hex")}`,
+  };
+  const targetDb = sqlIdentifier(PG_ADDON);
+  const sourceUrl = (pw: string) => source.url("acme_source", "u_acme", pw);
+  const transcript: string[] = [];
+
+  before(async function () {
+    this.timeout(0); // the first run may build the engine
+    sb = await createSandbox();
+    [source, target] = await Promise.all([startPgCluster(), startPgCluster()]);
+    loadSample(source, "u_acme", passwords.first, "acme_source");
+    double = await startHerokuDouble(cutoverFixtures(sourceUrl(passwords.first)));
+    const owner = sqlIdentifier(PG_ADDON, "_owner");
+    target.psql(`CREATE ROLE ${owner} LOGIN PASSWORD '${passwords.first}'`);
+    target.createDatabase(targetDb, owner);
+    recordDir = path.join(sb.dir, "freeze-records");
+    renderDir = path.join(sb.dir, "rendered");
+    // The program reads rehearsal records; none of this machine's may change the report.
+    process.env.HEROKU_TO_HASURA_REHEARSALS = path.join(sb.dir, "rehearsals.json");
+    stack = await sb.localStack(`e2e-cutover-${process.pid}`, {
+      structuredConfig: {
+        [`${PROJECT}:heroku`]: { apps: [APP], apiUrl: double.url },
+        [`${PROJECT}:cluster`]: { namespace: "default", renderTo: renderDir },
+        [`${PROJECT}:postgres`]: {
+          host: "127.0.0.1",
+          port: target.port,
+          adminUser: "postgres",
+          manageDatabase: false,
+        },
+        [`${PROJECT}:import`]: { enabled: true, jobs: 2 },
+        [`${PROJECT}:cutover`]: { freeze: true, drainTimeoutSeconds: 20, recordDir },
+        [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
+        // The in-cluster Redis's data is not what this test is about (test/e2e/program.test.ts copies it).
+        [`${PROJECT}:addons`]: { "redis-curved-11111": { startEmpty: true } },
+      },
+      config: {
+        [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
+        [`${PROJECT}:postgresPassword`]: { value: target.password, secret: true },
+      },
+    });
+  });
+
+  after(async function () {
+    delete process.env.HEROKU_TO_HASURA_REHEARSALS;
+    if (process.env.CUTOVER_E2E_TRANSCRIPT)
+      fs.writeFileSync(process.env.CUTOVER_E2E_TRANSCRIPT, transcript.join("\n"));
+    sb?.cleanup();
+    source?.stop();
+    target?.stop();
+    await double?.close(); // rejects on any schema-invalid response or request body
+  });
+
+  /** `npm run cutover -- …` as a user runs it: pulumi on PATH, the stack's backend, no HEROKU_API_KEY. */
+  function cutover(args: string[], input = ""): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        ...sb.envVars,
+        PULUMI_HOME: sb.pulumiHome,
+        PATH: `${sb.engine.bin}${path.delimiter}${process.env.PATH}`,
+      };
+      delete env.HEROKU_API_KEY;
+      const child = spawn("npm", ["run", "--silent", "cutover", "--", ...args], { cwd: REPO_ROOT, env });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => {
+        transcript.push(
+          `$ npm run cutover -- ${args.join(" ")}${input ? ` <<< ${JSON.stringify(input.trim())}` : ""}`,
+          stdout + stderr,
+        );
+        resolve({ code, stdout, stderr });
+      });
+      child.stdin.end(input);
+    });
+  }
+
+  const patches = () => double.requests.filter((r) => r.method === "PATCH");
+  const formation = (app: string) =>
+    double
+      .app(app)
+      .formation.map((f) => `${f.type as string}=${f.quantity as number}:${f.size as string}`)
+      .sort()
+      .join(" ");
+  const userTables = () =>
+    Number(target.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", targetDb).trim());
+  async function freezeInState(): Promise<{ outputs: Record<string, unknown> } | undefined> {
+    const resources = ((await stack.exportStack()).deployment.resources ?? []) as {
+      type: string;
+      outputs: Record<string, unknown>;
+    }[];
+    return resources.find((r) => r.type === FREEZE_TYPE);
+  }
+
+  it("preview plans the freeze before the import and touches nothing on Heroku; the report has the window and the steps", async function () {
+    this.timeout(600_000);
+    const res = await stack.preview({ ...sb.ops() });
+    assert.ok((res.changeSummary.create ?? 0) > 3);
+    assert.deepStrictEqual(patches(), [], "no write to Heroku during preview");
+    const report = fs.readFileSync(path.join(renderDir, "report.md"), "utf8");
+    assert.match(report, /The freeze is on \(`cutover\.freeze`\)/);
+    assert.match(
+      report,
+      /\| postgresql-concave-52656 \| acme-api, acme-reports \| [\d.]+ [kM]B \(measured at this preview\/up\) \| 64\.4 MB\/s \(the benchmark's figure of record/,
+    );
+    assert.match(report, /1\. \*\*Lower the DNS TTL\*\*[\s\S]*8\. \*\*Rollback path\*\*/);
+  });
+
+  it("Heroku failing mid-freeze: the up stops before the import, naming the frozen and unfrozen apps", async function () {
+    this.timeout(600_000);
+    double.injectFault({
+      path: `/apps/${SHARING_APP}/formation`,
+      method: "PATCH",
+      kind: "status",
+      status: 503,
+      times: 6,
+    });
+    const before = sb.log.text().length;
+    await assert.rejects(stack.up({ ...sb.ops() }));
+    const out = sb.log.text().slice(before);
+    transcript.push("$ pulumi up   # Heroku answers 503 to every attempt to scale acme-reports", out);
+    assert.match(out, /Heroku freeze of stack e2e-cutover-\d+ is partial, so the import does not start/);
+    assert.match(out, /frozen \(maintenance on, every process type at 0\): acme-api/);
+    assert.match(out, /partly frozen: acme-reports \(maintenance on, NOT scaled to 0\)/);
+    assert.strictEqual(userTables(), 0, "the import did not start");
+    assert.strictEqual(formation(APP), "web=0:Standard-2X worker=0:Standard-1X");
+    assert.strictEqual(formation(SHARING_APP), ORIGINAL[SHARING_APP]);
+    // The engine kept the partial freeze, with its record, for the next up.
+    const freeze = await freezeInState();
+    assert.strictEqual(freeze?.outputs.status, "partial");
+  });
+
+  it("status (a real process) reads the stack's state and journal, with the token from the stack's config", async function () {
+    this.timeout(120_000);
+    const r = await cutover(["status", "--stack", stack.name]);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /status partial/);
+    assert.match(r.stdout, /App acme-reports:\n {2}now: {7}maintenance on, clock=1:Standard-1X web=1:Basic/);
+    assert.match(r.stdout, /freeze: {4}maintenance on, not scaled to 0 \(error: Heroku API kept failing/);
+  });
+
+  it("the next up finishes the freeze (states recorded first kept), reads the rotated credentials at copy time, and fails on a write during the frozen import, naming the table", async function () {
+    this.timeout(600_000);
+    let rotated = false;
+    let writer: Promise<void> | undefined;
+    let writing = true;
+    double.onRequest((r) => {
+      // Heroku rotates the credential once the up is under way: after the program read the URL.
+      if (!rotated && r.method === "PATCH") {
+        rotated = true;
+        source.psql(`ALTER ROLE u_acme PASSWORD '${passwords.rotated}'`);
+        for (const [app, key] of URL_VARS) double.setConfigVar(app, key, sourceUrl(passwords.rotated));
+      }
+      // The import reads the URL at copy time, once the freeze is complete (its journal says so): a
+      // client outside Heroku starts writing then, updating a row to the same value (every count
+      // stays equal).
+      const frozen = () => readJournal(path.join(recordDir, `${stack.name}.json`))[0]?.status === "frozen";
+      if (!writer && r.method === "GET" && r.path === `/apps/${APP}/config-vars` && frozen()) {
+        writer = (async () => {
+          const c = new Client({ connectionString: sourceUrl(passwords.rotated) });
+          await c.connect();
+          try {
+            while (writing) {
+              await c.query("UPDATE accounts SET display_name = display_name WHERE id = 1");
+              await new Promise((res) => setTimeout(res, 150));
+            }
+          } finally {
+            await c.end();
+          }
+        })();
+      }
+    });
+    const before = sb.log.text().length;
+    await assert.rejects(stack.up({ ...sb.ops() }));
+    writing = false;
+    await writer;
+    const out = sb.log.text().slice(before);
+    transcript.push(
+      "$ pulumi up   # credentials rotated after the program read them; a client writes during the frozen import",
+      out,
+    );
+    assert.ok(rotated && writer, "the credential was rotated and the writer ran");
+    assert.match(
+      out,
+      /source URL read from config var DATABASE_URL of Heroku app acme-api now \(it changed since the program read it: credentials rotated\)/,
+    );
+    assert.match(
+      out,
+      /the source was written to during the frozen import: 1 table\(s\) changed between the import's snapshot/,
+    );
+    assert.match(out, /public\.accounts \(\d+ updated\)/);
+    assert.match(out, /Verification happened to find the target equal|verification found/);
+    // The freeze itself completed, with the states recorded before the first try.
+    const freeze = await freezeInState();
+    assert.strictEqual(freeze?.outputs.status, "frozen");
+    const record = freeze!.outputs.record as {
+      apps: { app: string; previous: { formation: { type: string; quantity: number; size: string }[] } }[];
+    };
+    assert.deepStrictEqual(
+      record.apps.map((a) => [
+        a.app,
+        a.previous.formation.map((f) => `${f.type}=${f.quantity}:${f.size}`).join(" "),
+      ]),
+      [
+        [APP, ORIGINAL[APP]],
+        [SHARING_APP, ORIGINAL[SHARING_APP]],
+      ],
+    );
+    assert.strictEqual(formation(SHARING_APP), "clock=0:Standard-1X web=0:Basic");
+    assert.deepStrictEqual(double.requestViolations, []);
+  });
+
+  it("with the writer stopped and the target emptied, up imports, verifies and proves the source quiet under the freeze", async function () {
+    this.timeout(600_000);
+    target.dropDatabase(targetDb);
+    target.createDatabase(targetDb, sqlIdentifier(PG_ADDON, "_owner"));
+    const res = await stack.up({ ...sb.ops() });
+    assert.strictEqual(res.summary.result, "succeeded");
+    const [db] = res.outputs.databases.value as {
+      import: {
+        rows: number;
+        sourceActivity: { frozen: boolean; changed: unknown[]; tablesWatched: number };
+      };
+    }[];
+    assert.ok(db.import.rows > 0);
+    assert.strictEqual(db.import.sourceActivity.frozen, true);
+    assert.deepStrictEqual(db.import.sourceActivity.changed, []);
+    assert.ok(db.import.sourceActivity.tablesWatched >= 4);
+    assert.ok(userTables() >= 4);
+    // Frozen throughout, and the freeze did not run again.
+    assert.strictEqual(double.app(APP).app.maintenance, true);
+  });
+
+  it("status shows every app frozen now, next to its recorded state", async function () {
+    this.timeout(120_000);
+    const r = await cutover(["status", "--stack", stack.name]);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /status frozen/);
+    assert.match(
+      r.stdout,
+      /App acme-api:\n {2}now: {7}maintenance on, web=0:Standard-2X worker=0:Standard-1X {2}→ frozen\n {2}recorded: {2}maintenance off, web=2:Standard-2X worker=1:Standard-1X/,
+    );
+  });
+
+  it("destroy never unfreezes Heroku: no call, the record stays, the restore commands are printed", async function () {
+    this.timeout(600_000);
+    execFileSync(
+      path.join(sb.engine.bin, "pulumi"),
+      ["state", "unprotect", "--all", "--yes", "--stack", stack.name],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...sb.envVars, PULUMI_HOME: sb.pulumiHome },
+        stdio: "ignore",
+      },
+    );
+    const writes = patches().length;
+    const before = sb.log.text().length;
+    const res = await stack.destroy({ ...sb.ops() });
+    assert.strictEqual(res.summary.result, "succeeded");
+    const out = sb.log.text().slice(before);
+    assert.strictEqual(patches().length, writes, "no PATCH");
+    assert.match(out, /the Heroku apps were NOT unfrozen: acme-api, acme-reports stay as they are/);
+    assert.match(out, /heroku ps:scale web=2:Standard-2X worker=1:Standard-1X -a acme-api/);
+    assert.strictEqual(double.app(APP).app.maintenance, true);
+    const [record] = readJournal(path.join(recordDir, `${stack.name}.json`));
+    assert.ok(record.resourceDeletedAt);
+    assert.strictEqual(await freezeInState(), undefined);
+  });
+
+  it("after destroy, status and rollback work from the journal; rollback asks, then restores every app as recorded", async function () {
+    this.timeout(300_000);
+    const status = await cutover(["status", "--stack", stack.name]);
+    assert.strictEqual(status.code, 0, status.stderr);
+    assert.match(status.stdout, /its HerokuFreeze resource was deleted at/);
+    const r = await cutover(["rollback", "--stack", stack.name], "yes\n");
+    assert.strictEqual(r.code, 0, r.stderr + r.stdout);
+    assert.match(
+      r.stdout,
+      /acme-api: scale web=0:Standard-2X → web=2:Standard-2X, worker=0:Standard-1X → worker=1:Standard-1X; maintenance off/,
+    );
+    assert.match(r.stdout, /acme-reports: restored \(maintenance off, clock=1:Standard-1X web=1:Basic\)/);
+    assert.strictEqual(formation(APP), ORIGINAL[APP]);
+    assert.strictEqual(formation(SHARING_APP), ORIGINAL[SHARING_APP]);
+    assert.strictEqual(double.app(APP).app.maintenance, false);
+    assert.strictEqual(double.app(SHARING_APP).app.maintenance, false);
+    // Formation first, then maintenance off, per app.
+    assert.deepStrictEqual(
+      patches()
+        .slice(-4)
+        .map((p) => p.path),
+      [`/apps/${APP}/formation`, `/apps/${APP}`, `/apps/${SHARING_APP}/formation`, `/apps/${SHARING_APP}`],
+    );
+  });
+
+  it("no token, password or passphrase appears in plaintext in state, engine logs, the journal or the commands' output", function () {
+    const hits = findPlaintext(
+      [
+        { label: "Heroku API token", value: FULL_TOKEN },
+        { label: "source password", value: passwords.first },
+        { label: "rotated source password", value: passwords.rotated },
+        { label: "target admin password", value: target.password },
+        { label: "passphrase", value: sb.passphrase },
+      ],
+      [
+        ...sb.stateFiles().map((s) => ({ where: path.relative(sb.stateDir, s.file), text: s.text })),
+        { where: "engine output", text: sb.log.text() },
+        { where: "engine events", text: sb.log.events() },
+        { where: "journal", text: fs.readFileSync(path.join(recordDir, `${stack.name}.json`), "utf8") },
+        { where: "cutover commands", text: transcript.join("\n") },
+      ],
+    );
+    assert.deepStrictEqual(hits, []);
+  });
+});
