@@ -5,8 +5,15 @@
  *
  * Exit codes: 0 done (verified equal), 1 verification found differences, 2 usage error,
  * 3 cannot connect (unreachable, auth, TLS), 4 refused by pre-flight (non-empty target, versions,
- * extensions), 5 the copy failed (re-run to resume), 6 not final: the source was written to
- * during the import (its tables are named).
+ * extensions, same database), 5 the copy failed (re-run to resume), 6 not final: the source was
+ * written to during the import (its tables are named), 130/143/129 stopped by
+ * SIGINT/SIGTERM/SIGHUP (re-run to resume).
+ *
+ * Stopping: SIGINT, SIGTERM or SIGHUP (npm passes its own on: the `import` script execs into this
+ * process), or the parent process going away, stops the import within seconds:
+ * the engine drops its connections, the servers roll back the units in flight, and the marker in
+ * the target stays resumable. A second signal exits at once (equally safe: nothing half-done is
+ * ever recorded).
  *
  * A run that copied and verified (exit 0 or 6) is recorded as a rehearsal (source size, wall
  * time: components/cutover/rehearsals), from which the migration report estimates the cutover's
@@ -18,18 +25,18 @@ import {
   ImportOptions,
   ImportProgress,
   importDatabase,
-  maskUrl,
   preflight,
   verifyDatabases,
 } from "../components/data/engine";
-import { parseUrl } from "../components/data/engine/connection";
+import { maskUrl, parsePostgresUrl, redactor } from "../components/data/postgres-url";
 import { recordRehearsal, rehearsalsFile } from "../components/cutover/rehearsals";
 import { measureDatabaseSize } from "../components/cutover/source-size";
 
 const USAGE = `usage: npm run import -- --source URL --target URL [--jobs N]
   [--include-schema S]… [--exclude-schema S]… [--include-table T]… [--exclude-table T]…
   [--allow-non-empty-target] [--import-id ID] [--split-larger-than-mb N] [--pg-bin-dir DIR]
-  [--verify-only] [--preflight-only] [--json] [--rehearsal-record FILE | --no-rehearsal-record]
+  [--verify-only] [--preflight-only] [--json] [--verbose]
+  [--rehearsal-record FILE | --no-rehearsal-record]
 URLs can also be given as SOURCE_DATABASE_URL / TARGET_DATABASE_URL.`;
 
 interface Cli {
@@ -112,6 +119,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Cli {
       case "--json":
         json = true;
         break;
+      case "--verbose":
+        o.verbose = true;
+        break;
       case "--rehearsal-record":
         rehearsalRecord = value();
         break;
@@ -122,10 +132,20 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Cli {
       case "--help":
         throw new UsageError("");
       default:
-        throw new UsageError(`unknown argument ${a.startsWith("postgres") ? maskUrl(a) : a}`);
+        throw new UsageError(`unknown argument ${maskUrl(a)}`);
     }
   }
   if (!source || !target) throw new UsageError("--source and --target are required");
+  for (const [url, what] of [
+    [source, "--source (or SOURCE_DATABASE_URL)"],
+    [target, "--target (or TARGET_DATABASE_URL)"],
+  ]) {
+    try {
+      parsePostgresUrl(url, what);
+    } catch (err) {
+      throw new UsageError(redactor([url])((err as Error).message));
+    }
+  }
   return {
     opts: { ...o, source: { url: source }, target: { url: target } } as ImportOptions,
     verifyOnly,
@@ -163,9 +183,29 @@ export function progressLine(p: ImportProgress, width = 24): string {
   );
 }
 
-function exitCode(err: unknown): number {
+/**
+ * Calls `gone` once the process that launched this one ends without passing a signal on (e.g.
+ * npm killed with SIGKILL, or a shell wrapper that dies on SIGTERM): this process is then
+ * re-parented, and stops rather than run on unseen. (`npm run import` execs into this process, so
+ * npm's own signals reach it directly.)
+ */
+function watchParent(gone: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      gone();
+    }
+  }, 250);
+  timer.unref();
+}
+
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+function exitCode(err: unknown, stoppedBy: string | undefined): number {
   if (err instanceof UsageError) return 2;
   if (!(err instanceof ImportError)) return 5;
+  if (err.code === "interrupted") return SIGNAL_EXIT[stoppedBy ?? "SIGTERM"] ?? 143;
   switch (err.code) {
     case "verify":
       return 1;
@@ -195,8 +235,28 @@ async function main(): Promise<number> {
   }
   const tty = process.stderr.isTTY === true;
   let lastPrinted = 0;
+  const redact = redactor([cli.opts.source.url, cli.opts.target.url]);
+  const stop = new AbortController();
+  let stoppedBy: string | undefined;
+  const onStop = (why: string) => {
+    if (stoppedBy !== undefined) {
+      // Second request: leave now. Nothing half-done is recorded, so this is safe too.
+      process.stderr.write(`\n${why} again: exiting now; run the same command again to resume\n`);
+      process.exit(SIGNAL_EXIT[why] ?? 143);
+    }
+    stoppedBy = why;
+    process.stderr.write(
+      `${tty ? "\n" : ""}${why}: stopping the import (the units in flight are rolled back)…\n`,
+    );
+    stop.abort(why);
+    // The engine settles within seconds; should it not, leave anyway.
+    setTimeout(() => process.exit(SIGNAL_EXIT[why] ?? 143), 15000).unref();
+  };
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => onStop(sig));
+  watchParent(() => onStop("SIGTERM"));
   const opts: ImportOptions = {
     ...cli.opts,
+    signal: stop.signal,
     log: (line) => process.stderr.write(`${tty ? "\r\x1b[K" : ""}${line}\n`),
     onProgress: (p) => {
       const now = Date.now();
@@ -233,7 +293,7 @@ async function main(): Promise<number> {
     ) => {
       if (cli.rehearsalRecord === null || sizeAtStart === null) return;
       const file = cli.rehearsalRecord ?? rehearsalsFile(process.cwd());
-      const { host, port, database } = parseUrl(opts.source);
+      const { host, port, database } = parsePostgresUrl(opts.source.url);
       const durationMs = Date.now() - started;
       recordRehearsal(file, {
         at: new Date().toISOString(),
@@ -270,8 +330,10 @@ async function main(): Promise<number> {
     if (tty) process.stderr.write("\n");
     // ImportError messages are masked by the engine; anything else is masked here too.
     const msg = err instanceof ImportError ? err.message : String((err as Error)?.message ?? err);
-    process.stderr.write(`error: ${msg.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/g, "$1***@")}\n`);
-    return exitCode(err);
+    process.stderr.write(
+      `${err instanceof ImportError && err.code === "interrupted" ? "stopped" : "error"}: ${redact(msg)}\n`,
+    );
+    return exitCode(err, stoppedBy);
   }
 }
 

@@ -1,6 +1,7 @@
 import { parseImagesConfig, parsePromoteFrom } from "../images/config";
 import { SecretString } from "../heroku/secret-string";
 import { AddonCopySettings, AddonOverride, DISPOSITIONS, PlanSettings, ScheduledJob } from "../plan/types";
+import { SSL_MODES } from "../data/postgres-url";
 import { Fields, join } from "./fields";
 import {
   cronProblem,
@@ -66,7 +67,7 @@ export const SECRET_KEYS = [
   "hasuraAuthWebhook",
 ] as const;
 
-export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
+export { SSL_MODES };
 
 export interface ParseContext {
   /** Pulumi project name: the config namespace, e.g. `heroku-to-hasura`. */

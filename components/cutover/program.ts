@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
-import { identityOf } from "../data/connection-identity";
+import { identityOf } from "../data/postgres-url";
 import type { PostgresImportArgs } from "../data/postgres-import";
 import type { DatabasePlan, MigrationPlan } from "../plan/types";
 import { DatabaseFacts, renderCutoverSection } from "./cutover-report";

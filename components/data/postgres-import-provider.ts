@@ -22,13 +22,7 @@
  *   still frozen, and the engine fails the import on any write to the source.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import {
-  describeIdentity,
-  identityOf,
-  maskUrl,
-  sameIdentity,
-  type DatabaseIdentity,
-} from "./connection-identity";
+import { describeIdentity, identityOf, redactor, sameIdentity, type DatabaseIdentity } from "./postgres-url";
 import { loadEngine } from "./engine-loader";
 import { loadCutover } from "../cutover/loader";
 import { progressSink } from "./import-progress";
@@ -91,25 +85,9 @@ export interface PostgresImportOutputs extends Omit<PostgresImportInputs, "sourc
   markerStatus: string;
 }
 
-/** Replaces every password found in `urls` (and URL-shaped credentials) in `text`. */
+/** Removes the URLs' passwords from text (`UNKNOWN` placeholders of a preview are not URLs). */
 export function redactWith(urls: (string | undefined)[]): (text: string) => string {
-  const secrets: string[] = [];
-  for (const u of urls) {
-    if (!u || u === UNKNOWN) continue;
-    try {
-      const pw = new URL(u).password;
-      if (pw) secrets.push(pw, decodeURIComponent(pw));
-    } catch {
-      // not a URL: nothing to collect
-    }
-  }
-  return (text: string) => {
-    let out = maskUrl(text);
-    for (const s of secrets) {
-      if (s.length >= 3) out = out.split(s).join("***");
-    }
-    return out;
-  };
+  return redactor(urls.filter((u) => u !== UNKNOWN));
 }
 
 /** Drops `undefined` (protobuf Structs cannot hold it) and the serialized provider. */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { buildPostgresUrl, type DatabaseIdentity } from "./connection-identity";
+import { buildPostgresUrl, type DatabaseIdentity } from "./postgres-url";
 import type { ObjectCounts, SourceActivityReport } from "./engine/types";
 import {
   postgresImportProvider,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { buildPostgresUrl } from "./connection-identity";
+import { buildPostgresUrl } from "./postgres-url";
 import { rolePasswordProvider } from "./role-password-provider";
 import type { TargetAdminConnection } from "./target-database";
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as postgresql from "@pulumi/postgresql";
-import { buildPostgresUrl } from "./connection-identity";
+import { buildPostgresUrl, SSL_MODES, type SslMode } from "./postgres-url";
 
 /** Admin connection to the target server: used to create the role, database and extensions. */
 export interface TargetAdminConnection {
@@ -57,8 +57,8 @@ export interface TargetDatabaseArgs {
   protectDatabase?: boolean;
 }
 
-/** The sslmodes the postgresql provider (lib/pq) accepts. */
-export const ADMIN_SSL_MODES = ["disable", "require", "verify-ca", "verify-full"] as const;
+/** The sslmodes the postgresql provider (lib/pq) accepts: libpq's without the plaintext/TLS fallbacks. */
+export const ADMIN_SSL_MODES: readonly SslMode[] = SSL_MODES.filter((m) => m !== "prefer" && m !== "allow");
 
 /**
  * The admin connection's sslmode for the postgresql provider (default `disable`). Throws for

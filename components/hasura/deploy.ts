@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
-import { buildPostgresUrl } from "../data/connection-identity";
+import { buildPostgresUrl } from "../data/postgres-url";
 import type { PostgresImport } from "../data/postgres-import";
 import { adminSslMode, TargetDatabase } from "../data/target-database";
 import type { HasuraSection, HasuraSourceReport } from "../plan/hasura-section";

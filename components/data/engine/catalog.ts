@@ -38,7 +38,28 @@ export interface TableInfo {
   estimatedRows: number;
   /** Main fork size in blocks (for ctid ranges). */
   blocks: number;
+  /**
+   * Copied (and checksummed) in COPY's binary format: every copied column's type is built in (or
+   * an enum) with a binary form that names no object id, so both servers read and write it alike.
+   * Otherwise text (extension, composite, range and domain types, arrays of those, reg* types).
+   */
+  binary: boolean;
 }
+
+/** Built-in types whose binary form is an object id, meaningless on another server. */
+const OID_TYPES = [
+  "regclass",
+  "regcollation",
+  "regconfig",
+  "regdictionary",
+  "regnamespace",
+  "regoper",
+  "regoperator",
+  "regproc",
+  "regprocedure",
+  "regrole",
+  "regtype",
+];
 
 export function tableMatches(t: { schema: string; name: string }, names: string[] | undefined): boolean {
   return (names ?? []).some((n) => n === `${t.schema}.${t.name}` || n === t.name);
@@ -54,7 +75,11 @@ export async function listTables(client: Client, f: ScopeFilter): Promise<TableI
             (pg_catalog.pg_relation_size(c.oid) / current_setting('block_size')::int)::bigint AS blocks,
             coalesce((SELECT string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
                FROM pg_catalog.pg_attribute a
-              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''), '') AS columns
+              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''), '') AS columns,
+            coalesce((SELECT bool_and(t.typtype = 'e' OR (t.oid < 16384 AND t.typtype = 'b' AND t.typsend <> 0 AND t.typreceive <> 0
+                                      AND t.typname NOT IN (${OID_TYPES.map((x) => `'${x}', '_${x}'`).join(", ")})))
+               FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''), true) AS binary
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind = 'r' AND ${schemaPredicate("n.nspname", f)} AND ${notExtensionMember("pg_class", "c.oid")}
       ORDER BY pg_catalog.pg_table_size(c.oid) DESC, n.nspname, c.relname`,
@@ -69,6 +94,7 @@ export async function listTables(client: Client, f: ScopeFilter): Promise<TableI
       bytes: Number(row.bytes),
       estimatedRows: Number(row.rows),
       blocks: Number(row.blocks),
+      binary: row.binary === true,
     }))
     .filter((t) => (f.includeTables?.length ? tableMatches(t, f.includeTables) : true))
     .filter((t) => !tableMatches(t, f.excludeTables));
@@ -84,12 +110,13 @@ export async function unreadableObjects(
   client: Client,
   f: ScopeFilter,
   tableOids: number[],
-): Promise<string[]> {
+): Promise<Unreadable[]> {
   const r = await client.query(
-    `SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) || ': ' ||
-            CASE WHEN c.relkind = 'S' THEN 'sequence without SELECT privilege (its current value cannot be read)'
-                 WHEN NOT pg_catalog.has_table_privilege(c.oid, 'SELECT') THEN 'table without SELECT privilege'
-                 ELSE 'row-level security hides rows from this user' END AS what
+    `SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) AS name,
+            CASE WHEN c.relkind = 'S' THEN 'sequence'
+                 WHEN NOT pg_catalog.has_table_privilege(c.oid, 'SELECT') THEN 'no-select'
+                 WHEN c.relforcerowsecurity AND pg_catalog.pg_has_role(c.relowner, 'USAGE') THEN 'forced-rls'
+                 ELSE 'rls' END AS why
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE (c.relkind = 'r' AND c.oid = ANY($1::oid[])
              AND (NOT pg_catalog.has_table_privilege(c.oid, 'SELECT') OR pg_catalog.row_security_active(c.oid)))
@@ -98,7 +125,53 @@ export async function unreadableObjects(
       ORDER BY 1`,
     [tableOids],
   );
-  return r.rows.map((row) => row.what as string);
+  return r.rows.map((row) => ({ name: row.name as string, why: row.why as Unreadable["why"] }));
+}
+
+/** An object the connected user cannot read in full, and why. */
+export interface Unreadable {
+  /** `schema.name`, quoted where needed. */
+  name: string;
+  why: "sequence" | "no-select" | "forced-rls" | "rls";
+}
+
+const UNREADABLE_REASON: Record<Unreadable["why"], string> = {
+  sequence: "sequence without SELECT privilege (its current value cannot be read)",
+  "no-select": "table without SELECT privilege",
+  "forced-rls":
+    "FORCE ROW LEVEL SECURITY applies its policies to the table's owner too, and this user is its owner (not a superuser, no BYPASSRLS)",
+  rls: "row-level security hides rows from this user",
+};
+
+/**
+ * One line per object and what would let the copy (or a verification) read it all. `role` is the
+ * end in question ("source user"); the remedies are the ones that work for the reasons present.
+ */
+export function explainUnreadable(
+  objects: Unreadable[],
+  role: string,
+  purpose: "copy" | "verify" = "copy",
+): string {
+  const why = new Set(objects.map((o) => o.why));
+  const ways: string[] = [];
+  if (why.has("forced-rls") || why.has("rls"))
+    ways.push(
+      `connect as a role with BYPASSRLS, or as a superuser${why.has("rls") && !why.has("forced-rls") ? ", or as the tables' owner" : ""}`,
+    );
+  if (why.has("forced-rls") && purpose === "copy")
+    ways.push(
+      "or, as the owner, run ALTER TABLE … NO FORCE ROW LEVEL SECURITY on those tables for the duration of the " +
+        "import (the target then gets them without FORCE: run ALTER TABLE … FORCE ROW LEVEL SECURITY on both databases afterwards)",
+    );
+  if (why.has("no-select") || why.has("sequence")) ways.push("grant SELECT on them");
+  ways.push("or leave them out (--exclude-table / excludeTables, or exclude their schema)");
+  const consequence =
+    purpose === "copy" ? "the copy would be partial" : "only part of their rows could be compared";
+  return (
+    `the ${role} cannot read everything in scope, so ${consequence}:\n  ` +
+    objects.map((o) => `${o.name}: ${UNREADABLE_REASON[o.why]}`).join("\n  ") +
+    `\nWhat works: ${ways.join("; ")}.`
+  );
 }
 
 /** Human-readable list of user objects already in a database (for "refuse a non-empty target"). */

@@ -4,85 +4,36 @@
  */
 import * as fs from "fs";
 import type { Client, ClientConfig } from "pg";
+import {
+  effectiveSslMode,
+  maskUrl,
+  parsePostgresUrl,
+  redactor,
+  type PostgresUrl,
+  type SslMode,
+} from "../postgres-url";
 import { ConnectionSpec, ImportError } from "./types";
 
-export interface ParsedUrl {
-  host: string;
-  port: number;
-  database: string;
-  user: string;
-  password: string;
-  /** libpq sslmode actually used. */
-  sslMode: string;
-  sslRootCert?: string;
+export { maskUrl };
+
+/** A connection spec resolved: the URL's parts and the sslmode actually used. */
+export interface ParsedUrl extends PostgresUrl {
+  sslMode: SslMode;
 }
 
-const HEROKU_HOST = /(\.amazonaws\.com|\.heroku(app)?\.com|\.herokudns\.com)$/i;
-
-/** `postgres://user:***@host:port/db` — safe for logs and errors. */
-export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    for (const k of [...u.searchParams.keys()]) {
-      if (/pass|secret|token|key/i.test(k)) u.searchParams.set(k, "***");
-    }
-    return u.toString();
-  } catch {
-    // Not a URL we can parse: hide everything between "://" and "@" to be safe.
-    return url.replace(/\/\/[^@/]*@/, "//***@").replace(/password=[^&\s]*/gi, "password=***");
-  }
-}
-
-/** Replaces every occurrence of the URL's password (raw or encoded) in `text`. */
+/** Removes the specs' URLs and passwords (raw or decoded) from any text. */
 export function scrub(text: string, ...specs: (ConnectionSpec | undefined)[]): string {
-  let out = text;
-  for (const s of specs) {
-    if (!s) continue;
-    out = out.split(s.url).join(maskUrl(s.url));
-    try {
-      const u = new URL(s.url);
-      for (const p of [u.password, decodeURIComponent(u.password)]) {
-        if (p && p.length >= 3) out = out.split(p).join("***");
-      }
-    } catch {
-      /* unparsable URL: already masked above */
-    }
-  }
-  return out;
+  return redactor(specs.map((s) => s?.url))(text);
 }
 
-export function parseUrl(spec: ConnectionSpec): ParsedUrl {
-  let u: URL;
+/** Parses a spec (see postgres-url); a bad URL or sslmode is an ImportError("config") that shows no password. */
+export function parseUrl(spec: ConnectionSpec, what = "URL"): ParsedUrl {
   try {
-    u = new URL(spec.url);
-  } catch {
-    throw new ImportError(`not a postgres:// URL: ${maskUrl(spec.url)}`, "config");
+    const u = parsePostgresUrl(spec.url, what);
+    return { ...u, user: u.user || "postgres", sslMode: effectiveSslMode(u, spec.sslMode) };
+  } catch (err) {
+    throw new ImportError(scrub((err as Error).message, spec), "config");
   }
-  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") {
-    throw new ImportError(`not a postgres:// URL: ${maskUrl(spec.url)}`, "config");
-  }
-  const host = decodeURIComponent(u.hostname).replace(/^\[|\]$/g, "") || "localhost";
-  const database =
-    decodeURIComponent(u.pathname.replace(/^\//, "")) || decodeURIComponent(u.username) || "postgres";
-  const sslMode =
-    spec.sslMode ?? u.searchParams.get("sslmode") ?? (HEROKU_HOST.test(host) ? "require" : "prefer");
-  const allowed = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full", "no-verify"];
-  if (!allowed.includes(sslMode)) {
-    throw new ImportError(
-      `unknown sslmode "${sslMode}" in ${maskUrl(spec.url)} (one of ${allowed.join(", ")})`,
-      "config",
-    );
-  }
-  return {
-    host,
-    port: u.port ? Number(u.port) : 5432,
-    database,
-    user: decodeURIComponent(u.username) || "postgres",
-    password: decodeURIComponent(u.password),
-    sslMode,
-    sslRootCert: u.searchParams.get("sslrootcert") ?? undefined,
-  };
 }
 
 /** The libpq environment for pg_dump/pg_restore: credentials never on a command line. */
@@ -95,7 +46,7 @@ export function libpqEnv(spec: ConnectionSpec): Record<string, string> {
     PGPORT: String(p.port),
     PGDATABASE: p.database,
     PGUSER: p.user,
-    PGSSLMODE: p.sslMode === "no-verify" ? "require" : p.sslMode,
+    PGSSLMODE: p.sslMode,
     PGAPPNAME: "heroku-to-hasura-import",
     PGCONNECT_TIMEOUT: "15",
   });
@@ -169,10 +120,17 @@ export const SESSION_SETUP =
   "SET bytea_output = 'hex'; SET client_encoding = 'UTF8'; SET statement_timeout = 0; SET lock_timeout = 0; " +
   "SET idle_in_transaction_session_timeout = 0; SET row_security = off";
 
+/**
+ * For sessions that COPY rows or read them back: an empty search_path (as pg_dump uses), so values
+ * of reg* types (regclass, regtype, …) print schema-qualified, restore to the same objects on the
+ * target and read back identically on both ends.
+ */
+export const COPY_SEARCH_PATH = "SELECT pg_catalog.set_config('search_path', '', false)";
+
 /** Opens a client (lazy `pg`), honouring sslmode including `prefer`'s fallback. */
 export async function connect(spec: ConnectionSpec, role: "source" | "target"): Promise<Client> {
+  const p = parseUrl(spec, `${role} URL`);
   const { Client: PgClient } = await import("pg");
-  const p = parseUrl(spec);
   const attempts =
     p.sslMode === "disable"
       ? [false]
@@ -202,6 +160,29 @@ export async function connect(spec: ConnectionSpec, role: "source" | "target"): 
     }
   }
   throw connectionError(last, spec, role);
+}
+
+/**
+ * The error says the connection itself is gone (socket errors, the server ending the session),
+ * as opposed to a statement that failed: the fix is to re-run, not to change anything.
+ */
+export function connectionLost(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    [
+      "EPIPE",
+      "ECONNRESET",
+      "ECONNREFUSED",
+      "ETIMEDOUT",
+      "57P01",
+      "57P02",
+      "57P03",
+      "08006",
+      "08003",
+      "08000",
+    ].includes(e?.code ?? "") ||
+    /Connection terminated|socket hang up|write after end|This socket has been ended/i.test(e?.message ?? "")
+  );
 }
 
 /** Quotes an identifier the way PostgreSQL does for any name. */

@@ -64,15 +64,18 @@ export async function copyLargeObjects(
   return todo.length;
 }
 
-/** ANALYZE every imported table so the planner is not blind after the cutover. */
-export async function analyzeTables(targets: Client[], f: ScopeFilter): Promise<void> {
+/**
+ * ANALYZE every imported table so the planner is not blind after the cutover (partitioned parents
+ * and materialized views included), but those in `done` (analyzed while copying).
+ */
+export async function analyzeTables(targets: Client[], f: ScopeFilter, done: Set<string>): Promise<void> {
   const r = await targets[0].query(
-    `SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) AS q FROM pg_catalog.pg_class c
+    `SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS q FROM pg_catalog.pg_class c
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r','p','m') AND ${schemaPredicate("n.nspname", f)} AND ${notExtensionMember("pg_class", "c.oid")}`,
   );
   await runPool(
-    r.rows.map((x) => x.q as string),
+    r.rows.map((x) => x.q as string).filter((q) => !done.has(q)),
     targets,
     async (q, t) => {
       await t.query(`ANALYZE ${q}`);

@@ -1,7 +1,10 @@
 /**
  * The import's state, kept in the target itself so that any re-run (another machine, a lost
  * Pulumi state) sees it: `_heroku_to_hasura.import_state` (one row) and `.import_done` (one row
- * per committed unit of work, written in the same transaction as that work).
+ * per committed unit of work, written in the same transaction as that work). Data units carry
+ * their rows' checksum as read from the source; `target:` items the checksum read back from the
+ * target by the current run (an earlier run's are dropped when a run starts: the target may have
+ * changed in between).
  */
 import type { Client } from "pg";
 import { ImportMarker, ImportPhase, ImportResult, SourceIdentity } from "./types";
@@ -13,6 +16,7 @@ export async function ensureMarkerTables(target: Client): Promise<void> {
   await target.query(`CREATE SCHEMA IF NOT EXISTS ${S};
     CREATE TABLE IF NOT EXISTS ${S}.import_state (id int PRIMARY KEY CHECK (id = 1), state jsonb NOT NULL);
     CREATE TABLE IF NOT EXISTS ${S}.import_done (item text PRIMARY KEY, rows bigint, bytes bigint, done_at timestamptz NOT NULL DEFAULT now());
+    ALTER TABLE ${S}.import_done ADD COLUMN IF NOT EXISTS checksum text;
     COMMENT ON SCHEMA ${S} IS 'heroku-to-hasura import state: do not edit; the target counts as imported only when state.completedAt is set';`);
 }
 
@@ -84,9 +88,12 @@ export async function markComplete(target: Client, result: ImportResult): Promis
  * (it matters with hundreds of small tables). Values are inlined as literals: no parameters in a
  * multi-statement query.
  */
-export function markDoneAndCommitSql(item: string, rows = 0, bytes = 0): string {
-  const lit = `'${item.replace(/'/g, "''")}'`;
-  return `INSERT INTO ${S}.import_done (item, rows, bytes) VALUES (${lit}, ${Math.trunc(rows)}, ${Math.trunc(bytes)}); COMMIT`;
+export function markDoneAndCommitSql(item: string | string[], rows = 0, bytes = 0): string {
+  const items = Array.isArray(item) ? item : [item];
+  const values = items
+    .map((i) => `('${i.replace(/'/g, "''")}', ${Math.trunc(rows)}, ${Math.trunc(bytes)})`)
+    .join(", ");
+  return `INSERT INTO ${S}.import_done (item, rows, bytes) VALUES ${values}; COMMIT`;
 }
 
 /** Records a unit of work; call inside the transaction that did it. */
@@ -98,11 +105,30 @@ export async function markDone(target: Client, item: string, rows = 0, bytes = 0
   ]);
 }
 
-export async function doneItems(target: Client): Promise<Map<string, { rows: number; bytes: number }>> {
-  const r = await target.query(`SELECT item, rows, bytes FROM ${S}.import_done`);
+export interface DoneItem {
+  rows: number;
+  bytes: number;
+  /** Row checksum (16 hex digits) of a data unit or a `target:` check; null for other items and for units recorded by older versions. */
+  checksum: string | null;
+}
+
+export async function doneItems(target: Client): Promise<Map<string, DoneItem>> {
+  const r = await target.query(`SELECT item, rows, bytes, checksum FROM ${S}.import_done`);
   return new Map(
-    r.rows.map((x) => [x.item as string, { rows: Number(x.rows ?? 0), bytes: Number(x.bytes ?? 0) }]),
+    r.rows.map((x) => [
+      x.item as string,
+      {
+        rows: Number(x.rows ?? 0),
+        bytes: Number(x.bytes ?? 0),
+        checksum: (x.checksum as string | null) ?? null,
+      },
+    ]),
   );
+}
+
+/** Forgets the target checksums of earlier runs: this run reads them again. */
+export async function forgetTargetChecks(target: Client): Promise<void> {
+  await target.query(`DELETE FROM ${S}.import_done WHERE item LIKE 'target:%'`);
 }
 
 export function sameSource(a: SourceIdentity, b: SourceIdentity): boolean {

@@ -85,9 +85,10 @@ function run(
   args: string[],
   env: Record<string, string>,
   spec: ConnectionSpec | undefined,
+  signal?: AbortSignal,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin, args, { env, stdio: ["ignore", "pipe", "pipe"], signal });
     const out: Buffer[] = [];
     let err = "";
     child.stdout.on("data", (b: Buffer) => out.push(b));
@@ -105,6 +106,8 @@ function run(
 
 export interface SchemaDumpOptions {
   snapshot?: string;
+  /** Kills pg_dump when aborted. */
+  signal?: AbortSignal;
   includeSchemas?: string[];
   excludeSchemas?: string[];
 }
@@ -135,7 +138,7 @@ export async function dumpSchema(
   const exact = (n: string) => `"${n.replace(/"/g, `""`)}"`;
   for (const s of o.includeSchemas ?? []) args.push("-n", exact(s));
   for (const s of o.excludeSchemas ?? []) args.push("-N", exact(s));
-  await run(tools.pgDump, args, libpqEnv(source), source);
+  await run(tools.pgDump, args, libpqEnv(source), source, o.signal);
 }
 
 export interface TocEntry {

@@ -6,6 +6,8 @@
  *   3. foreign keys, triggers, rules, policies and anything else (parallel)
  *   4. comments and materialized view refreshes (in dump order: refreshes depend on each other)
  * Each item commits together with its marker row, so a re-run builds exactly what is missing.
+ * Wave 1 items of a table normally run during the data phase, as soon as its rows are in
+ * (./data-phase); this phase builds whatever is left.
  */
 import type { Client } from "pg";
 import { markDoneAndCommitSql } from "./marker";
@@ -35,16 +37,43 @@ export function planPostData(items: SqlItem[]): PostDataItem[] {
   });
 }
 
-async function runItem(client: Client, item: PostDataItem): Promise<void> {
-  await retryOnDeadlock(async () => {
-    try {
-      await client.query(`BEGIN; ${item.sql}`);
-      await client.query(markDoneAndCommitSql(item.key));
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    }
-  });
+/**
+ * Runs one item in its own transaction with its marker row. Errors name the item and keep the
+ * server's error code (a lost connection is told apart by the caller).
+ */
+export async function runItem(client: Client, item: PostDataItem): Promise<void> {
+  await runItems(client, [item]);
+}
+
+/**
+ * Runs items in one transaction with their marker rows (the many tiny keys of small tables: one
+ * round trip and one commit instead of one per table). An error names the item that failed.
+ */
+export async function runItems(client: Client, items: PostDataItem[]): Promise<void> {
+  let current = items[0];
+  try {
+    await retryOnDeadlock(async () => {
+      try {
+        await client.query("BEGIN");
+        for (const item of items) {
+          current = item;
+          await client.query(item.sql);
+        }
+        await client.query(markDoneAndCommitSql(items.map((i) => i.key)));
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      }
+    });
+  } catch (err) {
+    throw Object.assign(
+      new Error(`${current.type} ${current.schema}.${current.name}: ${(err as Error).message}`),
+      {
+        code: (err as { code?: string }).code,
+        cause: err,
+      },
+    );
+  }
 }
 
 /** Runs the items not yet done on the given target connections (each already ran the preamble). */
@@ -63,16 +92,7 @@ export async function runPostData(
     await runPool(
       batch,
       workers,
-      async (item, client) => {
-        try {
-          await runItem(client, item);
-        } catch (err) {
-          const e = err as Error;
-          throw Object.assign(new Error(`${item.type} ${item.schema}.${item.name}: ${e.message}`), {
-            code: (err as { code?: string }).code,
-          });
-        }
-      },
+      (item, client) => runItem(client, item),
       // Fail fast: the others may be waiting on locks; the server rolls back their items.
       () => clients.forEach(dropConnection),
     );
@@ -84,6 +104,9 @@ const NAME = `(?:"(?:[^"]|"")*"|[^\\s."]+)`;
 const INDEX_ON = new RegExp(`^CREATE (?:UNIQUE )?INDEX ${NAME} ON (ONLY )?(${NAME}\\.${NAME}) USING `);
 const ALTER_ONLY = new RegExp(`^ALTER TABLE ONLY (${NAME}\\.${NAME})\\s+ADD CONSTRAINT `);
 
+/** The item takes an ACCESS EXCLUSIVE lock on its table (ALTER TABLE … ADD CONSTRAINT). */
+export const locksTable = (item: SqlItem): boolean => /^ALTER TABLE /.test(item.sql);
+
 /** The table a wave-1 item builds on (`schema.table` as quote_ident writes it), if it is one table. */
 export function itemTable(item: SqlItem): string | undefined {
   const i = INDEX_ON.exec(item.sql);
@@ -91,83 +114,4 @@ export function itemTable(item: SqlItem): string | undefined {
   if (i) return i[1] ? undefined : i[2];
   const a = ALTER_ONLY.exec(item.sql);
   return a ? a[1] : undefined;
-}
-
-/**
- * Builds a table's indexes and keys as soon as its rows are in, on connections of its own, while
- * other tables are still copying (index builds, not COPY, are the long pole of an import).
- * Whatever it has not built when the data phase ends is left to the post-data phase.
- */
-export class EarlyIndexBuilder {
-  private readonly byTable = new Map<string, PostDataItem[]>();
-  private readonly queue: PostDataItem[] = [];
-  private closed = false;
-  private wake: (() => void) | undefined;
-  private readonly running: Promise<void>;
-  built = 0;
-
-  constructor(clients: Client[], items: PostDataItem[], done: Set<string>, tables: Set<string>) {
-    for (const it of items) {
-      if (it.wave !== 1 || done.has(it.key)) continue;
-      const t = itemTable(it);
-      if (!t || !tables.has(t)) continue;
-      this.byTable.set(t, [...(this.byTable.get(t) ?? []), it]);
-    }
-    this.running = Promise.all(clients.map((c) => this.work(c))).then(() => undefined);
-    // Surface failures through finish(); never as an unhandled rejection.
-    this.running.catch(() => undefined);
-  }
-
-  /** All rows of `table` are committed: its indexes may be built. */
-  tableDone(table: string): void {
-    const items = this.byTable.get(table);
-    if (!items) return;
-    this.byTable.delete(table);
-    this.queue.push(...items);
-    this.wake?.();
-  }
-
-  /** No more tables will finish: build what is queued, then resolve (or reject on a failure). */
-  async finish(): Promise<void> {
-    this.closed = true;
-    this.wake?.();
-    await this.running;
-  }
-
-  /** Stops taking work (after a failure elsewhere). */
-  abort(): void {
-    this.queue.length = 0;
-    this.closed = true;
-    this.wake?.();
-  }
-
-  private async work(client: Client): Promise<void> {
-    for (;;) {
-      const item = this.queue.shift();
-      if (item) {
-        try {
-          await runItem(client, item);
-        } catch (err) {
-          this.abort();
-          throw Object.assign(
-            new Error(`${item.type} ${item.schema}.${item.name}: ${(err as Error).message}`),
-            {
-              code: (err as { code?: string }).code,
-            },
-          );
-        }
-        this.built++;
-        continue;
-      }
-      if (this.closed) return;
-      await new Promise<void>((resolve) => {
-        const prev = this.wake;
-        this.wake = () => {
-          this.wake = undefined;
-          prev?.();
-          resolve();
-        };
-      });
-    }
-  }
 }

@@ -1,11 +1,13 @@
 /**
  * Pre-flight: everything checked before a single byte is written to the target.
  */
+import { randomUUID } from "crypto";
 import * as os from "os";
 import type { Client } from "pg";
 import {
   availableExtensions,
   databaseLocale,
+  explainUnreadable,
   listExtensions,
   listTables,
   listUserObjects,
@@ -33,6 +35,50 @@ export function sourceIdentity(url: string, info: ServerInfo): SourceIdentity {
   return { host: p.host, port: p.port, database: p.database, systemIdentifier: info.systemIdentifier };
 }
 
+/**
+ * Source and target must be different databases: the import would otherwise write its marker and
+ * restore the schema into the database it reads. Two URLs can name one database in many ways
+ * (host aliases, IP vs name, a proxy), so the servers are compared: their system identifiers and
+ * database names, or, when the identifier is not readable, whether the target's session shows up
+ * in the source server's pg_stat_activity in the same database.
+ */
+async function refuseSameDatabase(
+  opts: PreflightOptions,
+  source: Client,
+  target: Client,
+  sourceInfo: ServerInfo,
+  targetInfo: ServerInfo,
+): Promise<void> {
+  const db = async (c: Client) => (await c.query("SELECT current_database() AS d")).rows[0].d as string;
+  const [sdb, tdb] = [await db(source), await db(target)];
+  let same: boolean;
+  let how: string;
+  if (sourceInfo.systemIdentifier && targetInfo.systemIdentifier) {
+    same = sourceInfo.systemIdentifier === targetInfo.systemIdentifier && sdb === tdb;
+    how = `server system identifier ${sourceInfo.systemIdentifier}`;
+  } else {
+    const token = `h2h-probe-${randomUUID()}`;
+    await target.query(`SET application_name = '${token}'`);
+    try {
+      const r = await source.query(
+        "SELECT datname FROM pg_catalog.pg_stat_activity WHERE application_name = $1",
+        [token],
+      );
+      same = r.rows.some((x) => x.datname === sdb);
+    } finally {
+      await target.query("SET application_name = 'heroku-to-hasura-import'");
+    }
+    how = "the target's session is visible on the source server";
+  }
+  if (same) {
+    throw new ImportError(
+      `source and target are the same database (${maskUrl(opts.target.url)}: ${how}, database ${sdb}): ` +
+        "the import would write into the database it reads; point the target at another (empty) database",
+      "same-database",
+    );
+  }
+}
+
 /** Runs the checks with already-open clients (the import keeps using them). */
 export async function preflightWith(
   opts: PreflightOptions,
@@ -43,6 +89,7 @@ export async function preflightWith(
   const tools = findPgTools(opts.pgBinDir);
   const sourceInfo = await serverInfo(source);
   const targetInfo = await serverInfo(target);
+  await refuseSameDatabase(opts, source, target, sourceInfo, targetInfo);
   checkToolVersion(tools, sourceInfo.versionNum, sourceInfo.version);
   if (Math.floor(targetInfo.versionNum / 10000) < Math.floor(sourceInfo.versionNum / 10000)) {
     warnings.push(
@@ -107,14 +154,7 @@ export async function preflightWith(
     opts,
     tables.map((t) => t.oid),
   );
-  if (unreadable.length) {
-    throw new ImportError(
-      `the source user cannot read everything in scope, so the copy would be partial:\n  ${unreadable.join("\n  ")}\n` +
-        "import with the database's owner credential (Heroku's default credential), or grant SELECT " +
-        "(and BYPASSRLS for row-level security), or exclude these tables/schemas",
-      "privileges",
-    );
-  }
+  if (unreadable.length) throw new ImportError(explainUnreadable(unreadable, "source user"), "privileges");
   const estimatedBytes = tables.reduce((a, t) => a + t.bytes, 0);
   const jobs = Math.max(1, opts.jobs ?? os.cpus().length);
   const identity = sourceIdentity(opts.source.url, sourceInfo);

@@ -47,7 +47,12 @@ export class ProgressTracker {
     return tp;
   }
 
-  chunk(bytes: number, rows: number): void {
+  chunk(task: CopyTask, bytes: number, rows: number): void {
+    const tp = this.active.get(task.table.qualified);
+    if (tp) {
+      tp.bytes += bytes;
+      tp.rows += rows;
+    }
     this.bytes += bytes;
     this.rows += rows;
     this.emit(false);

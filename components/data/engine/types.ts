@@ -44,7 +44,11 @@ export interface ImportOptions {
   importId?: string;
   /** Copy into a target that already holds objects (they are left as they are). Default false. */
   allowNonEmptyTarget?: boolean;
-  /** Tables larger than this on the source are copied in ctid ranges in parallel. Default 64 MiB. */
+  /**
+   * Tables larger than this on the source are copied in ctid ranges in parallel. Default: only a
+   * table larger than an even share of all the data per job (it would otherwise leave the other
+   * jobs idle at the end); ctid ranges cost the source more and lose `COPY … FREEZE`.
+   */
   splitTablesLargerThanBytes?: number;
   /** Where `pg_dump`/`pg_restore` live. Default: detect (`PATH`, `/usr/lib/postgresql/<max>/bin`). */
   pgBinDir?: string;
@@ -52,6 +56,14 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
   /** Human-readable log lines; never contain a password. */
   log?: (line: string) => void;
+  /** Also log each unit of work (table copied, index built, …) with its duration. Default false. */
+  verbose?: boolean;
+  /**
+   * Stops the import when aborted: every open connection is dropped, so the servers roll back the
+   * units in flight; committed units stay recorded and a later run resumes. The promise then
+   * rejects with an ImportError of code `interrupted`.
+   */
+  signal?: AbortSignal;
   /**
    * How writes on the source during the import are judged (./source-activity): under a cutover
    * freeze any write fails the import; without one, a write to a copied table fails it as "not
@@ -107,7 +119,10 @@ export interface TableVerification {
   table: string;
   sourceRows: number;
   targetRows: number;
-  /** Order-independent checksum of the rows' text form (hex). */
+  /**
+   * Order-independent checksum of the rows as COPY sends them (binary format where every column
+   * type is built in, else text): 16 hex digits.
+   */
   sourceChecksum: string;
   targetChecksum: string;
   equal: boolean;
@@ -254,12 +269,14 @@ export class ImportError extends Error {
       | "tools"
       | "extension"
       | "non-empty-target"
+      | "same-database"
       | "other-import"
       | "privileges"
       | "busy"
       | "encoding"
       | "copy"
       | "verify"
+      | "interrupted"
       | "source-changed"
       | "config",
   ) {

@@ -6,9 +6,13 @@
  * 200 rows, so its COPY streams slowly (with backpressure on both ends) while we kill something.
  */
 import { strict as assert } from "assert";
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
+import { startPgCluster } from "../../../scripts/lib/pg-cluster";
+import { alive, descendants } from "../../../scripts/lib/proc-tree";
 import { importDatabase, readImportMarker } from "../../../components/data/engine";
 import { ImportError, ImportOptions, ImportPhase } from "../../../components/data/engine/types";
 import { engineFixture, EngineFixture, query, waitFor } from "../../support/postgres/clusters";
@@ -171,6 +175,104 @@ describe("copy engine: failure injection and resume (real PostgreSQL)", function
     await removeSlowTrigger(url);
     await finishAndCheck(url);
   });
+
+  it("target server lost mid-COPY: the error says the connection to the target was lost and that a re-run resumes; after a restart it does", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "h2h-lost-target-"));
+    let tgt = await startPgCluster({ dataDir: dir });
+    try {
+      tgt.createDatabase("lost");
+      let url = tgt.url("lost");
+      await stopAt(url, "data");
+      await addSlowTrigger(url);
+      const run = importDatabase(opts(url));
+      run.catch(() => undefined);
+      await waitMidCopy(url);
+      // A crash of the target server (as when its pod is killed), not a polite shutdown.
+      const r = spawnSync(
+        "runuser",
+        [
+          "-u",
+          "postgres",
+          "--",
+          path.join(tgt.binDir, "pg_ctl"),
+          "-D",
+          tgt.dataDir,
+          "-m",
+          "immediate",
+          "-w",
+          "stop",
+        ],
+        { cwd: "/" },
+      );
+      assert.equal(r.status, 0, String(r.stderr));
+      await assert.rejects(run, (e: unknown) => {
+        assert.ok(e instanceof ImportError, String(e));
+        assert.equal(e.code, "copy");
+        assert.match(
+          e.message,
+          /^copying table public\.big_events failed: the connection to the target was lost \(.+\); everything committed before is kept: run the import again to resume$/,
+        );
+        assert.ok(!e.message.includes(tgt.password));
+        return true;
+      });
+      tgt = await startPgCluster({ dataDir: dir });
+      url = tgt.url("lost");
+      await removeSlowTrigger(url);
+      await finishAndCheck(url);
+    } finally {
+      tgt.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const sig of ["SIGTERM", "SIGINT"] as const) {
+    it(`${sig} to the npm process of \`npm run import\` stops the whole process tree within seconds and leaves a resumable import; the next run resumes`, async () => {
+      const url = fx.newTarget(`sig${sig.slice(3).toLowerCase()}`);
+      await stopAt(url, "data");
+      await addSlowTrigger(url);
+      // npm → sh -c → bash scripts/node/run.sh (exec) → node: the tree a user's npm starts.
+      const npm = spawn("npm", ["run", "-s", "import", "--", "--jobs", "2"], {
+        cwd: REPO,
+        env: { ...process.env, SOURCE_DATABASE_URL: fx.sourceUrl, TARGET_DATABASE_URL: url },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      npm.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+      const npmExit = new Promise<void>((resolve) => npm.on("exit", () => resolve()));
+      await waitMidCopy(url);
+      const tree = descendants(npm.pid!);
+      assert.ok(tree.length >= 2, `npm's process tree: ${tree.join(" ")}`);
+      const t0 = Date.now();
+      process.kill(npm.pid!, sig);
+      await npmExit;
+      await waitFor(
+        async () => tree.every((p) => !alive(p)),
+        20000,
+        `the process tree (${tree.join(" ")}) to exit`,
+      );
+      const seconds = (Date.now() - t0) / 1000;
+      assert.ok(seconds < 10, `took ${seconds}s`);
+      // No session of the import is left on either server, and nothing half-done is recorded.
+      await waitFor(
+        async () =>
+          (
+            await query(
+              url,
+              `SELECT 1 FROM pg_stat_activity WHERE application_name = '${APP}' AND datname = current_database()`,
+            )
+          ).length === 0,
+        10000,
+        "the target sessions to end",
+      );
+      assert.match(stderr, /stopping the import/);
+      assert.match(stderr, /run the import again to resume|run the same command again to resume/);
+      assert.ok(!stderr.includes(fx.source.password) && !stderr.includes(fx.target.password));
+      const m = await readImportMarker({ url });
+      assert.ok(m && !m.completedAt && m.phase === "data", JSON.stringify(m?.phase));
+      await removeSlowTrigger(url);
+      await finishAndCheck(url);
+    });
+  }
 
   it("killed while building indexes: the next run builds exactly what is missing", async () => {
     const url = fx.newTarget("killpost");
