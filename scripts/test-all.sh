@@ -34,7 +34,7 @@ step "lint" npm run --silent lint
 step "unit and integration tests" npx mocha --config test/.mocharc.json "$@"
 # The engine (CLI, language host, kubernetes plugin) is built once into a cache outside the repo.
 # (Its KEY=VALUE lines are for scripts; its progress and the engine's version go to stderr.)
-step "Pulumi engine" bash -c 'bash scripts/engine/ensure.sh >/dev/null'
+step "Pulumi engine" bash -c 'bash tools/engine/ensure.sh >/dev/null'
 step "end-to-end tests (real Pulumi engine)" npx mocha --config test/.mocharc.e2e.json
 
 [ "$status" -eq 0 ] || printf '\nFAILED: see the steps above (a failed step that ran no tests counts as 1 failure)\n'
