@@ -22,6 +22,7 @@ import {
   portBlockFree,
   startKubeCluster,
   stopKubeCluster,
+  TEST_PORT_RANGE,
 } from "./lib/kube-cluster";
 import { engineEnv, ensureEngine } from "../tools/engine";
 
@@ -118,7 +119,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "h2h-bench-scale-"));
   const bins = ensureClusterBinaries(REPO);
-  let base = 56450;
+  let base = TEST_PORT_RANGE.first;
   while (!(await portBlockFree(base))) base += PORT_BLOCK;
   const t0 = Date.now();
   const cluster = await startKubeCluster({

@@ -1,7 +1,7 @@
 /**
  * The local Kubernetes control plane (scripts/lib/kube-cluster.ts) as a command:
  *
- *   npm run cluster -- start  [--dir .dev/kube] [--base-port 56440]   # build once, start or reuse
+ *   npm run cluster -- start  [--dir .dev/kube] [--base-port 31440]   # build once, start or reuse
  *   npm run cluster -- status [--dir …]                                # processes, memory, server
  *   npm run cluster -- stop   [--dir …]
  *   npm run cluster -- summary [--dir …] [--namespace default]        # what is running, and how to look
@@ -14,13 +14,12 @@ import { KubeApi } from "./lib/kube-api";
 import {
   clusterProcesses,
   clusterRssMiB,
+  DEV_BASE_PORT,
   ensureClusterBinaries,
   startKubeCluster,
   stopKubeCluster,
 } from "./lib/kube-cluster";
 
-/** The dev job's cluster: ports 56440–56449 (the tests use 56450–56499). */
-export const DEV_BASE_PORT = 56440;
 const REPO = path.resolve(__dirname, "..");
 
 function usage(): never {

@@ -4,7 +4,10 @@
  * before `pulumi up`. Their names and passwords come from the real planner on the stack's own config
  * and snapshot, so they always match what the program expects. Idempotent; prints names only.
  *
- *   ts-node --transpile-only scripts/dev-databases.ts <stack>
+ *   ts-node --transpile-only scripts/dev-databases.ts <stack> [kubeconfig file]
+ *
+ * The kubeconfig (the local cluster's, which the dev job sets as secret config later) only makes the
+ * stack config complete; nothing here talks to Kubernetes.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -22,7 +25,7 @@ function quoteIdent(s: string): string {
   return `"${s.replace(/"/g, '""')}"`;
 }
 
-async function main(stack: string): Promise<void> {
+async function main(stack: string, kubeconfigFile: string | undefined): Promise<void> {
   const project = (yaml.load(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8")) as { name: string })
     .name;
   const stackFile = path.join(REPO, `Pulumi.${stack}.yaml`);
@@ -31,6 +34,7 @@ async function main(stack: string): Promise<void> {
   for (const [k, v] of Object.entries(settings.config ?? {})) {
     if (k.startsWith(`${project}:`)) raw[k.slice(project.length + 1)] = v;
   }
+  if (kubeconfigFile !== undefined) raw.kubeconfig = fs.readFileSync(kubeconfigFile, "utf8");
   const config = parseStackConfig(raw, { project, stack, env: process.env });
   const hasuraMetadataDb = config.hasura.enabled ? config.hasura.metadataDatabase : null;
   if (config.postgres.manageDatabase || (!config.import.enabled && hasuraMetadataDb === null)) {
@@ -88,7 +92,7 @@ async function main(stack: string): Promise<void> {
   }
 }
 
-main(process.argv[2] ?? "dev").catch((e: unknown) => {
+main(process.argv[2] ?? "dev", process.argv[3]).catch((e: unknown) => {
   console.error(`[dev] preparing the target databases failed: ${(e as Error).message}`);
   process.exit(1);
 });

@@ -20,8 +20,9 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 
-SOURCE_PORT=56432
-TARGET_PORT=56433
+# Below the kernel's ephemeral ports (32768–60999), so no client socket or test server takes them.
+SOURCE_PORT=31432
+TARGET_PORT=31433
 DEV="$REPO/.dev"
 SNAPSHOT="$REPO/examples/snapshot.json"
 SAMPLE_SQL="$REPO/examples/sample-db.sql"
@@ -83,13 +84,14 @@ start_cluster() {
   [ "$(id -u)" = 0 ] && chown postgres: "$dir"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     as_pg "$PG/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host="$auth" >/dev/null
-    as_pg tee "$dir/data/postgresql.auto.conf" >/dev/null <<EOF
+    printf 'local all all trust\nhost all all 127.0.0.1/32 %s\n' "$auth" | as_pg tee "$dir/data/pg_hba.conf" >/dev/null
+  fi
+  # Rewritten at every start, so a cluster made by an older checkout follows this one's ports.
+  as_pg tee "$dir/data/postgresql.auto.conf" >/dev/null <<EOF
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
 EOF
-    printf 'local all all trust\nhost all all 127.0.0.1/32 %s\n' "$auth" | as_pg tee "$dir/data/pg_hba.conf" >/dev/null
-  fi
   if cluster_running "$dir"; then
     say "Postgres on 127.0.0.1:$port already running ($dir)"
   else
@@ -179,12 +181,12 @@ if [ ! -f "$PGROOT/source/.loaded" ]; then
   touch "$PGROOT/source/.loaded"
 fi
 
+# The local Kubernetes control plane (built from Go modules the first time), ports 31440–31449.
+ts-node --transpile-only "$REPO/scripts/cluster.ts" start --dir "$DEV/kube"
+
 # With postgres.manageDatabase false the stack expects its target databases to exist: create them
 # (names and owner passwords from the real planner on this stack's config and snapshot).
-ts-node --transpile-only "$REPO/scripts/dev-databases.ts" "$STACK"
-
-# The local Kubernetes control plane (built from Go modules the first time), ports 56440–56449.
-ts-node --transpile-only "$REPO/scripts/cluster.ts" start --dir "$DEV/kube"
+ts-node --transpile-only "$REPO/scripts/dev-databases.ts" "$STACK" "$DEV/kube/kubeconfig"
 
 # Engine and a file backend under .dev/ (never the Pulumi Cloud).
 export PULUMI_BACKEND_URL="file://$DEV/state"

@@ -33,6 +33,13 @@ export const PORT_OFFSETS = {
   kwok: 5,
 } as const;
 export const PORT_BLOCK = 10;
+/**
+ * Where clusters listen: the dev job on one block, tests (and benchmarks) on the first free block of
+ * their range. Both lie below the kernel's ephemeral ports (32768–60999), which client sockets and
+ * servers asking for "any free port" (the tests' Postgres and Redis) take at random.
+ */
+export const DEV_BASE_PORT = 31440;
+export const TEST_PORT_RANGE = { first: 31450, last: 31499 } as const;
 
 /** The one KWOK node: enough for many apps' pods and for the largest dyno's requests. */
 export const NODE_NAME = "kwok-node-0";

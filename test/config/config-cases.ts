@@ -11,7 +11,7 @@ export function validConfig(): Record<string, unknown> {
   return {
     heroku: { apps: ["acme-api"], snapshotFile: "examples/snapshot.json" },
     cluster: { namespace: "default", renderTo: "out/test" },
-    postgres: { host: "127.0.0.1", port: 56433, adminUser: "postgres" },
+    postgres: { host: "127.0.0.1", port: 31433, adminUser: "postgres" },
     addons: {
       "redis-curved-11111": {
         disposition: "in-cluster",

@@ -43,10 +43,10 @@ describe("stack config: parseStackConfig", () => {
       namespace: "default",
       postgres: {
         host: "127.0.0.1",
-        port: 56433,
+        port: 31433,
         adminUser: "postgres",
         clusterHost: "127.0.0.1",
-        clusterPort: 56433,
+        clusterPort: 31433,
         sslMode: null,
       },
       addons: {

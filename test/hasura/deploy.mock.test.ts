@@ -99,7 +99,7 @@ describe("deployHasura (mock-based wiring test)", () => {
     >;
     assert.match(
       secret.HASURA_GRAPHQL_METADATA_DATABASE_URL,
-      /^postgres:\/\/hasura_metadata_owner:generated-[0-9a-f]{8}@postgres\.hasura\.svc:56433\/hasura_metadata$/,
+      /^postgres:\/\/hasura_metadata_owner:generated-[0-9a-f]{8}@postgres\.hasura\.svc:31433\/hasura_metadata$/,
     );
     assert.strictEqual(secret.HASURA_SOURCE_POSTGRESQL_ACME_URL, DB.targetUrl.reveal("t"));
     assert.ok(d.metadata);
@@ -123,7 +123,7 @@ describe("deployHasura (mock-based wiring test)", () => {
     >;
     assert.strictEqual(
       secret.HASURA_GRAPHQL_METADATA_DATABASE_URL,
-      "postgres://postgres:admin-pw-123@127.0.0.1:56433/hasura_metadata",
+      "postgres://postgres:admin-pw-123@127.0.0.1:31433/hasura_metadata",
     );
     const meta = h.rec.get(
       "pulumi-nodejs:dynamic/heroku-to-hasura/hasura:HasuraMetadata",
@@ -133,7 +133,7 @@ describe("deployHasura (mock-based wiring test)", () => {
     assert.strictEqual(meta.endpoint, undefined);
     assert.strictEqual(
       (meta.sources as { url: string }[])[0].url,
-      "postgres://postgres:admin-pw-123@127.0.0.1:56433/postgresql_acme",
+      "postgres://postgres:admin-pw-123@127.0.0.1:31433/postgresql_acme",
     );
   });
 

@@ -67,7 +67,7 @@ describe("examples/snapshot.json (the dev stack's embedded default)", () => {
     const db = new URL(s.configVars.DATABASE_URL.reveal());
     assert.deepEqual(
       [db.username, db.password, db.hostname, Number(db.port), db.pathname.slice(1)],
-      [EXAMPLE_DATABASE.user, EXAMPLE_DATABASE.password, "127.0.0.1", 56432, "acme_source"],
+      [EXAMPLE_DATABASE.user, EXAMPLE_DATABASE.password, "127.0.0.1", 31432, "acme_source"],
     );
   });
 });

@@ -38,7 +38,7 @@ describe("readAppSnapshot against the Heroku API double", () => {
         webUrl: true,
       },
     );
-    const db = `postgres://${EXAMPLE_DATABASE.user}:${EXAMPLE_DATABASE.password}@127.0.0.1:56432/acme_source`;
+    const db = `postgres://${EXAMPLE_DATABASE.user}:${EXAMPLE_DATABASE.password}@127.0.0.1:31432/acme_source`;
     assert.deepEqual(reveal(s), h.double.fixtures.apps[0].configVars);
     assert.equal(s.configVars.DATABASE_URL.reveal(), db);
     assert.deepEqual(

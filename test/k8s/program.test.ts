@@ -550,7 +550,7 @@ describe("index.ts program: the data import graph (mock)", () => {
     const targetUrl = new URL(reg.inputs.targetUrl as string);
     assert.deepStrictEqual(
       [targetUrl.hostname, targetUrl.port, targetUrl.pathname, decodeURIComponent(targetUrl.username)],
-      ["127.0.0.1", "56433", `/${db.database}`, db.ownerRole],
+      ["127.0.0.1", "31433", `/${db.database}`, db.ownerRole],
       "the import writes as the owner role into the new database",
     );
     assertAppWaitsForImport();
@@ -589,7 +589,7 @@ describe("index.ts program: the data import graph (mock)", () => {
     const targetUrl = new URL(reg.inputs.targetUrl as string);
     assert.deepStrictEqual(
       [targetUrl.hostname, targetUrl.port, targetUrl.pathname, targetUrl.username, targetUrl.password],
-      ["127.0.0.1", "56433", `/${db.database}`, "postgres", ""],
+      ["127.0.0.1", "31433", `/${db.database}`, "postgres", ""],
       "trust auth: the admin user without a password, into the database the plan names",
     );
     assert.ok(reg.secretPaths.includes("targetUrl"));

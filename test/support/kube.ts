@@ -1,7 +1,7 @@
 /**
  * The local Kubernetes control plane for tests (scripts/lib/kube-cluster.ts): one cluster per mocha
  * process, started on first use in a temp directory on the first free block of ports in the tests'
- * range (56450–56499; the dev job uses 56440–56449), and stopped when the process exits.
+ * range (TEST_PORT_RANGE: 31450–31499; the dev job uses 31440–31449), and stopped when the process exits.
  */
 import * as fs from "fs";
 import * as https from "https";
@@ -16,10 +16,9 @@ import {
   portBlockFree,
   startKubeCluster,
   stopKubeCluster,
+  TEST_PORT_RANGE,
 } from "../../scripts/lib/kube-cluster";
 import { REPO_ROOT } from "./engine";
-
-export const TEST_PORT_RANGE = { first: 56450, last: 56499 } as const;
 
 let cluster: Promise<KubeCluster> | undefined;
 

@@ -108,6 +108,8 @@ describe("cutover end to end: freeze, import, verify, rollback (real engine, Her
         [`${PROJECT}:import`]: { enabled: true, jobs: 2 },
         [`${PROJECT}:cutover`]: { freeze: true, drainTimeoutSeconds: 20, recordDir },
         [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
+        // KWOK runs no container: the example's in-cluster Redis is acknowledged to start empty.
+        [`${PROJECT}:addons`]: { "redis-curved-11111": { startEmpty: true } },
       },
       config: {
         [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },

@@ -36,12 +36,12 @@ export const READ_ONLY_TOKEN = "00000000-fake-read-only-token-0001";
 /** Token whose account only sees acme-admin. */
 export const ADMIN_ONLY_TOKEN = "HRKU-fake-test-token-0002-admin-only";
 
-/** The source database the dev stack starts locally (port 56432) and imports from. */
+/** The source database the dev stack starts locally (port 31432) and imports from. */
 export const EXAMPLE_DATABASE = {
   user: "u_acme",
   password: "fake-pw-acme-source-not-secret",
   host: "127.0.0.1",
-  port: 56432,
+  port: 31432,
   database: "acme_source",
 };
 const DATABASE_URL = `postgres://${EXAMPLE_DATABASE.user}:${EXAMPLE_DATABASE.password}@${EXAMPLE_DATABASE.host}:${EXAMPLE_DATABASE.port}/${EXAMPLE_DATABASE.database}`;
