@@ -9,17 +9,20 @@ import { cutoverReport, declareFreeze, importCutoverArgs } from "./components/cu
 import { PostgresImport } from "./components/data/postgres-import";
 import { copyAddonData } from "./components/data/redis/addon-copy";
 import { RedisImport } from "./components/data/redis/redis-import";
-import { adminSslMode, TargetDatabase } from "./components/data/target-database";
+import { RolePassword } from "./components/data/role-password";
+import { adminSslMode, TargetAdminConnection, TargetDatabase } from "./components/data/target-database";
 import { HerokuAppMigration } from "./components/heroku-app-migration";
 import { deployHasura, HasuraDeployment, hasuraSection } from "./components/hasura/deploy";
 import { HerokuClient } from "./components/heroku/client";
-import { appsInPipelineStage, readAppSnapshots } from "./components/heroku/reader";
-import { AppSnapshot } from "./components/heroku/snapshot";
+import { ReadOptions, readAppSnapshots, readPipelineStage } from "./components/heroku/reader";
+import { AppSnapshot, SnapshotSet } from "./components/heroku/snapshot";
 import { readSnapshotFile } from "./components/heroku/snapshot-file";
 import { ImagesConfig } from "./components/images/config";
 import { assertRenderable, createKubernetesProvider, StatefulAddon } from "./components/k8s";
-import { DatabasePlan, MigrationPlan, planMigration, renderReport } from "./components/plan";
+import { DatabasePlan, MigrationPlan, planMigration, readNeeds, renderReport } from "./components/plan";
+import { withPlainErrors } from "./components/program-errors";
 import { IMAGE_DIGESTS_OUTPUT, resolveAppImages } from "./components/promotion";
+import { createCredentials } from "./components/secrets/credentials";
 
 async function main() {
   // Everything that can be wrong with config or input fails here, before any resource exists.
@@ -34,27 +37,28 @@ async function main() {
   const cutover = await cutoverReport(config, plan);
 
   const images = appImages(config, imagesConfig, snapshots);
-  const databases = migrateDatabases(config, plan);
+  // The migration's new passwords: never Heroku's (see MigrationPlan.credentials).
+  const credentials = createCredentials(plan.credentials);
+  const databases = migrateDatabases(config, plan, credentials);
   const provider = createKubernetesProvider("kubernetes", config.cluster);
   const opts = { providers: [provider] };
-  const hasura = config.hasura.enabled ? deployHasura(config, plan, databases, opts) : undefined;
+  const hasura = config.hasura.enabled ? deployHasura(config, plan, databases, opts, credentials) : undefined;
   const report = `${renderReport(plan, hasuraSectionNow(hasura))}\n${cutover}`;
   await writeReport(config, report);
   const addons = Object.fromEntries(
     plan.statefulAddons.map((a) => [
       a.name,
-      new StatefulAddon(a.name, { plan: a, namespace: plan.namespace }, opts),
+      new StatefulAddon(
+        a.name,
+        { plan: a, namespace: plan.namespace, password: credentials[a.credential] },
+        opts,
+      ),
     ]),
   );
   // Never an empty in-cluster server under rewritten URLs: the plan copies each add-on's data or the
   // stack acknowledged an empty start (components/plan/addon-data.ts).
   const copies = plan.statefulAddons.map((a) =>
-    copyAddonData(
-      a,
-      plan.namespace,
-      addons[a.name],
-      a.password?.reveal(`password of add-on ${a.addon}`) ?? null,
-    ),
+    copyAddonData(a, plan.namespace, addons[a.name], credentials[a.credential]),
   );
   const apps = plan.apps.map(
     (app) =>
@@ -70,6 +74,7 @@ async function main() {
             // An app must not start on its in-cluster add-on while the data is still being copied.
             ...copies.filter((c, i) => c && plan.statefulAddons[i].usedBy.includes(app.app)).map((c) => c!),
           ],
+          credentials,
         },
         opts,
       ),
@@ -112,8 +117,11 @@ async function readSnapshots(config: StackConfig): Promise<{ snapshots: AppSnaps
     token: config.herokuApiKey,
     ...(apiUrl !== null ? { baseUrl: apiUrl } : {}),
   });
-  const names = apps ?? (await pipelineApps(config, client, pipeline!));
-  const set = await readAppSnapshots(client, names);
+  const opts: ReadOptions = { needs: readNeeds(config.plan.addons) };
+  const set =
+    apps !== null
+      ? await readAppSnapshots(client, apps, opts)
+      : await pipelineApps(config, client, pipeline!, opts);
   return { snapshots: set.apps, source: "the Heroku API" };
 }
 
@@ -122,9 +130,10 @@ async function pipelineApps(
   config: StackConfig,
   client: HerokuClient,
   pipeline: { name: string; stage: string },
-): Promise<string[]> {
+  opts: ReadOptions,
+): Promise<SnapshotSet> {
   try {
-    return await appsInPipelineStage(client, pipeline.name, pipeline.stage);
+    return await readPipelineStage(client, pipeline.name, pipeline.stage, opts);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw new Error(
@@ -159,37 +168,45 @@ function appImages(
 interface DatabaseMigrationResources {
   plan: DatabasePlan;
   target: TargetDatabase | undefined;
+  /** The owner's generated password set on an existing role (`postgres.manageDatabase` false). */
+  rolePassword: RolePassword | undefined;
   import: PostgresImport | undefined;
 }
 
 /**
  * For each migrated database: the TargetDatabase when `postgres.manageDatabase` (the apps' URLs point
- * at it whether or not this stack imports), and, when `import.enabled`, the protected PostgresImport
+ * at it whether or not this stack imports), else a RolePassword giving the existing owner role the
+ * generated password the apps' URLs carry; and, when `import.enabled`, the protected PostgresImport
  * into it. The import is a deliberate cutover step, so a stack without it still owns the database.
  */
-function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMigrationResources[] {
+function migrateDatabases(
+  config: StackConfig,
+  plan: MigrationPlan,
+  credentials: Record<string, pulumi.Output<string>>,
+): DatabaseMigrationResources[] {
   const { postgres, import: imp } = config;
   const adminPassword = pulumi.secret(postgres.password?.reveal("postgresPassword") ?? "");
   // The postgresql provider cannot do `prefer`/`allow`: say so naming the config key, up front.
   if (postgres.manageDatabase && plan.databases.length > 0) {
     adminSslMode(postgres.sslMode, "config postgres.sslMode (postgres.manageDatabase is true)");
   }
+  const admin = pulumi.secret(
+    adminPassword.apply((password): TargetAdminConnection => ({
+      host: postgres.host,
+      port: postgres.port,
+      username: postgres.adminUser,
+      password,
+      ...(postgres.sslMode !== null ? { sslMode: postgres.sslMode } : {}),
+      ...(postgres.database !== null ? { database: postgres.database } : {}),
+    })),
+  );
   const targets = plan.databases.map((d) =>
     postgres.manageDatabase
       ? new TargetDatabase(d.addon, {
-          admin: pulumi.secret(
-            adminPassword.apply((password) => ({
-              host: postgres.host,
-              port: postgres.port,
-              username: postgres.adminUser,
-              password,
-              ...(postgres.sslMode !== null ? { sslMode: postgres.sslMode } : {}),
-              ...(postgres.database !== null ? { database: postgres.database } : {}),
-            })),
-          ),
+          admin,
           database: d.database,
           ownerRole: d.ownerRole,
-          ownerPassword: pulumi.secret(d.ownerPassword.reveal(`owner password of ${d.addon}`)),
+          ownerPassword: credentials[d.ownerCredential],
         })
       : undefined,
   );
@@ -201,7 +218,14 @@ function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMig
   );
   return plan.databases.map((d, i) => {
     const target = targets[i];
-    if (!imp.enabled) return { plan: d, target, import: undefined };
+    const rolePassword = postgres.manageDatabase
+      ? undefined
+      : new RolePassword(`${d.addon}-owner-password`, {
+          admin,
+          role: d.ownerRole,
+          password: credentials[d.ownerCredential],
+        });
+    if (!imp.enabled) return { plan: d, target, rolePassword, import: undefined };
     const importArgs = {
       sourceUrl: pulumi.secret(d.sourceUrl.reveal(`source URL of ${d.addon}`)),
       ...importCutoverArgs(config, d, freeze),
@@ -233,7 +257,7 @@ function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMig
       protect: true,
       dependsOn: [...(target ? [target] : []), ...(freeze ? [freeze] : [])],
     });
-    return { plan: d, target, import: dataImport };
+    return { plan: d, target, rolePassword, import: dataImport };
   });
 }
 
@@ -244,8 +268,10 @@ function migrateDatabases(config: StackConfig, plan: MigrationPlan): DatabaseMig
  * points at it: its release phase would fail on a database not yet created), else nothing.
  */
 function databaseReadiness(d: DatabaseMigrationResources): pulumi.Resource[] {
-  if (d.import) return [d.import];
-  return d.target ? [d.target] : [];
+  // The apps' URLs carry the owner's generated password: it must be set before they connect.
+  const password = d.rolePassword ? [d.rolePassword] : [];
+  if (d.import) return [d.import, ...password];
+  return d.target ? [d.target] : password;
 }
 
 function usesDatabase(d: DatabasePlan, app: string): boolean {
@@ -360,4 +386,4 @@ function hasuraOutputs(h: HasuraDeployment) {
   };
 }
 
-export = main;
+export = withPlainErrors(main);

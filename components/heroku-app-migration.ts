@@ -25,6 +25,12 @@ export interface HerokuAppMigrationArgs {
    * every CronJob. Default: none. Changing it changes dependencies only, no object.
    */
   waitFor?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * Values of the generated credentials the app's config vars name (the rewritten URLs of migrated
+   * databases and in-cluster add-ons), by credential name (`MigrationPlan.credentials`). Default none.
+   * A rotated credential changes the app's Secret and rolls its workloads.
+   */
+  credentials?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** Per add-on attachment: what became of it (for outputs and the report). */
@@ -112,7 +118,13 @@ function createAppChildren(name: string, args: HerokuAppMigrationArgs, parent: p
   const { plan, namespace, image } = args;
   const secret = createAppSecret(
     `${name}-env`,
-    { app: plan.app, namespace, labels: sharedLabels(plan), entries: plan.secretEntries },
+    {
+      app: plan.app,
+      namespace,
+      labels: sharedLabels(plan),
+      entries: plan.secretEntries,
+      credentials: args.credentials ?? {},
+    },
     { parent },
   );
   const secretName = secret.metadata.name;

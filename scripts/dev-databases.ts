@@ -1,8 +1,10 @@
 /**
  * The dev job's target-database step (scripts/dev.sh): when the stack says
  * `postgres.manageDatabase: false`, the databases and owner roles the import writes into must exist
- * before `pulumi up`. Their names and passwords come from the real planner on the stack's own config
- * and snapshot, so they always match what the program expects. Idempotent; prints names only.
+ * before `pulumi up`. Their names come from the real planner on the stack's own config and snapshot,
+ * so they always match what the program expects. The owner roles get no password here: the program
+ * sets each to its generated credential (a RolePassword resource), which exists only in the stack's
+ * state, never Heroku's. Idempotent; prints names only.
  *
  *   ts-node --transpile-only scripts/dev-databases.ts <stack> [kubeconfig file]
  *
@@ -60,14 +62,7 @@ async function main(stack: string, kubeconfigFile: string | undefined): Promise<
   try {
     for (const d of plan.databases) {
       const role = await admin.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [d.ownerRole]);
-      const ownerPassword = d.ownerPassword.reveal(`owner password of ${d.addon}`);
-      // The password as a bound literal is not allowed in DDL: quote it as a string literal.
-      const literal = `'${ownerPassword.replace(/'/g, "''")}'`;
-      if (role.rowCount === 0) {
-        await admin.query(`CREATE ROLE ${quoteIdent(d.ownerRole)} LOGIN PASSWORD ${literal}`);
-      } else {
-        await admin.query(`ALTER ROLE ${quoteIdent(d.ownerRole)} LOGIN PASSWORD ${literal}`);
-      }
+      if (role.rowCount === 0) await admin.query(`CREATE ROLE ${quoteIdent(d.ownerRole)} LOGIN`);
       const db = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [d.database]);
       if (db.rowCount === 0) {
         await admin.query(`CREATE DATABASE ${quoteIdent(d.database)} OWNER ${quoteIdent(d.ownerRole)}`);

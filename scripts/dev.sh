@@ -185,7 +185,8 @@ fi
 ts-node --transpile-only "$REPO/scripts/cluster.ts" start --dir "$DEV/kube"
 
 # With postgres.manageDatabase false the stack expects its target databases to exist: create them
-# (names and owner passwords from the real planner on this stack's config and snapshot).
+# (names from the real planner on this stack's config and snapshot; the owner roles get their
+# passwords from the stack itself, generated on up).
 ts-node --transpile-only "$REPO/scripts/dev-databases.ts" "$STACK" "$DEV/kube/kubeconfig"
 
 # Engine and a file backend under .dev/ (never the Pulumi Cloud).

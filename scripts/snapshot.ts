@@ -80,7 +80,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
     });
     const set = await readAppSnapshots(client, args.apps);
     await writeSnapshotFile(args.out, set, { includeSecrets: args.includeSecrets });
-    const calls = set.apps.map((a) => `${a.app.name} ${client.requestCount(a.app.name)}`).join(", ");
+    const perApp = set.apps.map((a) => client.requestCount(a.app.name));
+    const shared = client.requestCount() - perApp.reduce((a, b) => a + b, 0);
+    const calls = [...set.apps.map((a, i) => `${a.app.name} ${perApp[i]}`), `shared ${shared}`].join(", ");
     io.out(
       `Wrote ${set.apps.length} app(s) to ${args.out} ` +
         (args.includeSecrets

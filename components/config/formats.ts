@@ -42,6 +42,13 @@ export const DNS1123_LABEL = regexFormat(
   63,
 );
 
+/** `cluster.region`: a Heroku region name or a cloud region code, compared by geography. */
+export const CLUSTER_REGION = regexFormat(
+  "a region name such as eu, frankfurt, eu-west-1, europe-west4 or westeurope (letters, digits, '-', '_')",
+  /^[A-Za-z][A-Za-z0-9_-]*$/,
+  64,
+);
+
 /** Ingress class, storage class and ClusterIssuer names. */
 export const DNS1123_SUBDOMAIN = regexFormat(
   "a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 characters)",

@@ -6,6 +6,7 @@ import {
   cronProblem,
   DIGEST_IMAGE,
   IMPORT_ID,
+  CLUSTER_REGION,
   DNS1123_LABEL,
   DNS1123_SUBDOMAIN,
   HEROKU_ADDON_NAME,
@@ -45,6 +46,7 @@ export const TOP_LEVEL_KEYS = [
   "promoteFrom",
   "schedules",
   "replicas",
+  "singletons",
   "ingress",
   "storageClass",
   "import",
@@ -110,6 +112,12 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
       return f.integer(pp, n, 0, 1000);
     }),
   );
+  const singletons = f.map("singletons", raw.singletons, HEROKU_APP_NAME, (p, v) =>
+    f.map(p, v, PROCESS_TYPE, (pp, b) => {
+      if (b === undefined || b === null) f.issues.add(pp, "must be true or false (got null)");
+      return f.boolean(pp, b);
+    }),
+  );
   const ingressRaw =
     f.object("ingress", raw.ingress, ["className", "clusterIssuer", "addressTimeoutSeconds"]) ?? {};
   const ingress = {
@@ -152,8 +160,10 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
     addons,
     schedules,
     replicas,
+    singletons,
     ingress,
     storageClass,
+    clusterRegion: cluster.region,
   };
   return {
     project: ctx.project,
@@ -233,7 +243,7 @@ function parseApiKey(
 }
 
 function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): ClusterConfig | undefined {
-  const allowed = ["namespace", "createNamespace", "renderTo", "context"];
+  const allowed = ["namespace", "createNamespace", "renderTo", "context", "region"];
   // The kubeconfig is a top-level key: a secret nested in `cluster` would make the whole object secret.
   const o = f.object("cluster", value, [...allowed, "kubeconfig"]) ?? {};
   if (o.kubeconfig !== undefined) {
@@ -254,6 +264,7 @@ function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): Clus
   const kubeconfig = f.string("kubeconfig", kubeconfigValue, { secret: true });
   const context = f.string("cluster.context", o.context) ?? null;
   const createNamespace = f.boolean("cluster.createNamespace", o.createNamespace) ?? false;
+  const region = f.string("cluster.region", o.region, { format: CLUSTER_REGION }) ?? null;
   if (o.renderTo !== undefined && kubeconfigValue !== undefined) {
     f.issues.add(
       "cluster.renderTo",
@@ -281,11 +292,13 @@ function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): Clus
     }
   }
   if (namespace === undefined) return undefined;
-  if (renderTo) return { namespace, createNamespace, target: { kind: "render", directory: renderTo } };
+  if (renderTo)
+    return { namespace, createNamespace, region, target: { kind: "render", directory: renderTo } };
   if (kubeconfig)
     return {
       namespace,
       createNamespace,
+      region,
       target: { kind: "kubeconfig", kubeconfig: SecretString.of(kubeconfig), context },
     };
   return undefined;
@@ -342,7 +355,15 @@ function parsePostgres(f: Fields, value: unknown, passwordValue: unknown): Postg
 }
 
 function parseAddonOverride(f: Fields, path: string, value: unknown): AddonOverride | undefined {
-  const o = f.object(path, value, ["disposition", "storage", "storageClass", "image", "startEmpty", "copy"]);
+  const o = f.object(path, value, [
+    "disposition",
+    "storage",
+    "storageClass",
+    "image",
+    "startEmpty",
+    "copy",
+    "rotation",
+  ]);
   if (!o) {
     if (value === null || value === undefined)
       f.issues.add(path, "must be an object such as { disposition: keep }");
@@ -357,6 +378,14 @@ function parseAddonOverride(f: Fields, path: string, value: unknown): AddonOverr
   if (storageClass) out.storageClass = storageClass;
   const image = f.string(join(path, "image"), o.image, { format: DIGEST_IMAGE });
   if (image) out.image = image;
+  const rotation = f.string(join(path, "rotation"), o.rotation);
+  if (rotation !== undefined) out.rotation = rotation;
+  if (disposition === "keep" && o.rotation !== undefined) {
+    f.issues.add(
+      join(path, "rotation"),
+      "only applies to an add-on that moves (migrate or in-cluster): this one is kept",
+    );
+  }
   const startEmpty = f.boolean(join(path, "startEmpty"), o.startEmpty);
   if (startEmpty !== undefined) out.startEmpty = startEmpty;
   const copy = parseAddonCopy(f, join(path, "copy"), o.copy);

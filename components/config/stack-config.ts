@@ -77,6 +77,12 @@ export interface ClusterConfig {
    * included.
    */
   createNamespace: boolean;
+  /**
+   * `cluster.region`: where the cluster runs, a Heroku region name (`eu`, `frankfurt`) or a cloud
+   * region code (`eu-west-1`, `europe-west4`, `westeurope`); each app's Heroku region is checked
+   * against it (data residency, latency). Null when not given (apps outside the US are then warned).
+   */
+  region: string | null;
   target: ClusterTarget;
 }
 

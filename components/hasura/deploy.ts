@@ -19,6 +19,8 @@ import { planHasura, type HasuraPlan } from "./plan";
 export interface MigratedDatabase {
   plan: DatabasePlan;
   target: TargetDatabase | undefined;
+  /** The owner's generated password on an existing role (`postgres.manageDatabase` false). */
+  rolePassword?: pulumi.Resource | undefined;
   import: PostgresImport | undefined;
 }
 
@@ -55,6 +57,8 @@ export function deployHasura(
   plan: MigrationPlan,
   databases: MigratedDatabase[],
   k8sOpts: pulumi.ComponentResourceOptions,
+  /** Values of the migration's generated credentials, by name (the sources' owner passwords). */
+  credentials: Readonly<Record<string, pulumi.Input<string>>> = {},
 ): HasuraDeployment {
   const { postgres } = config;
   const hasuraPlan = planHasura(config.hasura, plan, config.plan.postgres, config.plan.ingress);
@@ -125,7 +129,12 @@ export function deployHasura(
       ...(config.hasura.authWebhook
         ? { authWebhook: pulumi.secret(config.hasura.authWebhook.reveal("hasuraAuthWebhook")) }
         : {}),
-      waitFor: metadataDatabase ? [metadataDatabase] : [],
+      // The sources' URLs carry their owners' new passwords: set before GraphQL Engine connects.
+      waitFor: [
+        ...(metadataDatabase ? [metadataDatabase] : []),
+        ...databases.flatMap((d) => (d.rolePassword ? [d.rolePassword] : [])),
+      ],
+      credentials,
     },
     k8sOpts,
   );

@@ -23,6 +23,12 @@ export interface HasuraEngineArgs {
   authWebhook?: pulumi.Input<string>;
   /** What the Deployment waits for (the metadata database). Default nothing. */
   waitFor?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * Values of the generated credentials the sources' URLs name (each migrated database's owner
+   * password), by credential name (`MigrationPlan.credentials`). Default none. A rotated one changes
+   * the Secret and rolls the pods.
+   */
+  credentials?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** Key of the admin secret in the Secret (and the env var GraphQL Engine reads). */
@@ -61,7 +67,21 @@ export class HasuraEngine extends pulumi.ComponentResource {
       [ADMIN_SECRET_ENV]: admin.value,
       [METADATA_DATABASE_ENV]: args.metadataDatabaseUrl,
     };
-    for (const s of plan.sources) data[s.envVar] = s.clusterUrl.reveal(`database URL of ${s.addon}`);
+    const credentials = args.credentials ?? {};
+    for (const s of plan.sources) {
+      const what = `database URL of ${s.addon}`;
+      s.clusterUrl.requireAvailable(what);
+      const needed = s.clusterUrl.credentials;
+      for (const n of needed) {
+        if (credentials[n] === undefined)
+          throw new Error(`Hasura: ${what} needs credential ${n}, which was not created`);
+      }
+      data[s.envVar] = pulumi
+        .all(
+          Object.fromEntries(needed.map((n) => [n, credentials[n]])) as Record<string, pulumi.Input<string>>,
+        )
+        .apply((values) => s.clusterUrl.render(values, what));
+    }
     if (args.jwtSecret !== undefined) data.HASURA_GRAPHQL_JWT_SECRET = args.jwtSecret;
     if (args.authWebhook !== undefined) data.HASURA_GRAPHQL_AUTH_HOOK = args.authWebhook;
     const secret = new k8s.core.v1.Secret(

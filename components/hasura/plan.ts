@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import type { HasuraConfig } from "../config/hasura";
-import type { SecretString } from "../heroku/secret-string";
+import type { SecretTemplate } from "../heroku/secret-template";
 import { MANAGED_BY } from "../plan/names";
 import type { MigrationPlan, ObjectLabels, ResourcesPlan, TargetPostgresSettings } from "../plan/types";
 import type { TrackFilter } from "./metadata";
@@ -28,8 +28,11 @@ export interface HasuraSourcePlan {
   database: string;
   /** GraphQL Engine's environment variable holding the source's URL (`from_env`). */
   envVar: string;
-  /** The in-cluster URL (the apps' rewritten DATABASE_URL): only ever in the Secret. */
-  clusterUrl: SecretString;
+  /**
+   * The in-cluster URL (the apps' rewritten DATABASE_URL, with the owner's generated password, a
+   * credential the component fills in): only ever in the Secret.
+   */
+  clusterUrl: SecretTemplate;
 }
 
 export interface HasuraPlan {

@@ -56,13 +56,12 @@ export class HerokuPlatformApi {
     return this.client.list(`/apps/${seg(app)}/formation`, { app, resource: "formation", what: "formation" });
   }
 
-  /** `dyno-size` → "List App Dyno Sizes", falling back to the account-wide "List" where absent. */
-  async dynoSizes(app: string): Promise<DynoSize[]> {
-    const ctx = { app, resource: "dyno-sizes", what: "available dyno sizes" };
-    const forApp = await this.client
-      .list<DynoSize>(`/apps/${seg(app)}/available-dyno-sizes`, ctx)
-      .catch(optional<DynoSize[]>([404]));
-    return forApp ?? this.client.list(`/dyno-sizes`, { ...ctx, what: "dyno sizes" });
+  /**
+   * `dyno-size` → "List": every size (memory, compute). Account-level and the same for every app, so
+   * a read asks once per run, not once per app through "List App Dyno Sizes".
+   */
+  dynoSizes(): Promise<DynoSize[]> {
+    return this.client.list(`/dyno-sizes`, { resource: "dyno-sizes", what: "dyno sizes" });
   }
 
   /** `add-on` → "List By App": includes add-ons owned by another app and attached here. */
@@ -79,12 +78,15 @@ export class HerokuPlatformApi {
     });
   }
 
-  /** `add-on-attachment` → "List by Add-on": every attachment of one add-on, on any app. */
-  addonAttachments(app: string, addon: AddOn): Promise<AddOnAttachment[]> {
-    return this.client.list(`/addons/${seg(addon.id)}/addon-attachments`, {
+  /**
+   * `add-on-attachment` → "List by Add-on": every attachment of one add-on, on any app. `addon` is
+   * its id or its name (the API takes either); `name` names it in errors.
+   */
+  addonAttachments(app: string, addon: string, name: string): Promise<AddOnAttachment[]> {
+    return this.client.list(`/addons/${seg(addon)}/addon-attachments`, {
       app,
-      resource: "addon-attachments",
-      what: `attachments of add-on ${addon.name}`,
+      resource: "addon-attachments-of-addon",
+      what: `attachments of add-on ${name}`,
     });
   }
 
@@ -150,15 +152,6 @@ export class HerokuPlatformApi {
       app,
       resource: "pipeline-coupling",
       what: "pipeline coupling",
-    });
-  }
-
-  /** `pipeline` → "Info". */
-  pipeline(app: string, pipelineId: string): Promise<Pipeline> {
-    return this.client.get(`/pipelines/${seg(pipelineId)}`, {
-      app,
-      resource: "pipeline",
-      what: `pipeline ${pipelineId}`,
     });
   }
 

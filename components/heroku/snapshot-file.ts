@@ -96,7 +96,7 @@ export function parseSnapshotSet(text: string, source: string): SnapshotSet {
       source,
       `, app ${JSON.stringify(appName)}`,
     );
-    const decoded = decodeSecrets(a, "", where, redacted);
+    const decoded = withDefaults(decodeSecrets(a, "", where, redacted));
     try {
       checkAppSnapshotShape(decoded, "");
     } catch (e) {
@@ -109,6 +109,20 @@ export function parseSnapshotSet(text: string, source: string): SnapshotSet {
     return decoded as AppSnapshot;
   });
   return { formatVersion: SNAPSHOT_FORMAT_VERSION, createdAt: top.createdAt, redacted, apps };
+}
+
+/** Fields added to the format after files were written get the value those files' readers meant. */
+function withDefaults(app: unknown): unknown {
+  const addons = (app as { addons?: unknown } | null)?.addons;
+  if (Array.isArray(addons)) {
+    for (const a of addons) {
+      // Files without it were written by a reader that always read each add-on's own list.
+      if (typeof a === "object" && a !== null && !("attachmentsFrom" in a)) {
+        (a as Record<string, unknown>).attachmentsFrom = "addon";
+      }
+    }
+  }
+  return app;
 }
 
 function checkVersion(v: unknown, source: string, where: string): void {

@@ -115,6 +115,7 @@ export function toAddon(
   a: AddOn,
   attachmentsOfAddon: AddOnAttachment[],
   servicesByAddonId: Map<string, string>,
+  attachmentsFrom: AddonSnapshot["attachmentsFrom"] = "addon",
 ): AddonSnapshot {
   return {
     id: a.id,
@@ -125,6 +126,7 @@ export function toAddon(
     configVarNames: [...a.config_vars],
     state: a.state,
     attachments: attachmentsOfAddon.map((x) => toAttachment(x, servicesByAddonId)),
+    attachmentsFrom,
   };
 }
 
@@ -139,17 +141,32 @@ export function toDomain(d: Domain): DomainSnapshot {
 }
 
 /**
- * The API has no "managed by ACM" flag on an SNI endpoint; an ACM certificate is one on an app with
- * ACM on whose issuer is Let's Encrypt (what ACM uses).
+ * Whether Heroku ACM issued the certificate: the API's `ssl_cert.acm` (what the Heroku CLI shows as
+ * type ACM; absent from the published schema) when it is there. Without it, a certificate counts as
+ * ACM only on an app with ACM on, issued by Let's Encrypt (what ACM uses) and serving only domains
+ * ACM manages (an `acm_status`): an uploaded certbot certificate is Let's Encrypt's too, and its key
+ * is the user's to carry over.
  */
-export function toSniEndpoint(s: SNIEndpoint, appAcm: boolean): SniEndpointSnapshot {
-  const issuer = s.ssl_cert?.issuer ?? "";
+export function toSniEndpoint(
+  s: SNIEndpoint,
+  appAcm: boolean,
+  domains: readonly Domain[] = [],
+): SniEndpointSnapshot {
+  const cert = s.ssl_cert as (SNIEndpoint["ssl_cert"] & { acm?: unknown }) | undefined;
+  const issuer = cert?.issuer ?? "";
+  const served = domains.filter(
+    (d) => d.sni_endpoint?.id === s.id || (d.sni_endpoint?.name ?? null) === s.name,
+  );
+  const acm =
+    typeof cert?.acm === "boolean"
+      ? cert.acm
+      : appAcm && /let'?s encrypt/i.test(issuer) && served.length > 0 && served.every((d) => !!d.acm_status);
   return {
     id: s.id ?? "",
     name: s.name ?? "",
-    certificateDomains: (s.ssl_cert?.cert_domains ?? []).map(String),
-    expiresAt: s.ssl_cert?.expires_at ?? null,
-    acm: appAcm && /let'?s encrypt/i.test(issuer),
+    certificateDomains: (cert?.cert_domains ?? []).map(String),
+    expiresAt: cert?.expires_at ?? null,
+    acm,
   };
 }
 

@@ -106,6 +106,7 @@ const appSnapshot = obj({
       configVarNames: arrayOf(str),
       state: oneOf("provisioning", "provisioned", "deprovisioned"),
       attachments: arrayOf(attachment),
+      attachmentsFrom: oneOf("addon", "app", "hidden"),
     }),
   ),
   attachments: arrayOf(attachment),

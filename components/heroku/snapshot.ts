@@ -28,7 +28,10 @@ export interface AppSnapshot {
   configVarOwners: Record<string, ConfigVarOwner> | null;
   /** One entry per process type in the formation (`GET /apps/{app}/formation`). */
   formation: FormationEntry[];
-  /** The dyno sizes this app can use (`GET /apps/{app}/available-dyno-sizes` or `/dyno-sizes`). */
+  /**
+   * Heroku's dyno sizes (`GET /dyno-sizes`, read once per read for every app); empty when the reader
+   * was told the formation's sizes are all known to the planner (see ReadNeeds.dynoSizes).
+   */
   dynoSizes: DynoSizeInfo[];
   /** Add-ons attached to this app, including add-ons billed to another app and attached here. */
   addons: AddonSnapshot[];
@@ -109,8 +112,16 @@ export interface AddonSnapshot {
   /** Names of the config vars the add-on sets on its owning app. */
   configVarNames: string[];
   state: "provisioning" | "provisioned" | "deprovisioned";
-  /** Every attachment of this add-on, on any app (`GET /addons/{addon}/addon-attachments`). */
+  /** Attachments of this add-on: on any app, or only on the reading app (see `attachmentsFrom`). */
   attachments: AttachmentSnapshot[];
+  /**
+   * Where `attachments` came from. `addon`: the add-on's own list (`GET /addons/{addon}/addon-attachments`),
+   * every attachment on any app. `app`: that list was not read (the reader was told it is not needed):
+   * only the reading app's attachments. `hidden`: the API refused that list by id and by name
+   * (403/404, e.g. an add-on owned by a team the token cannot see): only the reading app's attachments,
+   * and which other apps use the add-on is unknown. Files written before the field existed read as `addon`.
+   */
+  attachmentsFrom: "addon" | "app" | "hidden";
 }
 
 export interface AttachmentSnapshot {

@@ -16,6 +16,12 @@ export interface AppSecretArgs {
    * referencing it change and the workloads roll, as a Heroku config change restarts dynos.
    */
   entries: readonly SecretEntry[];
+  /**
+   * The values of the generated credentials the entries name (see SecretTemplate), by credential
+   * name. Default none (an entry naming one then fails as a wiring error). A rotated credential
+   * changes the Secret like any config change.
+   */
+  credentials?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -29,8 +35,26 @@ export function createAppSecret(
   args: AppSecretArgs,
   opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.Secret {
-  const stringData: Record<string, string> = {};
-  for (const e of args.entries) stringData[e.key] = e.value.reveal(`config var ${e.key} of app ${args.app}`);
+  for (const e of args.entries) {
+    // Now, not later inside the apply: a redacted value must fail before anything registers.
+    e.value.requireAvailable(`config var ${e.key} of app ${args.app}`);
+  }
+  const needed = [...new Set(args.entries.flatMap((e) => e.value.credentials))].sort();
+  const credentials = args.credentials ?? {};
+  for (const n of needed) {
+    if (credentials[n] === undefined) {
+      throw new Error(`app ${args.app}: its Secret needs credential ${n}, which was not created`);
+    }
+  }
+  // Rendered in one apply over the credentials it needs (none: the values are known at once).
+  const stringData = pulumi
+    .all(Object.fromEntries(needed.map((n) => [n, credentials[n]])) as Record<string, pulumi.Input<string>>)
+    .apply((values) => {
+      const data: Record<string, string> = {};
+      for (const e of args.entries)
+        data[e.key] = e.value.render(values, `config var ${e.key} of app ${args.app}`);
+      return data;
+    });
   return new k8s.core.v1.Secret(
     name,
     {

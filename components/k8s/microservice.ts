@@ -86,10 +86,13 @@ function createDeployment(name: string, args: MicroserviceArgs, opts: pulumi.Cus
       spec: {
         replicas: w.replicas,
         selector: { matchLabels: w.labels.selector },
-        strategy: {
-          type: "RollingUpdate",
-          rollingUpdate: { maxUnavailable: w.strategy.maxUnavailable, maxSurge: w.strategy.maxSurge },
-        },
+        strategy:
+          w.strategy.type === "Recreate"
+            ? { type: "Recreate" }
+            : {
+                type: "RollingUpdate",
+                rollingUpdate: { maxUnavailable: w.strategy.maxUnavailable, maxSurge: w.strategy.maxSurge },
+              },
         template: {
           metadata: { labels: w.labels.labels },
           spec: dynoPodSpec([container], { terminationGracePeriodSeconds: w.terminationGracePeriodSeconds }),

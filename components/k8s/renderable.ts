@@ -12,7 +12,6 @@ export function assertRenderable(plan: MigrationPlan, source: string): void {
       if (e.value.isRedacted) missing.push(`${app.app}: config var ${e.key}`);
   }
   for (const a of plan.statefulAddons) {
-    if (a.password?.isRedacted) missing.push(`add-on ${a.addon}: password`);
     if (a.data.mode === "copy" && a.data.sourceUrl.isRedacted) {
       missing.push(
         `add-on ${a.addon}: ${a.data.sourceVar.key} of ${a.data.sourceVar.app} (the copy's source)`,

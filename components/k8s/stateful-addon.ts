@@ -13,6 +13,12 @@ export interface StatefulAddonArgs {
   plan: StatefulAddonPlan;
   /** Namespace of every child. Changing it replaces them all (and fails on the protected PVC). */
   namespace: string;
+  /**
+   * The server's password: the value of the plan's generated credential (`plan.credential`, a
+   * GeneratedSecret), never Heroku's. Changing it replaces the password Secret (a new name) and
+   * restarts the server with it.
+   */
+  password: pulumi.Input<string>;
 }
 
 /** Key of the add-on Secret holding the password (the plan's `passwordEnvVar` reads it). */
@@ -21,7 +27,7 @@ export const PASSWORD_KEY = "password";
 /**
  * A Heroku data add-on run in the cluster: a PersistentVolumeClaim (protected), a single-replica
  * Deployment with the `Recreate` strategy mounting it, a ClusterIP Service the apps' rewritten URLs
- * point at, and a Secret with the password carried over from Heroku.
+ * point at, and a Secret with its generated password (the apps' rewritten URLs carry the same one).
  *
  * Why a Deployment and not a StatefulSet: there is exactly one replica and one volume, and the volume
  * must be a resource of its own so that Pulumi can `protect` it and the plan can size it. A
@@ -41,12 +47,17 @@ export class StatefulAddon extends pulumi.ComponentResource {
   public readonly claimName: pulumi.Output<string>;
   /** Heroku apps whose config points here. */
   public readonly usedBy: pulumi.Output<string[]>;
+  /**
+   * The server's password (secret): what a client outside the apps, e.g. a data copy into it, logs in
+   * with. Not a registered output (it lives once in state, in its GeneratedSecret).
+   */
+  public readonly password: pulumi.Output<string>;
 
   constructor(name: string, args: StatefulAddonArgs, opts?: pulumi.ComponentResourceOptions) {
     super("heroku-to-hasura:k8s:StatefulAddon", name, {}, opts);
     const { plan } = args;
     const claim = createClaim(name, args, { parent: this, protect: true });
-    const secret = plan.password === null ? undefined : createPasswordSecret(name, args, { parent: this });
+    const secret = createPasswordSecret(name, args, { parent: this });
     createAddonDeployment(name, args, claim, secret, { parent: this });
     const service = createAddonService(name, args, { parent: this });
 
@@ -55,6 +66,7 @@ export class StatefulAddon extends pulumi.ComponentResource {
     this.serviceName = service.metadata.name;
     this.claimName = claim.metadata.name;
     this.usedBy = pulumi.output(plan.usedBy);
+    this.password = pulumi.secret(args.password);
     this.registerOutputs({
       host: this.host,
       port: this.port,
@@ -93,16 +105,15 @@ function createClaim(name: string, args: StatefulAddonArgs, opts: pulumi.CustomR
 /** Auto-named like the apps' Secrets: a new password gives a new name and restarts the server. */
 function createPasswordSecret(name: string, args: StatefulAddonArgs, opts: pulumi.CustomResourceOptions) {
   const { plan } = args;
-  const password = (plan.password as NonNullable<typeof plan.password>).reveal(
-    `password of add-on ${plan.addon}`,
-  );
   return new k8s.core.v1.Secret(
     name,
     {
       metadata: { namespace: args.namespace, labels: plan.labels.labels, annotations: ownedAnnotations() },
       type: "Opaque",
       immutable: true,
-      stringData: pulumi.secret({ [PASSWORD_KEY]: password }),
+      stringData: pulumi.secret(
+        pulumi.output(args.password).apply((password) => ({ [PASSWORD_KEY]: password })),
+      ),
     },
     opts,
   );
@@ -112,18 +123,17 @@ function createAddonDeployment(
   name: string,
   args: StatefulAddonArgs,
   claim: k8s.core.v1.PersistentVolumeClaim,
-  secret: k8s.core.v1.Secret | undefined,
+  secret: k8s.core.v1.Secret,
   opts: pulumi.CustomResourceOptions,
 ) {
   const { plan } = args;
-  const env: k8s.types.input.core.v1.EnvVar[] = [];
-  if (secret && plan.passwordEnvVar !== null) {
-    env.push({
+  const env: k8s.types.input.core.v1.EnvVar[] = [
+    {
       name: plan.passwordEnvVar,
       valueFrom: { secretKeyRef: { name: secret.metadata.name, key: PASSWORD_KEY } },
-    });
-  }
-  env.push(...containerEnv(plan.env));
+    },
+    ...containerEnv(plan.env),
+  ];
   return new k8s.apps.v1.Deployment(
     name,
     {

@@ -1,7 +1,7 @@
-import { SecretString } from "../heroku/secret-string";
 import { AddonSnapshot, AppSnapshot, AttachmentSnapshot } from "../heroku/snapshot";
 import { allowedDispositions, defaultDisposition } from "./addon-catalog";
 import { ConfigVarClassification } from "./config-vars";
+import { SecretTemplate } from "../heroku/secret-template";
 import { AddonOverride, Disposition, PlanSettings } from "./types";
 import { compareStrings, Findings } from "./warnings";
 
@@ -23,6 +23,24 @@ export interface AddonUsage {
   uses: AddonUse[];
   /** Apps whose snapshot lists the add-on (attached there or billed there), sorted. */
   listedBy: string[];
+  /**
+   * Attachments on apps outside the snapshot set, from the add-on's own list (sorted by app and
+   * name): apps that keep using the add-on on Heroku while this stack moves it. Empty when the list
+   * is not known (`addon.attachmentsFrom` is not `addon`).
+   */
+  outsideUses: { app: string; attachment: string }[];
+  /** True when the billing app is not in the snapshot set: the add-on is another app's. */
+  ownedOutside: boolean;
+}
+
+/** How much a snapshot's view of an add-on knows about its attachments: the best view is kept. */
+const VIEW_RANK: Record<AddonSnapshot["attachmentsFrom"], number> = { addon: 2, hidden: 1, app: 0 };
+
+function betterView(current: AddonSnapshot, candidate: AddonSnapshot, readingAppId: string): boolean {
+  const a = VIEW_RANK[current.attachmentsFrom];
+  const b = VIEW_RANK[candidate.attachmentsFrom];
+  // Among equally informed views the billing app's (its configVarNames are the owning app's).
+  return b > a || (b === a && candidate.billingApp.id === readingAppId);
 }
 
 function placeholderAddon(attachment: AttachmentSnapshot): AddonSnapshot {
@@ -35,6 +53,7 @@ function placeholderAddon(attachment: AttachmentSnapshot): AddonSnapshot {
     configVarNames: [],
     state: "provisioned",
     attachments: [],
+    attachmentsFrom: "app",
   };
 }
 
@@ -67,8 +86,7 @@ export function collectAddonUsage(
         addon = placeholderAddon(attachment);
       }
       const entry = byId.get(addon.id) ?? { addon, uses: [], listedBy: new Set<string>() };
-      // Prefer the billing app's view of the add-on (its configVarNames are the owning app's).
-      if (addon.billingApp.id === snapshot.app.id) entry.addon = addon;
+      if (betterView(entry.addon, addon, snapshot.app.id)) entry.addon = addon;
       entry.uses.push({
         app,
         snapshot,
@@ -79,12 +97,13 @@ export function collectAddonUsage(
     }
     for (const addon of snapshot.addons) {
       const entry = byId.get(addon.id) ?? { addon, uses: [], listedBy: new Set<string>() };
-      if (addon.billingApp.id === snapshot.app.id) entry.addon = addon;
+      if (betterView(entry.addon, addon, snapshot.app.id)) entry.addon = addon;
       entry.listedBy.add(app);
       byId.set(addon.id, entry);
     }
   }
 
+  const apps = new Set(snapshots.map((s) => s.app.name));
   const names = new Set([...byId.values()].map((e) => e.addon.name));
   for (const name of Object.keys(settings.addons).sort(compareStrings)) {
     if (!names.has(name)) {
@@ -112,15 +131,31 @@ export function collectAddonUsage(
         compareStrings(a.app, b.app) ||
         compareStrings(a.attachment.name, b.attachment.name),
     );
-    return { addon, disposition, override, uses, listedBy: [...listedBy].sort(compareStrings) };
+    const outsideUses =
+      addon.attachmentsFrom === "addon"
+        ? addon.attachments
+            .filter((a) => !apps.has(a.app.name))
+            .map((a) => ({ app: a.app.name, attachment: a.name }))
+            .sort((x, y) => compareStrings(x.app, y.app) || compareStrings(x.attachment, y.attachment))
+        : [];
+    return {
+      addon,
+      disposition,
+      override,
+      uses,
+      listedBy: [...listedBy].sort(compareStrings),
+      outsideUses,
+      // An attachment-only placeholder knows no billing app: nothing to say about it.
+      ownedOutside: addon.billingApp.name !== "" && !apps.has(addon.billingApp.name),
+    };
   });
   return usages.sort((a, b) => compareStrings(a.addon.name, b.addon.name));
 }
 
 /** Per app, per config key: the value that replaces Heroku's (a rewritten URL). */
-export type Rewrites = Map<string, Map<string, SecretString>>;
+export type Rewrites = Map<string, Map<string, SecretTemplate>>;
 
-export function setRewrite(rewrites: Rewrites, app: string, key: string, value: SecretString): void {
+export function setRewrite(rewrites: Rewrites, app: string, key: string, value: SecretTemplate): void {
   const forApp = rewrites.get(app) ?? new Map();
   forApp.set(key, value);
   rewrites.set(app, forApp);

@@ -1,4 +1,5 @@
 import { AppSnapshot } from "../heroku/snapshot";
+import { geographyName, geographyOf } from "./regions";
 import { IngressSettings } from "./types";
 import { compareStrings, Findings } from "./warnings";
 
@@ -19,16 +20,19 @@ const FEATURE_ADVICE: Record<string, string> = {
  * The app-level facts no other module maps: app settings, features, log drains, buildpacks, the
  * pipeline coupling, the release and the slug.
  */
-export function planAppFacts(snapshot: AppSnapshot, ingress: IngressSettings, findings: Findings): void {
+export interface AppFactsContext {
+  ingress: IngressSettings;
+  /** Whether the app's plan renders an Ingress (custom domains of a web process). */
+  hasIngress: boolean;
+  /** Where the cluster runs (`cluster.region`), or null when not given. */
+  clusterRegion: string | null;
+}
+
+export function planAppFacts(snapshot: AppSnapshot, ctx: AppFactsContext, findings: Findings): void {
   const app = snapshot.app.name;
   const info = snapshot.app;
-  findings.record(
-    app,
-    "app",
-    "region",
-    "not-needed",
-    `region ${info.region}: the cluster's location applies`,
-  );
+  const { ingress } = ctx;
+  planRegion(snapshot, ctx.clusterRegion, findings);
   findings.record(app, "app", "stack", "mapped", `stack ${info.stack}: the app image's base`);
   if (info.generation === "fir") {
     findings.warned(
@@ -49,13 +53,22 @@ export function planAppFacts(snapshot: AppSnapshot, ingress: IngressSettings, fi
         `static outbound IPs and trusted IP ranges are not carried over; use NetworkPolicies and the cluster's egress.`,
     );
   }
-  if (info.internalRouting) {
+  if (info.internalRouting && ctx.hasIngress) {
     findings.warned(
       app,
       "app",
       "internal-routing",
       "internal-routing",
-      `internal routing (reachable only inside the Private Space): the Ingress is public unless you restrict it.`,
+      `internal routing (reachable only inside the Private Space), but the app's custom domains get an ` +
+        `Ingress, which is public unless you restrict it (an internal ingress class, or NetworkPolicies).`,
+    );
+  } else if (info.internalRouting) {
+    findings.record(
+      app,
+      "app",
+      "internal-routing",
+      "mapped",
+      "internal routing: no Ingress is rendered, so web is reachable only inside the cluster (its Service)",
     );
   }
   if (info.maintenance) {
@@ -162,6 +175,58 @@ export function planAppFacts(snapshot: AppSnapshot, ingress: IngressSettings, fi
       snapshot.slug.id,
       "mapped",
       `slug for ${snapshot.slug.stack}: the app image's content`,
+    );
+  }
+}
+
+/**
+ * The app's Heroku region against the cluster's: moving an app out of its geography may break data
+ * residency (an EU app's personal data) and adds a round trip to everything still near Heroku.
+ */
+function planRegion(snapshot: AppSnapshot, clusterRegion: string | null, findings: Findings): void {
+  const app = snapshot.app.name;
+  const region = snapshot.app.region;
+  const from = geographyOf(region);
+  const to = clusterRegion === null ? null : geographyOf(clusterRegion);
+  const advice =
+    "check data residency (where its users' data may be stored) and the latency to its users and to " +
+    "services it keeps on Heroku or near it";
+  if (clusterRegion === null) {
+    if (from === "us") {
+      findings.record(
+        app,
+        "app",
+        "region",
+        "not-needed",
+        `region ${region}: set cluster.region to have it checked`,
+      );
+      return;
+    }
+    findings.warned(
+      app,
+      "app",
+      "region",
+      "region-residency",
+      `the app runs in Heroku's ${region} region${from ? ` (${geographyName(from)})` : ""} and cluster.region is ` +
+        `not set: ${advice}, then set cluster.region.`,
+    );
+  } else if (from !== null && to !== null && from === to) {
+    findings.record(
+      app,
+      "app",
+      "region",
+      "mapped",
+      `region ${region} → cluster region ${clusterRegion} (both in ${geographyName(from)})`,
+    );
+  } else {
+    const where = (r: string, g: typeof from) =>
+      `${r}${g ? ` (${geographyName(g)})` : ", a region this tool does not know"}`;
+    findings.warned(
+      app,
+      "app",
+      "region",
+      "region-residency",
+      `the app runs in Heroku's ${where(region, from)} and the cluster in ${where(clusterRegion, to)}: ${advice}.`,
     );
   }
 }

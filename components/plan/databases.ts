@@ -1,31 +1,44 @@
-import { SecretString } from "../heroku/secret-string";
 import { AddonUse, AddonUsage, Rewrites, setRewrite } from "./addon-usage";
 import { urlVarOf } from "./config-vars";
 import { sqlIdentifier } from "./names";
-import { DatabasePlan, PlanSettings } from "./types";
-import { decodeComponent, requireConnectionUrl } from "./urls";
+import { SecretTemplate } from "../heroku/secret-template";
+import { CredentialPlan, DatabasePlan, PlanSettings } from "./types";
+import { requireConnectionUrl } from "./urls";
 import { Findings } from "./warnings";
 
 /**
  * Heroku Postgres add-ons with disposition `migrate` → one DatabasePlan each (however many apps and
  * attachments use it), and every attachment's `<ATTACHMENT>_URL` rewritten to the target database.
  *
- * The owner role's password is the source credential's, so a migrated URL differs from Heroku's in
- * host, port, user and database name only.
+ * The owner role gets a generated password ({@link CredentialPlan} `<addon>-owner`), never the source
+ * credential's: Heroku's password, which many people and tools have seen, unlocks nothing on the
+ * cluster. The rewritten URLs name that credential; the components fill it in.
  */
+export function databaseCredential(addon: string): string {
+  return `${addon}-owner`;
+}
+
+/** Heroku Postgres add-ons with disposition `migrate` → DatabasePlans and their owners' credentials. */
 export function planDatabases(
   usages: AddonUsage[],
   settings: PlanSettings,
   rewrites: Rewrites,
   findings: Findings,
-): DatabasePlan[] {
-  const plans: DatabasePlan[] = [];
+): { databases: DatabasePlan[]; credentials: CredentialPlan[] } {
+  const databases: DatabasePlan[] = [];
+  const credentials: CredentialPlan[] = [];
   for (const usage of usages) {
     if (usage.disposition !== "migrate") continue;
     const plan = planDatabase(usage, settings, rewrites, findings);
-    if (plan) plans.push(plan);
+    if (!plan) continue;
+    databases.push(plan);
+    credentials.push({
+      name: plan.ownerCredential,
+      purpose: `owner role ${plan.ownerRole} of database ${plan.database} (migrated ${plan.addon})`,
+      rotation: usage.override?.rotation ?? "",
+    });
   }
-  return plans;
+  return { databases, credentials };
 }
 
 function hasUrl(use: AddonUse): boolean {
@@ -90,15 +103,17 @@ function planDatabase(
   const database = sqlIdentifier(addon.name);
   const ownerRole = sqlIdentifier(addon.name, "_owner");
   const { clusterHost, clusterPort, sslMode } = settings.postgres;
-  const passwordOf = (v: string): string => {
-    const password = requireConnectionUrl(v, what).password;
-    if (password === null) throw new Error(`${what} has no password`);
-    return password;
-  };
-  const ownerPassword = sourceUrl.map((v) => decodeComponent(passwordOf(v)));
+  // The import reads with the source credential: a URL without a password cannot be read.
+  sourceUrl.map((v) => {
+    if (requireConnectionUrl(v, what).password === null) throw new Error(`${what} has no password`);
+    return v;
+  });
+  const ownerCredential = databaseCredential(addon.name);
   const query = sslMode === null ? "" : `?sslmode=${encodeURIComponent(sslMode)}`;
-  const targetUrl: SecretString = sourceUrl.map(
-    (v) => `postgres://${ownerRole}:${passwordOf(v)}@${clusterHost}:${clusterPort}/${database}${query}`,
+  const targetUrl = SecretTemplate.join(
+    `postgres://${ownerRole}:`,
+    SecretTemplate.credential(ownerCredential, { uriEncoded: true }),
+    `@${clusterHost}:${clusterPort}/${database}${query}`,
   );
 
   const attachments: DatabasePlan["attachments"] = [];
@@ -128,7 +143,7 @@ function planDatabase(
     plan: addon.plan,
     database,
     ownerRole,
-    ownerPassword,
+    ownerCredential,
     sourceUrl,
     sourceAttachment: { app: source.app, configVar: sourceKey },
     attachedApps,

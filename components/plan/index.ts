@@ -9,3 +9,4 @@ export { defaultDisposition, allowedDispositions, isDigestReference, quantityByt
 export { resourcesForDynoSize, PUBLISHED_DYNO_SIZES, DEFAULT_DYNO_SIZE } from "./dyno-sizes";
 export { RUNTIME_VARS } from "./config-vars";
 export { dnsLabel, isDnsLabel } from "./names";
+export { readNeeds } from "./read-needs";

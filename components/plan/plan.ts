@@ -1,17 +1,19 @@
 import { AppSnapshot } from "../heroku/snapshot";
-import { recordAddons } from "./addon-ledger";
+import { checkAddonReach, recordAddons } from "./addon-ledger";
 import { AddonUsage, collectAddonUsage, Rewrites } from "./addon-usage";
 import { planAppFacts } from "./app-facts";
 import { classifyConfigVars, ConfigVarClassification } from "./config-vars";
 import { planCronJobs } from "./cron-jobs";
 import { planDatabases } from "./databases";
 import { planIngress, planService } from "./ingress";
-import { dnsLabel, nameKey } from "./names";
+import { assertNever } from "./dispositions";
+import { planMemoryChecks } from "./memory-flags";
+import { dnsLabel } from "./names";
 import { NamePlan, planNames } from "./object-names";
 import { planReleaseJob } from "./release";
 import { planSecretEntries } from "./secrets";
 import { planStatefulAddons } from "./stateful-addons";
-import { AppAddonPlan, AppPlan, MigrationPlan, PlanSettings } from "./types";
+import { AppAddonPlan, AppPlan, Disposition, MigrationPlan, PlanSettings } from "./types";
 import { planWorkloads } from "./workloads";
 import { compareStrings, Findings, mergeLedger, sortWarnings } from "./warnings";
 
@@ -33,20 +35,17 @@ export function planMigration(snapshots: AppSnapshot[], settings: PlanSettings):
   const usages = collectAddonUsage(sorted, classifications, settings, findings);
   const names = planNames(sorted, usages, settings);
 
+  checkAddonReach(usages, findings);
   const rewrites: Rewrites = new Map();
   const databases = planDatabases(usages, settings, rewrites, findings);
-  const statefulAddons = planStatefulAddons(
+  const stateful = planStatefulAddons(
     usages,
     { namespace: settings.namespace, storageClass: settings.storageClass, names: names.addons },
     rewrites,
     findings,
   );
-  recordAddons(
-    usages,
-    statefulAddons.map((s) => [s.addon, s.name]),
-    findings,
-    settings,
-  );
+  const statefulAddons = stateful.statefulAddons;
+  recordAddons(usages, names.addons, findings, settings);
 
   const apps = sorted.map((snapshot) =>
     planApp(snapshot, settings, names, usages, classifications.get(snapshot.app.name)!, rewrites, findings),
@@ -58,9 +57,12 @@ export function planMigration(snapshots: AppSnapshot[], settings: PlanSettings):
     namespace: settings.namespace,
     apps,
     statefulAddons,
-    databases,
+    databases: databases.databases,
     warnings,
     ledger: mergeLedger(findings.ledger),
+    credentials: [...databases.credentials, ...stateful.credentials].sort((a, b) =>
+      compareStrings(a.name, b.name),
+    ),
   };
 }
 
@@ -73,6 +75,7 @@ function checkInputs(snapshots: AppSnapshot[], settings: PlanSettings): void {
   for (const [section, byApp] of [
     ["schedules", settings.schedules],
     ["replicas", settings.replicas],
+    ["singletons", settings.singletons],
   ] as const) {
     for (const app of Object.keys(byApp).sort(compareStrings)) {
       if (!seen.has(app)) {
@@ -94,47 +97,39 @@ function planApp(
   findings: Findings,
 ): AppPlan {
   const app = snapshot.app.name;
-  const appBase = names.appBase.get(app) as string;
+  const appNames = names.app(app);
+  const appBase = appNames.base;
   const partOf = snapshot.pipeline ? dnsLabel(snapshot.pipeline.pipelineName, 63) : appBase;
-  const components = names.components.get(app) as Map<string, string>;
 
   const workloads = planWorkloads(
     snapshot,
     settings.replicas[app] ?? {},
-    {
-      appBase,
-      partOf,
-      workloadName: (type) => names.objects.get(nameKey("workload", app, type)) as string,
-      component: (type) => components.get(type) as string,
-    },
+    settings.singletons[app] ?? {},
+    { appBase, partOf, workloadName: appNames.workload, component: appNames.component },
     findings,
   );
-  const releaseJob = planReleaseJob(
-    snapshot,
-    { jobName: names.jobs.get(nameKey("release", app)) as string, appBase, partOf },
-    findings,
-  );
+  const releaseJob = planReleaseJob(snapshot, { jobName: appNames.releaseJob, appBase, partOf }, findings);
   const service = planService(workloads.find((w) => w.processType === "web"));
   const ingress = planIngress(snapshot, service, settings.ingress, findings);
   const declared = settings.schedules[app] ?? [];
   const cronJobs = planCronJobs(
     snapshot,
     declared,
-    { appBase, partOf, cronName: (job) => names.jobs.get(nameKey("cron", app, job)) as string },
+    { appBase, partOf, cronName: appNames.cronJob },
     findings,
   );
   const secretEntries = planSecretEntries(snapshot, classification, usages, rewrites.get(app), findings);
-  planAppFacts(snapshot, settings.ingress, findings);
+  planAppFacts(
+    snapshot,
+    { ingress: settings.ingress, hasIngress: ingress !== null, clusterRegion: settings.clusterRegion },
+    findings,
+  );
+  planMemoryChecks(snapshot, { workloads, releaseJob, cronJobs }, findings);
 
   const addons: AppAddonPlan[] = [];
   for (const usage of usages) {
     for (const use of usage.uses.filter((u) => u.app === app)) {
-      const target =
-        usage.disposition === "migrate"
-          ? usage.addon.name
-          : usage.disposition === "in-cluster"
-            ? (names.addons.get(usage.addon.name) ?? null)
-            : null;
+      const target = attachmentTarget(usage.disposition, usage.addon.name, names);
       addons.push({
         addon: usage.addon.name,
         attachment: use.attachment.name,
@@ -161,4 +156,18 @@ function planApp(
     addons,
     warnings: [],
   };
+}
+
+/** What an attachment of an add-on with `disposition` points at afterwards (AppAddonPlan.target). */
+function attachmentTarget(disposition: Disposition, addon: string, names: NamePlan): string | null {
+  switch (disposition) {
+    case "migrate":
+      return addon;
+    case "in-cluster":
+      return names.addons.get(addon) ?? null;
+    case "keep":
+      return null;
+    default:
+      return assertNever(disposition, "disposition");
+  }
 }

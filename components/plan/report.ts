@@ -1,3 +1,4 @@
+import { DISPOSITION_BEHAVIOUR } from "./dispositions";
 import { describeAddonData } from "./addon-data";
 import { hasuraReportSection } from "./hasura-report";
 import type { HasuraSection } from "./hasura-section";
@@ -59,7 +60,6 @@ export function renderReport(plan: MigrationPlan, hasura: HasuraSection | null =
   }
 
   lines.push(...addonDataSection(plan));
-
   lines.push("## Databases to migrate", "");
   if (plan.databases.length === 0) lines.push("None.", "");
   else {
@@ -77,6 +77,22 @@ export function renderReport(plan: MigrationPlan, hasura: HasuraSection | null =
       ),
     );
   }
+  lines.push("## New credentials", "");
+  if (plan.credentials.length === 0) lines.push("None.", "");
+  else {
+    lines.push(
+      "Generated once on the first `pulumi up` and kept only in the stack's state, as Pulumi secrets; " +
+        "none is copied from Heroku, so a Heroku password (which apps, add-on dashboards and past " +
+        "collaborators have seen) unlocks nothing on the cluster. The rewritten config vars carry them. " +
+        "Change `addons.<add-on>.rotation` to generate a new one.",
+      "",
+      ...table(
+        ["Credential", "Unlocks", "Rotation"],
+        plan.credentials.map((c) => [code(c.name), c.purpose, c.rotation === "" ? "-" : code(c.rotation)]),
+      ),
+    );
+  }
+
   if (hasura) lines.push(...hasuraReportSection(hasura, { code, table }));
   return lines.join("\n");
 }
@@ -215,9 +231,10 @@ function origin(e: SecretEntry): string {
 }
 
 function describeValue(e: SecretEntry): string {
-  if (e.rewritten) {
-    const d = e.origin.kind === "addon" ? e.origin.disposition : "user";
-    return d === "migrate" ? "rewritten → migrated database" : "rewritten → in-cluster service";
+  if (e.rewritten && e.origin.kind === "addon") {
+    const to = DISPOSITION_BEHAVIOUR[e.origin.disposition].rewrittenTo ?? "elsewhere";
+    const credential = e.value.credentials.length > 0 ? " with a new password" : "";
+    return `rewritten → ${to}${credential}`;
   }
   return e.value.isRedacted ? "from Heroku (redacted in the snapshot)" : "from Heroku, unchanged";
 }

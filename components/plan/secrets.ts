@@ -1,8 +1,10 @@
 import { SecretString } from "../heroku/secret-string";
 import { AppSnapshot } from "../heroku/snapshot";
 import { AddonUsage } from "./addon-usage";
+import { DISPOSITION_BEHAVIOUR } from "./dispositions";
 import { ConfigVarClassification } from "./config-vars";
 import { secretSatisfies } from "./secret-values";
+import { SecretTemplate } from "../heroku/secret-template";
 import { SecretEntry } from "./types";
 import { parseConnectionUrl } from "./urls";
 import { compareStrings, Findings } from "./warnings";
@@ -24,7 +26,7 @@ export function planSecretEntries(
   snapshot: AppSnapshot,
   classification: ConfigVarClassification,
   usages: AddonUsage[],
-  rewrites: Map<string, SecretString> | undefined,
+  rewrites: Map<string, SecretTemplate> | undefined,
   findings: Findings,
 ): SecretEntry[] {
   const app = snapshot.app.name;
@@ -89,7 +91,7 @@ export function planSecretEntries(
       );
     }
     if (source.kind === "user") {
-      entries.push({ key, origin: { kind: "user" }, value, rewritten: false });
+      entries.push({ key, origin: { kind: "user" }, value: SecretTemplate.of(value), rewritten: false });
       const copy = movedAddonUrlCopied(value, usages);
       if (copy) {
         findings.warned(
@@ -119,11 +121,11 @@ export function planSecretEntries(
         service: attachment.addon.service,
         disposition,
       },
-      value: rewritten ?? value,
+      value: rewritten ?? SecretTemplate.of(value),
       rewritten: rewritten !== undefined,
     });
-    if (rewritten !== undefined) {
-      const to = disposition === "migrate" ? "the migrated database" : "the in-cluster service";
+    const to = DISPOSITION_BEHAVIOUR[disposition].rewrittenTo;
+    if (rewritten !== undefined && to !== null) {
       findings.record(
         app,
         "config-var",
@@ -132,7 +134,7 @@ export function planSecretEntries(
         `app Secret, rewritten to ${to} (${attachment.addon.name})`,
       );
     } else if (
-      disposition !== "keep" &&
+      DISPOSITION_BEHAVIOUR[disposition].moves &&
       secretSatisfies(value, (v) => parseConnectionUrl(v) !== null) === true
     ) {
       findings.warned(
@@ -166,7 +168,7 @@ function movedAddonUrlCopied(
 ): { addon: string; key: string; disposition: string } | null {
   if (secretSatisfies(value, (v) => parseConnectionUrl(v) !== null) !== true) return null;
   for (const usage of usages) {
-    if (usage.disposition === "keep") continue;
+    if (!DISPOSITION_BEHAVIOUR[usage.disposition].moves) continue;
     for (const use of usage.uses) {
       for (const key of use.vars) {
         const original = use.snapshot.configVars[key];

@@ -12,8 +12,9 @@ import { checkAddonData, planAddonData } from "./addon-data";
 import { AddonUse, AddonUsage, Rewrites, setRewrite } from "./addon-usage";
 import { objectLabels } from "./names";
 import { secretSatisfies } from "./secret-values";
-import { EnvVar, PLACEHOLDER_DIGEST, ResourcesPlan, StatefulAddonPlan } from "./types";
-import { ConnectionUrl, decodeComponent, parseConnectionUrl } from "./urls";
+import { SecretTemplate } from "../heroku/secret-template";
+import { CredentialPlan, EnvVar, PLACEHOLDER_DIGEST, ResourcesPlan, StatefulAddonPlan } from "./types";
+import { ConnectionUrl, parseConnectionUrl } from "./urls";
 import { Findings } from "./warnings";
 
 /** MongoDB root user created in-cluster (the Heroku user name is not reused: it would need revealing). */
@@ -52,25 +53,36 @@ export interface StatefulAddonContext {
   namespace: string;
   storageClass: string | null;
   /** Kubernetes name for each in-cluster add-on (by Heroku add-on name). */
-  names: Map<string, string>;
+  names: ReadonlyMap<string, string>;
+}
+
+/** The generated password of in-cluster add-on `addon` ({@link CredentialPlan} name). */
+export function statefulAddonCredential(addon: string): string {
+  return `${addon}-password`;
 }
 
 /**
  * In-cluster add-ons → one StatefulAddonPlan each (a shared add-on once, `usedBy` listing its apps),
- * and every connection URL its attachments own rewritten to the in-cluster Service, keeping the
- * password.
+ * and every connection URL its attachments own rewritten to the in-cluster Service with the server's
+ * generated password (never Heroku's, so a Heroku URL that leaked unlocks nothing in-cluster).
  */
 export function planStatefulAddons(
   usages: AddonUsage[],
   ctx: StatefulAddonContext,
   rewrites: Rewrites,
   findings: Findings,
-): StatefulAddonPlan[] {
+): { statefulAddons: StatefulAddonPlan[]; credentials: CredentialPlan[] } {
   // Before anything is planned: an in-cluster server must never start empty unsaid.
   checkAddonData(usages);
-  return usages
+  const statefulAddons = usages
     .filter((u) => u.disposition === "in-cluster")
     .map((u) => planStatefulAddon(u, ctx, rewrites, findings));
+  const credentials = statefulAddons.map((a) => ({
+    name: a.credential,
+    purpose: `password of the in-cluster ${a.kind} ${a.name} (${a.addon})`,
+    rotation: usages.find((u) => u.addon.name === a.addon)?.override?.rotation ?? "",
+  }));
+  return { statefulAddons, credentials };
 }
 
 function urlVars(use: AddonUse, spec: InClusterSpec): string[] {
@@ -79,13 +91,6 @@ function urlVars(use: AddonUse, spec: InClusterSpec): string[] {
     const isUrl = secretSatisfies(value, (v) => spec.schemes.includes(parseConnectionUrl(v)?.scheme ?? ""));
     // A redacted value cannot be inspected: its attachment's `_URL` var is assumed to be the URL.
     return isUrl ?? key === `${use.attachment.name}_URL`;
-  });
-}
-
-function passwordOf(value: SecretString): SecretString {
-  return value.map((v) => {
-    const password = parseConnectionUrl(v)?.password;
-    return password === null || password === undefined ? "" : decodeComponent(password);
   });
 }
 
@@ -129,32 +134,46 @@ function imageOf(usage: AddonUsage, spec: InClusterSpec, findings: Findings): st
   return image;
 }
 
-function rewriteUrl(url: ConnectionUrl, spec: InClusterSpec, host: string): string {
-  const hasPassword = url.password !== null && url.password !== "";
+/**
+ * The in-cluster URL for a Heroku URL: the Service's host and port, the generated password, and the
+ * Heroku URL's path (Redis database number, MongoDB database), which is all it keeps of it.
+ */
+function rewriteUrl(
+  value: SecretString,
+  spec: InClusterSpec,
+  host: string,
+  credential: string,
+): SecretTemplate {
   const address = `${host}:${spec.port}`;
+  const password = SecretTemplate.credential(credential, { uriEncoded: true });
+  const pathOf = (v: string) => (parseConnectionUrl(v) as ConnectionUrl).path;
   if (spec.kind === "redis") {
     // Redis ≥ 6 treats a user name as an ACL user, and Heroku's `h` user does not exist in-cluster.
-    return `redis://${hasPassword ? `:${url.password}@` : ""}${address}${url.path}`;
+    return SecretTemplate.join("redis://:", password, `@${address}`, value.map(pathOf));
   }
-  const path = url.path === "" ? "/" : url.path;
-  return hasPassword
-    ? `mongodb://${MONGO_ROOT_USER}:${url.password}@${address}${path}?authSource=admin`
-    : `mongodb://${address}${path}`;
+  return SecretTemplate.join(
+    `mongodb://${MONGO_ROOT_USER}:`,
+    password,
+    `@${address}`,
+    value.map((v) => pathOf(v) || "/"),
+    "?authSource=admin",
+  );
 }
 
 /**
- * redis-server flags: durable (AOF), the password from the env the component fills from the add-on
- * Secret, and, for a known plan, Heroku's `maxmemory` (the plan's size; Heroku's default policy
+ * redis-server flags: durable (AOF), the generated password from the env the component fills from the
+ * add-on Secret, and, for a known plan, Heroku's `maxmemory` (the plan's size; Heroku's default policy
  * `noeviction` is Redis' own), so a full data set refuses writes as on Heroku instead of growing
  * until the container's memory limit kills it.
  */
-function redisArgs(plan: string, passwordEnvVar: string | null): string[] {
+function redisArgs(plan: string, passwordEnvVar: string): string[] {
   const memoryMb = planMemoryMb("redis", plan);
   return [
     "--appendonly",
     "yes",
     ...(memoryMb === undefined ? [] : ["--maxmemory", `${memoryMb}mb`]),
-    ...(passwordEnvVar === null ? [] : ["--requirepass", `$(${passwordEnvVar})`]),
+    "--requirepass",
+    `$(${passwordEnvVar})`,
   ];
 }
 
@@ -169,57 +188,14 @@ function planStatefulAddon(
   const name = ctx.names.get(addon.name) as string;
   const host = `${name}.${ctx.namespace}.svc`;
 
-  // The password comes from the first URL found (billing app first); the others should agree.
-  let password: SecretString | null = null;
+  const credential = statefulAddonCredential(addon.name);
+  // Where a copy reads the Heroku data from: the first URL found (uses list the billing app first).
   let source: { app: string; key: string; value: SecretString } | null = null;
   for (const use of usage.uses) {
     for (const key of urlVars(use, spec)) {
       const value = use.snapshot.configVars[key];
-      if (source === null) {
-        source = { app: use.app, key, value };
-        password = passwordOf(value);
-      } else if (password !== null && !password.isRedacted && !passwordOf(value).isRedacted) {
-        if (!passwordOf(value).equals(password)) {
-          findings.warned(
-            use.app,
-            "config-var",
-            key,
-            "addon-password-mismatch",
-            `${key} holds a different ${addon.name} password than ${source.app}'s ${source.key}; it is ` +
-              `rewritten from ${source.app}'s URL so that it authenticates in-cluster.`,
-          );
-        }
-      }
-    }
-  }
-  if (password !== null && password.equals(SecretString.of(""))) password = null;
-  if (password === null && spec.kind === "redis") {
-    findings.warn(
-      "redis-no-password",
-      null,
-      addon.name,
-      `${addon.name} has no password in its URLs: the in-cluster Redis accepts any client in the namespace.`,
-    );
-  }
-
-  for (const use of usage.uses) {
-    for (const key of urlVars(use, spec)) {
-      const value = use.snapshot.configVars[key];
-      const own = passwordOf(value);
-      const from =
-        source !== null &&
-        password !== null &&
-        !own.isRedacted &&
-        !password.isRedacted &&
-        !own.equals(password)
-          ? source.value
-          : value;
-      setRewrite(
-        rewrites,
-        use.app,
-        key,
-        from.map((v) => rewriteUrl(parseConnectionUrl(v) as ConnectionUrl, spec, host)),
-      );
+      source ??= { app: use.app, key, value };
+      setRewrite(rewrites, use.app, key, rewriteUrl(value, spec, host, credential));
       if (secretSatisfies(value, (v) => parseConnectionUrl(v)?.scheme === "rediss")) {
         findings.warned(
           use.app,
@@ -233,12 +209,9 @@ function planStatefulAddon(
     }
   }
 
-  const passwordEnvVar =
-    password === null ? null : spec.kind === "redis" ? "REDIS_PASSWORD" : "MONGO_INITDB_ROOT_PASSWORD";
+  const passwordEnvVar = spec.kind === "redis" ? "REDIS_PASSWORD" : "MONGO_INITDB_ROOT_PASSWORD";
   const env: EnvVar[] =
-    spec.kind === "mongodb" && password !== null
-      ? [{ name: "MONGO_INITDB_ROOT_USERNAME", value: MONGO_ROOT_USER }]
-      : [];
+    spec.kind === "mongodb" ? [{ name: "MONGO_INITDB_ROOT_USERNAME", value: MONGO_ROOT_USER }] : [];
   const args = spec.kind === "redis" ? redisArgs(addon.plan, passwordEnvVar) : [];
   const usedBy = [...new Set(usage.uses.map((u) => u.app))].sort();
 
@@ -254,8 +227,8 @@ function planStatefulAddon(
     storage: storageOf(usage, spec, findings),
     storageClass: usage.override?.storageClass ?? ctx.storageClass,
     dataPath: spec.dataPath,
-    password,
-    username: spec.kind === "mongodb" && password !== null ? MONGO_ROOT_USER : null,
+    credential,
+    username: spec.kind === "mongodb" ? MONGO_ROOT_USER : null,
     passwordEnvVar,
     env,
     readinessProbe: { tcpPort: spec.port, periodSeconds: 10, failureThreshold: 3 },

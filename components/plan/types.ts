@@ -1,4 +1,6 @@
 import { SecretString } from "../heroku/secret-string";
+import { SecretTemplate } from "../heroku/secret-template";
+import type { WarningCode } from "./warning-codes";
 
 /**
  * MigrationPlan: what the migration will create, as plain data computed by pure functions from
@@ -33,6 +35,17 @@ export interface PlanSettings {
   ingress: IngressSettings;
   /** Storage class for in-cluster add-on PVCs; null = the cluster default. */
   storageClass: string | null;
+  /**
+   * Per app, per process type: whether it must run as a single pod (a scheduler: Celery beat, a
+   * clock), overriding the planner's recognition by name and command. Default: recognised.
+   */
+  singletons: Record<string, Record<string, boolean>>;
+  /**
+   * Where the cluster runs: a Heroku region name (`us`, `eu`, `frankfurt`…) or a cloud region code
+   * (`eu-west-1`, `europe-west4`, `westeurope`…), compared by geography with each app's Heroku region
+   * for data residency and latency; null when not given.
+   */
+  clusterRegion: string | null;
 }
 
 export interface TargetPostgresSettings {
@@ -57,6 +70,11 @@ export interface AddonOverride {
   storageClass?: string;
   /** Container image (by digest) for `in-cluster`; default from the catalog. */
   image?: string;
+  /**
+   * Any text: changing it generates a new password for the add-on's new credential (the migrated
+   * database's owner role, the in-cluster server's password). Default "".
+   */
+  rotation?: string;
   /**
    * `in-cluster` only: the user's word that the in-cluster server starts empty (its Heroku data is not
    * copied, or they restore it themselves). An in-cluster add-on needs this or `copy`.
@@ -125,11 +143,31 @@ export interface MigrationPlan {
   warnings: PlanWarning[];
   /** Every Heroku fact of every snapshot and what became of it (mapped or warned): the report's body. */
   ledger: LedgerEntry[];
+  /**
+   * Every credential the migration generates instead of reusing Heroku's, sorted by name: the owner
+   * role of each migrated database, the password of each in-cluster server. Secret values that embed
+   * one (URLs) are {@link SecretTemplate}s naming it.
+   */
+  credentials: CredentialPlan[];
+}
+
+/**
+ * A credential generated once for the migration (a `GeneratedSecret`), never taken from Heroku, so
+ * a Heroku password unlocks nothing on the cluster. Components create one per name and fill it into
+ * the {@link SecretTemplate}s that name it.
+ */
+export interface CredentialPlan {
+  /** Resource name, unique in the plan (e.g. `postgresql-concave-52656-owner`). Changing it generates a new value. */
+  name: string;
+  /** What it unlocks, for the report (never a value). */
+  purpose: string;
+  /** Changing it generates a new value (`addons.<name>.rotation`); "" by default. */
+  rotation: string;
 }
 
 export interface PlanWarning {
-  /** Stable machine code, e.g. `log-drain`, `unknown-dyno-size`, `scheduler-no-jobs`. */
-  code: string;
+  /** Stable machine code, e.g. `log-drain`, `unknown-dyno-size`, `scheduler-no-jobs` (see WARNING_CODES). */
+  code: WarningCode;
   /** Heroku app the warning concerns, or null for an add-on-level warning. */
   app: string | null;
   /** What it is about: a process type, add-on, domain, feature, config key… (never a value). */
@@ -140,10 +178,29 @@ export interface PlanWarning {
 
 export type LedgerOutcome = "mapped" | "warned" | "not-needed";
 
+/** Kinds of Heroku facts the ledger accounts for. */
+export const LEDGER_KINDS = [
+  "app",
+  "config-var",
+  "process-type",
+  "scheduled-job",
+  "addon",
+  "attachment",
+  "domain",
+  "sni-endpoint",
+  "log-drain",
+  "feature",
+  "buildpack",
+  "pipeline",
+  "release",
+  "slug",
+] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
 export interface LedgerEntry {
   app: string;
-  /** Kind of fact: `process-type`, `config-var`, `addon`, `attachment`, `domain`, `sni-endpoint`, `log-drain`, `feature`, `buildpack`, `pipeline`, `release`, `dyno-size`, … */
-  kind: string;
+  /** Kind of fact. */
+  kind: LedgerKind;
   /** The fact's name (process type, config key, add-on name, hostname…). */
   subject: string;
   outcome: LedgerOutcome;
@@ -189,10 +246,10 @@ export interface SecretEntry {
   key: string;
   origin: ConfigVarOrigin;
   /**
-   * The value to put in the Secret: the Heroku value (`keep`, user vars) or the rewritten one
-   * (a migrated database's URL, an in-cluster add-on's URL).
+   * The value to put in the Secret: the Heroku value (`keep`, user vars), or the rewritten one (a
+   * migrated database's URL, an in-cluster add-on's URL) with the generated credential it names.
    */
-  value: SecretString;
+  value: SecretTemplate;
   /** True when `value` differs from Heroku's (rewritten to point into the cluster). */
   rewritten: boolean;
 }
@@ -246,8 +303,18 @@ export interface WorkloadPlan {
   /** Startup probe giving Heroku's boot window (60 s), web only. */
   startupProbe: ProbePlan | null;
   readinessProbe: ProbePlan | null;
-  /** Rolling update; preboot (web) → maxUnavailable 0, maxSurge 100%. */
-  strategy: { maxUnavailable: string | number; maxSurge: string | number };
+  /**
+   * Rolling update (preboot web: maxUnavailable 0, maxSurge 100%), or `Recreate` for a singleton:
+   * the old pod stops before the new one starts, so two schedulers never overlap.
+   */
+  strategy:
+    | { type: "RollingUpdate"; maxUnavailable: string | number; maxSurge: string | number }
+    | { type: "Recreate" };
+  /**
+   * Why this process type must run as one pod (a scheduler recognised by name or command, or
+   * `singletons` config), or null. A singleton has at most 1 replica and the Recreate strategy.
+   */
+  singleton: string | null;
 }
 
 /**
@@ -343,18 +410,21 @@ export interface StatefulAddonPlan {
   storageClass: string | null;
   /** Where the data lives in the container. */
   dataPath: string;
-  /** Password reused from the Heroku URL (so app URLs change host only), or null for none. */
-  password: SecretString | null;
+  /**
+   * The generated password of the in-cluster server ({@link CredentialPlan} name): never Heroku's,
+   * which therefore unlocks nothing in-cluster. The rewritten URLs carry it.
+   */
+  credential: string;
   /**
    * MongoDB root user created in-cluster (a fixed name, `heroku`, that the rewritten URLs use), or null
-   * (Redis: the default user; or no password).
+   * (Redis: the default user).
    */
   username: string | null;
   /**
    * Env var the component sets from the add-on Secret's `password` key (e.g. `REDIS_PASSWORD`,
-   * referenced by `args` as `$(REDIS_PASSWORD)`), or null when `password` is null.
+   * referenced by `args` as `$(REDIS_PASSWORD)`).
    */
-  passwordEnvVar: string | null;
+  passwordEnvVar: string;
   /** Literal env for the container (e.g. `MONGO_INITDB_ROOT_USERNAME`). */
   env: EnvVar[];
   /** TCP readiness on `port`. */
@@ -412,8 +482,8 @@ export interface DatabasePlan {
   database: string;
   /** Target owner role. */
   ownerRole: string;
-  /** Owner role password: reused from the source credential so apps change host only. */
-  ownerPassword: SecretString;
+  /** The owner role's generated password ({@link CredentialPlan} name): never the source credential's. */
+  ownerCredential: string;
   /** Source URL for the import (the primary attachment's URL on the owner app). */
   sourceUrl: SecretString;
   /** Where `sourceUrl` comes from: re-read there at copy time when a Heroku token is available. */
@@ -425,8 +495,8 @@ export interface DatabasePlan {
   attachedApps: string[];
   /** Every attachment (any app) whose URL var now points at the target. */
   attachments: { app: string; attachment: string; configVar: string }[];
-  /** The rewritten URL apps get (host/port from clusterHost/clusterPort). */
-  targetUrl: SecretString;
+  /** The rewritten URL apps get (host/port from clusterHost/clusterPort, the owner's generated password). */
+  targetUrl: SecretTemplate;
   /** Host and port in `targetUrl` (not secret; for the report). */
   targetHost: string;
   targetPort: number;

@@ -1,7 +1,7 @@
 import { AppSnapshot, FormationEntry } from "../heroku/snapshot";
 import { DEFAULT_DYNO_SIZE, resourcesForDynoSize } from "./dyno-sizes";
 import { objectLabels } from "./names";
-import { EnvVar, ProbePlan, ResourcesPlan, WEB_PORT, WorkloadPlan } from "./types";
+import { EnvVar, LedgerKind, ProbePlan, ResourcesPlan, WEB_PORT, WorkloadPlan } from "./types";
 import { compareStrings, Findings } from "./warnings";
 
 /** Heroku sends SIGTERM, waits 30 s, then SIGKILLs (DC `dyno-shutdown-behavior`). */
@@ -63,7 +63,7 @@ function memoryMi(r: ResourcesPlan): number {
 export function resourcesFor(
   snapshot: AppSnapshot,
   size: string,
-  subject: { kind: string; name: string },
+  subject: { kind: LedgerKind; name: string },
   findings: Findings,
 ): ResourcesPlan {
   const { resources, known } = resourcesForDynoSize(size, snapshot.dynoSizes);
@@ -95,6 +95,35 @@ const BINDS_PORT = /\$\{?PORT\b/;
 const READS_DYNO = /\bDYNO\b/;
 const JVM_BUILDPACK = /heroku\/(java|gradle|scala|clojure)|heroku-buildpack-(java|gradle|scala|clojure)/;
 
+/** Process type names of schedulers: each runs its jobs once per pod (tokens of the name, split on -_.). */
+const SINGLETON_NAMES = new Set(["clock", "clockwork", "beat", "celerybeat", "scheduler", "cron", "crond"]);
+/** Commands of schedulers that must run once: what each pattern recognises, for the warning. */
+const SINGLETON_COMMANDS: [RegExp, string][] = [
+  [/\bcelery\b.*\sbeat\b/, "Celery beat"],
+  [/\bcelery\b.*\s(-B|--beat)\b/, "a Celery worker with an embedded beat (-B)"],
+  [/\bclockwork\b/, "clockwork"],
+  [/\brq-?scheduler\b/, "rq-scheduler"],
+  [/\bresque[:-]scheduler\b/, "resque-scheduler"],
+  [/\bartisan\s+schedule:(work|run)\b/, "the Laravel scheduler"],
+  [/(^|[\s/])clock(\.(js|mjs|cjs|ts|rb|py))?(\s|$)/, "a clock process"],
+];
+
+/**
+ * Why process type `type` (running `command`) must run as exactly one pod, or null: a scheduler
+ * run twice runs every job twice, and a rolling update briefly runs two. `override` (config
+ * `singletons.<app>.<type>`) decides when given.
+ */
+export function singletonReason(type: string, command: string, override: boolean | undefined): string | null {
+  if (override !== undefined) return override ? "declared a singleton in singletons config" : null;
+  const token = type
+    .toLowerCase()
+    .split(/[-_.]/)
+    .find((t) => SINGLETON_NAMES.has(t));
+  if (token !== undefined) return `its name (${type}) is a scheduler's`;
+  const match = SINGLETON_COMMANDS.find(([re]) => re.test(command));
+  return match ? `its command runs ${match[1]}` : null;
+}
+
 export interface WorkloadNaming {
   /** Deployment name of a process type. */
   workloadName(type: string): string;
@@ -105,17 +134,45 @@ export interface WorkloadNaming {
 }
 
 /**
- * One WorkloadPlan per process type except `release`, sorted by type. Records each process type in
- * the ledger.
+ * The process types that become workloads: every formation entry except `release`, and a type only
+ * in the Procfile when `replicas` config scales it. A Procfile-only type was never scaled on Heroku
+ * (`console`, one-off tasks run with `heroku run`): it is not a workload.
+ */
+export function workloadTypes(
+  snapshot: AppSnapshot,
+  replicaOverrides: Record<string, number>,
+): ProcessType[] {
+  return processTypes(snapshot).filter(
+    (t) => t.type !== RELEASE_TYPE && (t.inFormation || replicaOverrides[t.type] !== undefined),
+  );
+}
+
+/**
+ * One WorkloadPlan per workload type (see {@link workloadTypes}), sorted by type. Records each process
+ * type in the ledger, a Procfile-only one as a one-off command.
  */
 export function planWorkloads(
   snapshot: AppSnapshot,
   replicaOverrides: Record<string, number>,
+  singletonOverrides: Record<string, boolean>,
   naming: WorkloadNaming,
   findings: Findings,
 ): WorkloadPlan[] {
   const app = snapshot.app.name;
   const types = processTypes(snapshot);
+  for (const type of Object.keys(singletonOverrides).sort(compareStrings)) {
+    if (!types.some((t) => t.type === type) || type === RELEASE_TYPE) {
+      throw new Error(
+        `singletons.${app}.${type}: app ${app} has no process type ${type} ` +
+          `(process types: ${
+            types
+              .map((t) => t.type)
+              .filter((t) => t !== RELEASE_TYPE)
+              .join(", ") || "none"
+          })`,
+      );
+    }
+  }
   for (const type of Object.keys(replicaOverrides).sort(compareStrings)) {
     const n = replicaOverrides[type];
     if (!types.some((t) => t.type === type) || type === RELEASE_TYPE) {
@@ -138,12 +195,31 @@ export function planWorkloads(
   const bootSeconds = jvm ? JVM_BOOT_SECONDS : BOOT_SECONDS;
 
   const workloads: WorkloadPlan[] = [];
+  const planned = workloadTypes(snapshot, replicaOverrides);
   for (const pt of types) {
-    if (pt.type === RELEASE_TYPE) continue;
+    if (pt.type === RELEASE_TYPE || planned.some((t) => t.type === pt.type)) continue;
+    findings.record(
+      app,
+      "process-type",
+      pt.type,
+      "not-needed",
+      `in the Procfile only, never scaled on Heroku: a one-off command (heroku run), not a workload; run it ` +
+        `in-cluster with kubectl run or a Job on the app's image and Secret (replicas.${app}.${pt.type} makes it a Deployment)`,
+    );
+  }
+  for (const pt of planned) {
     const isWeb = pt.type === WEB_TYPE;
     const name = naming.workloadName(pt.type);
     const resources = resourcesFor(snapshot, pt.size, { kind: "process-type", name: pt.type }, findings);
-    const replicas = replicaOverrides[pt.type] ?? pt.quantity;
+    const singleton = singletonReason(pt.type, pt.command, singletonOverrides[pt.type]);
+    const wanted = replicaOverrides[pt.type] ?? pt.quantity;
+    if (singleton !== null && replicaOverrides[pt.type] !== undefined && wanted > 1) {
+      throw new Error(
+        `replicas.${app}.${pt.type}: ${wanted} replicas of a singleton (${singleton}) would run each of its ` +
+          `jobs ${wanted} times; set singletons.${app}.${pt.type}: false if it is safe to run several`,
+      );
+    }
+    const replicas = singleton !== null ? Math.min(wanted, 1) : wanted;
     const env: EnvVar[] = isWeb ? [{ name: "PORT", value: String(WEB_PORT) }, ...dynoEnv()] : dynoEnv();
     const startupProbe: ProbePlan | null = isWeb
       ? {
@@ -176,11 +252,26 @@ export function planWorkloads(
       startupProbe,
       readinessProbe,
       strategy:
-        isWeb && preboot
-          ? { maxUnavailable: 0, maxSurge: "100%" }
-          : { maxUnavailable: "25%", maxSurge: "25%" },
+        singleton !== null
+          ? { type: "Recreate" }
+          : isWeb && preboot
+            ? { type: "RollingUpdate", maxUnavailable: 0, maxSurge: "100%" }
+            : { type: "RollingUpdate", maxUnavailable: "25%", maxSurge: "25%" },
+      singleton,
     });
-    const origin = pt.inFormation ? `${pt.quantity} × ${pt.size}` : "in the Procfile only, never scaled";
+    if (singleton !== null) {
+      findings.warned(
+        app,
+        "process-type",
+        pt.type,
+        "singleton-process",
+        `${pt.type} runs as a single pod (${singleton}), replaced with the Recreate strategy so two never overlap` +
+          (wanted > 1 ? `; it had ${wanted} dynos on Heroku, each running every job` : "") +
+          `. Do not scale it (kubectl scale, an autoscaler): every extra pod runs each job again. If it is ` +
+          `safe to run several, set singletons.${app}.${pt.type}: false.`,
+      );
+    }
+    const origin = pt.inFormation ? `${pt.quantity} × ${pt.size}` : "in the Procfile only, scaled by config";
     findings.record(
       app,
       "process-type",

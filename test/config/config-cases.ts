@@ -40,6 +40,24 @@ export interface BadConfigCase {
 
 export const BAD_CONFIG_CASES: BadConfigCase[] = [
   {
+    name: "a singletons value that is not a boolean",
+    mutate: (c) => (c.singletons = { "acme-api": { clock: "yes" } }),
+    key: "heroku-to-hasura:singletons.acme-api.clock",
+    message: /must be true or false \(got "yes"\)/,
+  },
+  {
+    name: "a cluster.region that is not a region name",
+    mutate: (c) => (c.cluster.region = "eu west 1"),
+    key: "heroku-to-hasura:cluster.region",
+    message: /must be a region name such as eu, frankfurt, eu-west-1/,
+  },
+  {
+    name: "a rotation on a kept add-on",
+    mutate: (c) => (c.addons["redis-curved-11111"] = { disposition: "keep", rotation: "2027-01" }),
+    key: "heroku-to-hasura:addons.redis-curved-11111.rotation",
+    message: /only applies to an add-on that moves \(migrate or in-cluster\)/,
+  },
+  {
     name: "unknown add-on disposition",
     mutate: (c) => (c.addons["redis-curved-11111"].disposition = "in_cluster"),
     key: "heroku-to-hasura:addons.redis-curved-11111.disposition",

@@ -25,6 +25,17 @@ describe("stack config: parseStackConfig", () => {
     assert.deepStrictEqual([c.cluster.namespace, c.cluster.createNamespace], ["acme", true]);
   });
 
+  it("singletons, cluster.region and an add-on's rotation reach the planner's settings", () => {
+    const raw = validConfig();
+    raw.singletons = { "acme-api": { clock: false, worker: true } };
+    raw.cluster = { renderTo: "out/test", region: "eu-west-1" };
+    raw.addons = { "redis-curved-11111": { disposition: "in-cluster", rotation: "2027-01" } };
+    const c = parseStackConfig(raw, ctx);
+    assert.deepStrictEqual(c.plan.singletons, { "acme-api": { clock: false, worker: true } });
+    assert.deepStrictEqual([c.cluster.region, c.plan.clusterRegion], ["eu-west-1", "eu-west-1"]);
+    assert.strictEqual(c.plan.addons["redis-curved-11111"].rotation, "2027-01");
+  });
+
   it("accepts a complete config and builds the planner's settings", () => {
     const c = parseStackConfig(validConfig(), ctx);
     assert.deepStrictEqual(c.heroku, {
@@ -36,6 +47,7 @@ describe("stack config: parseStackConfig", () => {
     assert.deepStrictEqual(c.cluster, {
       namespace: "default",
       createNamespace: false,
+      region: null,
       target: { kind: "render", directory: "out/test" },
     });
     assert.deepStrictEqual(c.plan, {
@@ -60,8 +72,10 @@ describe("stack config: parseStackConfig", () => {
         "acme-api": [{ name: "nightly-cleanup", schedule: "0 3 * * *", command: "rake cleanup" }],
       },
       replicas: { "acme-api": { web: 2 } },
+      singletons: {},
       ingress: { className: "nginx", clusterIssuer: "letsencrypt-prod", addressTimeoutSeconds: 45 },
       storageClass: "standard",
+      clusterRegion: null,
     });
     assert.strictEqual((c.images as { registry: string }).registry, "images.acme.example/acme");
     assert.deepStrictEqual((c.images as { apps: unknown }).apps, { "acme-api": { image: API_IMAGE } });

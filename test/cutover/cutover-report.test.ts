@@ -16,6 +16,7 @@ import {
   RehearsalRecord,
 } from "../../components/cutover/rehearsals";
 import { SecretString } from "../../components/heroku/secret-string";
+import { SecretTemplate } from "../../components/heroku/secret-template";
 import type { DatabasePlan } from "../../components/plan/types";
 import { validConfig } from "../config/config-cases";
 
@@ -28,12 +29,12 @@ function dbPlan(over: Partial<DatabasePlan> = {}): DatabasePlan {
     plan: "heroku-postgresql:standard-0",
     database: "postgresql_concave_52656",
     ownerRole: "postgresql_concave_52656_owner",
-    ownerPassword: SecretString.of("x"),
+    ownerCredential: "postgresql-concave-52656-owner",
     sourceUrl: SecretString.of("postgres://u:x@db.example.com:5432/d"),
     sourceAttachment: { app: "acme-api", configVar: "DATABASE_URL" },
     attachedApps: ["acme-api", "acme-reports"],
     attachments: [],
-    targetUrl: SecretString.of("postgres://o:x@pg:5432/t"),
+    targetUrl: SecretTemplate.of(SecretString.of("postgres://o:x@pg:5432/t")),
     targetHost: "pg",
     targetPort: 5432,
     ...over,

@@ -19,6 +19,7 @@ import {
   WAIT_FOR_CONSUMER_STORAGE_CLASS,
 } from "../../scripts/lib/kube-cluster";
 import { createSandbox, REPO_ROOT, Sandbox } from "../support/engine";
+import { ExistingTarget, existingTarget } from "../support/postgres/existing-target";
 import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
 import { createNamespace, testCluster } from "../support/kube";
 
@@ -39,6 +40,7 @@ describe("what up waits for on a real API server: an ingress controller that rep
   let double: HerokuDouble;
   let cluster: KubeCluster;
   let stack: Stack;
+  let target: ExistingTarget;
   let configFile: string;
   const ns = `h2h-await-${process.pid}`;
 
@@ -47,6 +49,7 @@ describe("what up waits for on a real API server: an ingress controller that rep
     sb = await createSandbox();
     double = await startHerokuDouble(buildAccountFixtures());
     cluster = await testCluster();
+    target = await existingTarget();
     await createNamespace(cluster.api, ns);
     const stackName = `e2e-await-${process.pid}`;
     configFile = path.join(REPO_ROOT, `Pulumi.${stackName}.yaml`);
@@ -54,12 +57,8 @@ describe("what up waits for on a real API server: an ingress controller that rep
       structuredConfig: {
         [`${PROJECT}:heroku`]: { apps: [APP], apiUrl: double.url },
         [`${PROJECT}:cluster`]: { namespace: ns },
-        [`${PROJECT}:postgres`]: {
-          host: "127.0.0.1",
-          port: 5432,
-          adminUser: "postgres",
-          manageDatabase: false,
-        },
+        // The target exists (manageDatabase false); the stack sets its owner's new password there.
+        [`${PROJECT}:postgres`]: target.postgres,
         [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
         [`${PROJECT}:addons`]: { [REDIS]: { disposition: "in-cluster", startEmpty: true } },
         [`${PROJECT}:storageClass`]: WAIT_FOR_CONSUMER_STORAGE_CLASS,
@@ -71,6 +70,7 @@ describe("what up waits for on a real API server: an ingress controller that rep
       config: {
         [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
         [`${PROJECT}:kubeconfig`]: { value: cluster.kubeconfig, secret: true },
+        [`${PROJECT}:postgresPassword`]: { value: target.pg.password, secret: true },
       },
     });
   });
@@ -92,6 +92,7 @@ describe("what up waits for on a real API server: an ingress controller that rep
     sb?.log.flush();
     await double?.close();
     sb?.cleanup();
+    target?.pg.stop();
   });
 
   it(`no address from the controller: up fails after the stack's ${ADDRESS_TIMEOUT} s, naming the Ingress; the WaitForFirstConsumer PVC bound meanwhile`, async function () {

@@ -15,6 +15,7 @@ import { parseAllDocuments } from "yaml";
 import { KubeApi } from "../../scripts/lib/kube-api";
 import { KubeCluster, kubeconfigYaml } from "../../scripts/lib/kube-cluster";
 import { createSandbox, REPO_ROOT, Sandbox } from "../support/engine";
+import { ExistingTarget, existingTarget } from "../support/postgres/existing-target";
 import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
 import { createNamespace, testCluster } from "../support/kube";
 
@@ -62,6 +63,7 @@ describe("least privilege on a real API server: the published namespace Role is 
   let double: HerokuDouble;
   let cluster: KubeCluster;
   let stack: Stack;
+  let target: ExistingTarget;
   const ns = `h2h-rbac-${process.pid}`;
   const rolePath = () => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles/${SA}`;
 
@@ -70,20 +72,17 @@ describe("least privilege on a real API server: the published namespace Role is 
     sb = await createSandbox();
     double = await startHerokuDouble(buildAccountFixtures());
     cluster = await testCluster();
+    target = await existingTarget();
     await createNamespace(cluster.api, ns);
     const kubeconfig = await deployerKubeconfig(cluster.api, cluster, ns);
     stack = await sb.localStack(`e2e-rbac-${process.pid}`, {
       structuredConfig: {
         [`${PROJECT}:heroku`]: { apps: [APP], apiUrl: double.url },
         [`${PROJECT}:cluster`]: { namespace: ns },
-        [`${PROJECT}:postgres`]: {
-          host: "127.0.0.1",
-          port: 5432,
-          adminUser: "postgres",
-          manageDatabase: false,
-        },
+        // The target exists (manageDatabase false); the stack sets its owner's new password there.
+        [`${PROJECT}:postgres`]: target.postgres,
         [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
-        // KWOK runs no container: the example's in-cluster Redis is acknowledged to start empty.
+        // The in-cluster Redis's data is not what this test is about (test/e2e/program.test.ts copies it).
         [`${PROJECT}:addons`]: { "redis-curved-11111": { startEmpty: true } },
         [`${PROJECT}:schedules`]: {
           [APP]: [{ name: "nightly-cleanup", schedule: "0 3 * * *", command: "rake cleanup" }],
@@ -92,6 +91,7 @@ describe("least privilege on a real API server: the published namespace Role is 
       config: {
         [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
         [`${PROJECT}:kubeconfig`]: { value: kubeconfig, secret: true },
+        [`${PROJECT}:postgresPassword`]: { value: target.pg.password, secret: true },
       },
     });
   });
@@ -101,6 +101,7 @@ describe("least privilege on a real API server: the published namespace Role is 
     sb?.log.flush();
     await double?.close();
     sb?.cleanup();
+    target?.pg.stop();
   });
 
   it("the ServiceAccount can do nothing outside its namespace (control)", async function () {

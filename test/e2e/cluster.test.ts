@@ -18,11 +18,16 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 
+import { Client } from "pg";
+
+import type { PgCluster } from "../../scripts/lib/pg-cluster";
+
 import { KubeApi, KubeApiError } from "../../scripts/lib/kube-api";
 import { KubeCluster } from "../../scripts/lib/kube-cluster";
 import { changedResources, createSandbox, findPlaintext, REPO_ROOT, Sandbox } from "../support/engine";
 import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
 import { createNamespace, testCluster, Watcher, WatchEvent } from "../support/kube";
+import { ExistingTarget, existingTarget } from "../support/postgres/existing-target";
 
 const PROJECT = "heroku-to-hasura";
 const APP = "acme-api";
@@ -56,6 +61,8 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
   let api: KubeApi;
   let stack: Stack;
   let configFile: string;
+  let pg: PgCluster;
+  let target: ExistingTarget;
   const ns = `h2h-e2e-${process.pid}`;
   const ours = (collection: string) =>
     api.list(`${collection}?labelSelector=${encodeURIComponent(MANAGED)}`) as Promise<unknown> as Promise<
@@ -110,6 +117,10 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
     cluster = await testCluster();
     api = cluster.api;
     await createNamespace(api, ns);
+    // The target database and its owner role exist (manageDatabase false, as the dev job leaves
+    // them); the stack gives the role its new password, the one the app's DATABASE_URL carries.
+    target = await existingTarget();
+    pg = target.pg;
     const stackName = `e2e-cluster-${process.pid}`;
     configFile = path.join(REPO_ROOT, `Pulumi.${stackName}.yaml`);
     stack = await sb.localStack(stackName, {
@@ -118,12 +129,7 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
         [`${PROJECT}:cluster`]: { namespace: ns },
         // The database is not imported here (test/e2e/program.test.ts does that); the apps' URLs
         // point at it all the same.
-        [`${PROJECT}:postgres`]: {
-          host: "127.0.0.1",
-          port: 5432,
-          adminUser: "postgres",
-          manageDatabase: false,
-        },
+        [`${PROJECT}:postgres`]: target.postgres,
         [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
         // KWOK runs no container, so no Redis to copy into (test/e2e/program.test.ts copies one).
         [`${PROJECT}:addons`]: { "redis-curved-11111": { startEmpty: true } },
@@ -134,6 +140,7 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
       config: {
         [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
         [`${PROJECT}:kubeconfig`]: { value: cluster.kubeconfig, secret: true },
+        [`${PROJECT}:postgresPassword`]: { value: pg.password, secret: true },
       },
     });
   });
@@ -143,6 +150,7 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
     sb?.log.flush();
     await double?.close();
     sb?.cleanup();
+    pg?.stop();
   });
 
   it("preview plans the app's objects and creates nothing on the cluster", async function () {
@@ -195,6 +203,20 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
 
     const secrets = await ours(core("secrets"));
     assert.strictEqual(secrets.length, 2, "the app's Secret and the in-cluster Redis'");
+    // The DATABASE_URL the pods get logs in as the owner, with the password the stack generated.
+    const appSecret = secrets.find((s) => s.metadata.name.startsWith(`${APP}-env-`)) as Obj & {
+      data: Record<string, string>;
+    };
+    const dbUrl = new URL(Buffer.from(appSecret.data.DATABASE_URL, "base64").toString("utf8"));
+    const owner = new Client({
+      host: "127.0.0.1",
+      port: pg.port,
+      user: decodeURIComponent(dbUrl.username),
+      password: decodeURIComponent(dbUrl.password),
+      database: dbUrl.pathname.slice(1),
+    });
+    await owner.connect();
+    await owner.end();
     for (const s of secrets) {
       assert.strictEqual(s.immutable, true, `${s.metadata.name} is immutable`);
       // The API server, not our code, refuses a change to an immutable Secret.
@@ -261,6 +283,9 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
     await stack.up({ ...sb.ops({ events }) });
     assert.deepStrictEqual(changedResources(events), [
       "update kubernetes:apps/v1:Deployment::acme-api-worker",
+      // Dynamic resources (the generated credentials) run under the default pulumi-nodejs provider,
+      // whose inputs are the stack's config: an edited config updates it, and nothing it manages.
+      "update pulumi:providers:pulumi-nodejs::default",
     ]);
     const after = Object.fromEntries((await ours(apps("deployments"))).map((d) => [d.metadata.name, d]));
     assert.strictEqual((after["acme-api-worker"].spec as { replicas: number }).replicas, 3);

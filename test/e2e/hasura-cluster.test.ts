@@ -116,7 +116,7 @@ describe("Hasura on a real Kubernetes API server (local control plane, KWOK node
         },
         [`${PROJECT}:import`]: { enabled: true, jobs: 2 },
         [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
-        // KWOK runs no container: the example's in-cluster Redis is acknowledged to start empty.
+        // The in-cluster Redis's data is not what this test is about (test/e2e/program.test.ts copies it).
         [`${PROJECT}:addons`]: { "redis-curved-11111": { startEmpty: true } },
         [`${PROJECT}:hasura`]: { enabled: true, image: HASURA_IMAGE, endpoint: metadataApi.url },
       },

@@ -101,7 +101,7 @@ describe("Hasura under the real engine (rendered manifests, metadata API double)
         },
         [`${PROJECT}:import`]: { enabled: true, jobs: 2 },
         [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
-        // KWOK runs no container: the example's in-cluster Redis is acknowledged to start empty.
+        // The in-cluster Redis's data is not what this test is about (test/e2e/program.test.ts copies it).
         [`${PROJECT}:addons`]: { "redis-curved-11111": { startEmpty: true } },
         [`${PROJECT}:hasura`]: { enabled: true, image: HASURA_IMAGE, endpoint: api.url },
       },

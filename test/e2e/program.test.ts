@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { Client } from "pg";
 
 import { sqlIdentifier } from "../../components/plan/names";
 import { freePort, PgCluster, startPgCluster } from "../../scripts/lib/pg-cluster";
@@ -88,6 +89,19 @@ function rowCounts(cluster: PgCluster, db: string): Record<string, number> {
   );
 }
 
+/** Whether `url` logs in (a password check against the real server). */
+async function canLogIn(url: string): Promise<boolean> {
+  const c = new Client({ connectionString: url });
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
 describe("index.ts under the real engine, reading the Heroku API double, rendering manifests", function () {
   let sb: Sandbox;
   let double: HerokuDouble;
@@ -100,6 +114,7 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
   const sourcePassword = `src-${crypto.randomBytes(9).toString("hex")}`;
   const targetDb = sqlIdentifier(PG_ADDON);
   let ownerPassword = "";
+  let redisPassword = "";
   let initialVars: Record<string, string> = {};
   let redisSource: RedisServer;
   let redisTarget: RedisServer | undefined;
@@ -169,8 +184,14 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
     await double?.close(); // rejects if any response the double served broke the API schema
   });
 
-  it("preview plans the app's resources and renders nothing", async function () {
+  it("preview plans the app's resources and renders nothing, reading each Heroku endpoint once", async function () {
+    const before = double.requests.length;
     const res = await stack.preview({ ...sb.ops() });
+    // One program run: 15 requests about acme-api (its moved add-ons' lists included) and its
+    // pipeline's name, each path once.
+    const run = double.requests.slice(before).map((r) => r.path + (r.range ? ` ${r.range}` : ""));
+    assert.strictEqual(run.length, 16, run.join("\n"));
+    assert.strictEqual(new Set(run).size, run.length, "no request repeated");
     assert.ok((res.changeSummary.create ?? 0) > 3, `creates: ${JSON.stringify(res.changeSummary)}`);
     assert.deepStrictEqual(readRendered(renderDir), []);
   });
@@ -233,6 +254,34 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
         [{ where: "rendered Secret", text }],
       ),
       ["SESSION_SECRET in rendered Secret", "owner password in rendered Secret"],
+    );
+  });
+
+  it("up gave the owner role and the in-cluster Redis new passwords: Heroku's unlock nothing", async function () {
+    const owner = sqlIdentifier(PG_ADDON, "_owner");
+    assert.notStrictEqual(ownerPassword, sourcePassword, "the app's DATABASE_URL carries a new password");
+    // The role existed with Heroku's password (as left by a DBA or the dev job): up replaced it.
+    assert.ok(await canLogIn(target.url(targetDb, owner, ownerPassword)), "the new password logs in");
+    assert.ok(!(await canLogIn(target.url(targetDb, owner, sourcePassword))), "Heroku's does not");
+
+    const appSecret = firstRender.find(
+      (o) => o.kind === "Secret" && JSON.stringify(o).includes("SESSION_SECRET"),
+    );
+    const redisSecret = firstRender.find(
+      (o) =>
+        o.kind === "Secret" &&
+        Object.keys((o as unknown as { data?: object }).data ?? {}).join() === "password",
+    );
+    assert.ok(appSecret && redisSecret, "the app's and the Redis server's Secrets are rendered");
+    const b64 = (o: unknown, k: string) =>
+      Buffer.from((o as { data: Record<string, string> }).data[k], "base64").toString("utf8");
+    redisPassword = b64(redisSecret, "password");
+    const herokuRedis = new URL(initialVars.REDIS_URL).password;
+    assert.ok(redisPassword.length >= 32 && redisPassword !== herokuRedis, "the server's password is new");
+    assert.strictEqual(
+      new URL(b64(appSecret, "REDIS_URL")).password,
+      redisPassword,
+      "and the app's URL carries it",
     );
   });
 

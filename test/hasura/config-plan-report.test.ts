@@ -6,6 +6,8 @@ import { parseStackConfig, StackConfigError } from "../../components/config";
 import { hasuraSection } from "../../components/hasura/deploy";
 import { DEFAULT_HASURA_IMAGE, planHasura, sourceEnvVar } from "../../components/hasura/plan";
 import { SecretString } from "../../components/heroku/secret-string";
+import { SecretTemplate } from "../../components/heroku/secret-template";
+import { renderTemplate } from "../plan/helpers";
 import { renderReport } from "../../components/plan";
 import type { HasuraSourceReport } from "../../components/plan/hasura-section";
 import type { DatabasePlan } from "../../components/plan/types";
@@ -32,12 +34,16 @@ function database(name: string): DatabasePlan {
     plan: "heroku-postgresql:standard-0",
     database: name,
     ownerRole: `${name}_owner`,
-    ownerPassword: SecretString.of("pw"),
+    ownerCredential: `postgresql-${name}-owner`,
     sourceAttachment: { app: "acme-api", configVar: "DATABASE_URL" },
     attachedApps: ["acme-api"],
     sourceUrl: SecretString.of("postgres://u:p@src:5432/d"),
     attachments: [],
-    targetUrl: SecretString.of(`postgres://${name}_owner:pw@postgres.hasura.svc:5432/${name}`),
+    targetUrl: SecretTemplate.join(
+      `postgres://${name}_owner:`,
+      SecretTemplate.credential(`postgresql-${name}-owner`, { uriEncoded: true }),
+      `@postgres.hasura.svc:5432/${name}`,
+    ),
     targetHost: "postgres.hasura.svc",
     targetPort: 5432,
   };
@@ -133,17 +139,17 @@ describe("hasura config, plan and report section", () => {
     const plan = { ...migrationPlan([]), databases: [database("acme_db"), database("acme_reports")] };
     const p = planHasura(config.hasura, plan, config.plan.postgres, config.plan.ingress);
     assert.deepStrictEqual(
-      p.sources.map((s) => [s.name, s.envVar, s.clusterUrl.reveal("t")]),
+      p.sources.map((s) => [s.name, s.envVar, renderTemplate(s.clusterUrl)]),
       [
         [
           "acme_db",
           "HASURA_SOURCE_ACME_DB_URL",
-          "postgres://acme_db_owner:pw@postgres.hasura.svc:5432/acme_db",
+          "postgres://acme_db_owner:cred(postgresql-acme_db-owner)@postgres.hasura.svc:5432/acme_db",
         ],
         [
           "acme_reports",
           "HASURA_SOURCE_ACME_REPORTS_URL",
-          "postgres://acme_reports_owner:pw@postgres.hasura.svc:5432/acme_reports",
+          "postgres://acme_reports_owner:cred(postgresql-acme_reports-owner)@postgres.hasura.svc:5432/acme_reports",
         ],
       ],
     );

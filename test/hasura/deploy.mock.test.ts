@@ -8,6 +8,7 @@ import { parseStackConfig } from "../../components/config";
 import { PostgresImport } from "../../components/data/postgres-import";
 import { deployHasura } from "../../components/hasura/deploy";
 import { SecretString } from "../../components/heroku/secret-string";
+import { SecretTemplate } from "../../components/heroku/secret-template";
 import type { DatabasePlan } from "../../components/plan/types";
 import { validConfig } from "../config/config-cases";
 import { migrationPlan } from "../k8s/plan-fixtures";
@@ -19,13 +20,15 @@ const DB: DatabasePlan = {
   plan: "heroku-postgresql:standard-0",
   database: "postgresql_acme",
   ownerRole: "postgresql_acme_owner",
-  ownerPassword: SecretString.of("owner-pw-123"),
+  ownerCredential: "postgresql-acme-owner",
   sourceAttachment: { app: "acme-api", configVar: "DATABASE_URL" },
   attachedApps: ["acme-api"],
   sourceUrl: SecretString.of("postgres://u:source-pw-123@src.example:5432/d"),
   attachments: [],
-  targetUrl: SecretString.of(
-    "postgres://postgresql_acme_owner:owner-pw-123@postgres.hasura.svc:5432/postgresql_acme",
+  targetUrl: SecretTemplate.join(
+    "postgres://postgresql_acme_owner:",
+    SecretTemplate.credential("postgresql-acme-owner", { uriEncoded: true }),
+    "@postgres.hasura.svc:5432/postgresql_acme",
   ),
   targetHost: "postgres.hasura.svc",
   targetPort: 5432,
@@ -58,6 +61,8 @@ describe("deployHasura (mock-based wiring test)", () => {
       {
         providers: [h.provider()],
       },
+      // The owner's generated password, filled into the source URL GraphQL Engine gets.
+      { "postgresql-acme-owner": "owner-pw-123" },
     );
     const children = await renderedChildren(h.rec);
     for (const expected of [
@@ -101,7 +106,10 @@ describe("deployHasura (mock-based wiring test)", () => {
       secret.HASURA_GRAPHQL_METADATA_DATABASE_URL,
       /^postgres:\/\/hasura_metadata_owner:generated-[0-9a-f]{8}@postgres\.hasura\.svc:31433\/hasura_metadata$/,
     );
-    assert.strictEqual(secret.HASURA_SOURCE_POSTGRESQL_ACME_URL, DB.targetUrl.reveal("t"));
+    assert.strictEqual(
+      secret.HASURA_SOURCE_POSTGRESQL_ACME_URL,
+      "postgres://postgresql_acme_owner:owner-pw-123@postgres.hasura.svc:5432/postgresql_acme",
+    );
     assert.ok(d.metadata);
   });
 
@@ -114,6 +122,7 @@ describe("deployHasura (mock-based wiring test)", () => {
       {
         providers: [h.provider()],
       },
+      { "postgresql-acme-owner": "owner-pw-123" },
     );
     const children = await renderedChildren(h.rec);
     assert.ok(!children.some((x) => x.includes("TargetDatabase")), "no database declared");

@@ -9,6 +9,7 @@ import { NO_FILTER } from "../../components/hasura/metadata";
 import { HasuraEngine } from "../../components/hasura/hasura-engine";
 import { HASURA_RESOURCES, type HasuraPlan } from "../../components/hasura/plan";
 import { SecretString } from "../../components/heroku/secret-string";
+import { SecretTemplate } from "../../components/heroku/secret-template";
 import { Obj, renderedChildren, sorted, T, useMockHarness } from "../k8s/harness";
 import { unwrap } from "../support/pulumi-mocks";
 
@@ -39,7 +40,7 @@ function plan(parts: Partial<HasuraPlan> = {}): HasuraPlan {
         addon: "postgresql-acme",
         database: "acme_db",
         envVar: "HASURA_SOURCE_ACME_DB_URL",
-        clusterUrl: SecretString.of(SOURCE_URL),
+        clusterUrl: SecretTemplate.of(SecretString.of(SOURCE_URL)),
       },
     ],
     metadataDatabase: {
@@ -200,7 +201,9 @@ describe("HasuraEngine (mock-based component test)", () => {
     const before = (h.rec.get(T.secret, "hasura").inputs as Obj).metadata.name;
     h.reset();
     const p = plan();
-    p.sources[0].clusterUrl = SecretString.of(SOURCE_URL.replace("s3cret-owner", "rotated-owner"));
+    p.sources[0].clusterUrl = SecretTemplate.of(
+      SecretString.of(SOURCE_URL.replace("s3cret-owner", "rotated-owner")),
+    );
     render(p);
     await renderedChildren(h.rec);
     const after = (h.rec.get(T.secret, "hasura").inputs as Obj).metadata.name;

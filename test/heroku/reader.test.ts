@@ -1,8 +1,10 @@
 import { strict as assert } from "assert";
-import { appsInPipelineStage, readAppSnapshot, readAppSnapshots } from "../../components/heroku/reader";
+import { readAppSnapshot, readAppSnapshots, readPipelineStage } from "../../components/heroku/reader";
+import { readNeeds } from "../../components/plan";
 import { AppSnapshot } from "../../components/heroku/snapshot";
 import { toAppInfo } from "../../components/heroku/snapshot-mapping";
-import { ACME_API_PROCESS_TYPES, EXAMPLE_DATABASE } from "../support/heroku-double/account";
+import { ACME_API_PROCESS_TYPES, ADMIN_ONLY_TOKEN, EXAMPLE_DATABASE } from "../support/heroku-double/account";
+import { domainObject, sniEndpointObject } from "../support/heroku-double/api-objects";
 import { rejection, testClient, withDouble } from "./support";
 
 const reveal = (s: AppSnapshot) =>
@@ -76,6 +78,7 @@ describe("readAppSnapshot against the Heroku API double", () => {
         a.billingApp.name,
         a.state,
         a.attachments.map((x) => x.name),
+        a.attachmentsFrom,
       ]),
       [
         [
@@ -85,6 +88,7 @@ describe("readAppSnapshot against the Heroku API double", () => {
           "acme-api",
           "provisioned",
           ["PAPERTRAIL"],
+          "addon",
         ],
         [
           "postgresql-concave-52656",
@@ -93,6 +97,7 @@ describe("readAppSnapshot against the Heroku API double", () => {
           "acme-api",
           "provisioned",
           ["DATABASE", "HEROKU_POSTGRESQL_ONYX"],
+          "addon",
         ],
         [
           "redis-curved-11111",
@@ -101,6 +106,7 @@ describe("readAppSnapshot against the Heroku API double", () => {
           "acme-api",
           "provisioned",
           ["REDIS", "REDIS"],
+          "addon",
         ],
         [
           "scheduler-rigid-44444",
@@ -109,6 +115,7 @@ describe("readAppSnapshot against the Heroku API double", () => {
           "acme-api",
           "provisioned",
           ["SCHEDULER"],
+          "addon",
         ],
       ],
     );
@@ -174,7 +181,7 @@ describe("readAppSnapshot against the Heroku API double", () => {
     );
   });
 
-  it("calls each endpoint of facts.md §2 it needs, each once, 20 calls for acme-api", async () => {
+  it("calls each endpoint it needs once: 17 requests for acme-api and 2 shared ones (dyno sizes, pipeline)", async () => {
     const { client } = testClient(h.double);
     await readAppSnapshot(client, "acme-api");
     const links = h.double.requests.map((r) => r.link);
@@ -185,10 +192,9 @@ describe("readAppSnapshot against the Heroku API double", () => {
       "app → Info",
       "app-feature → List",
       "buildpack-installation → List",
-      "config-var → Info for App",
       "config-vars-settings → List",
       "domain → List",
-      "dyno-size → List App Dyno Sizes",
+      "dyno-size → List",
       "formation → List",
       "log-drain → List",
       "pipeline → Info",
@@ -197,9 +203,26 @@ describe("readAppSnapshot against the Heroku API double", () => {
       "slug → Info",
       "sni-endpoint → List",
     ]);
+    // config-vars-settings carries the values: config-vars is not read.
+    assert.ok(!links.includes("config-var → Info for App"));
     assert.equal(links.filter((l) => l === "add-on-attachment → List by Add-on").length, 4);
-    assert.equal(client.requestCount("acme-api"), 20);
+    assert.equal(
+      links.length,
+      new Set(links).size + 3,
+      "each endpoint once, the add-on list once per add-on",
+    );
+    assert.equal(client.requestCount("acme-api"), 17);
+    assert.equal(client.requestCount(), 19);
     assert.ok(h.double.requests.every((r) => r.status === 200 || r.status === 206));
+  });
+
+  it("reads config-vars only when config-vars-settings masks a value, and then takes every value from it", async () => {
+    h.double.fixtures.apps[0].maskedConfigVars = ["SESSION_SECRET"];
+    const { client } = testClient(h.double);
+    const s = await readAppSnapshot(client, "acme-api");
+    assert.equal(h.double.requests.filter((r) => r.link === "config-var → Info for App").length, 1);
+    assert.deepEqual(reveal(s), h.double.fixtures.apps[0].configVars);
+    assert.equal(s.configVarOwners?.DATABASE_URL.attachmentName, "DATABASE");
   });
 
   it("reads a shared add-on owned by another app, with its attachments on both apps", async () => {
@@ -215,6 +238,10 @@ describe("readAppSnapshot against the Heroku API double", () => {
     ]);
     const own = s.addons.find((a) => a.service === "heroku-postgresql");
     assert.equal(own?.billingApp.name, "acme-admin");
+    assert.deepEqual(
+      s.addons.map((a) => a.attachmentsFrom),
+      ["addon", "addon"],
+    );
     assert.deepEqual(
       s.attachments.map((a) => `${a.name}→${a.addon.name}`),
       ["DATABASE→postgresql-shaped-55555", "REDIS→redis-curved-11111"],
@@ -234,7 +261,7 @@ describe("readAppSnapshot against the Heroku API double", () => {
     assert.ok(s.configVars.DATABASE_URL.equals(s.configVars.HEROKU_POSTGRESQL_ONYX_URL));
   });
 
-  it("falls back where optional endpoints are absent: settings → null, dyno sizes → /dyno-sizes, no pipeline", async () => {
+  it("falls back where optional endpoints are absent: settings → null (config-vars read), no pipeline, no SNI endpoint", async () => {
     const { client } = testClient(h.double);
     const s = await readAppSnapshot(client, "acme-admin");
     assert.equal(s.configVarOwners, null);
@@ -250,7 +277,14 @@ describe("readAppSnapshot against the Heroku API double", () => {
     );
     assert.equal(s.logDrains[0].host, "logs.acme.example.net");
     assert.equal(s.logDrains[0].addon, null);
-    assert.equal(client.requestCount("acme-admin"), 18);
+    assert.ok(h.double.requests.some((r) => r.link === "config-var → Info for App"));
+    assert.ok(
+      !h.double.requests.some((r) => r.link === "sni-endpoint → List"),
+      "no domain has an SNI endpoint",
+    );
+    // 15 requests; the list of the Redis it shares counts as its owner's (acme-api).
+    assert.equal(client.requestCount("acme-admin"), 14);
+    assert.equal(client.requestCount("acme-api"), 1);
   });
 
   it("pages through > 1,000 domains and > 1,000 releases to the newest succeeded release", async () => {
@@ -270,7 +304,7 @@ describe("readAppSnapshot against the Heroku API double", () => {
       ],
     );
     assert.equal(releasePages[0].range, "version ..; max=1000, order=desc");
-    assert.equal(client.requestCount("acme-bulk"), 18);
+    assert.equal(client.requestCount("acme-bulk"), 15);
   });
 
   it("gives null release and slug for an app never released", async () => {
@@ -283,7 +317,12 @@ describe("readAppSnapshot against the Heroku API double", () => {
 
   it("recovers from transient faults on several endpoints and reads the same snapshot", async () => {
     const clean = await readAppSnapshot(testClient(h.double).client, "acme-api");
-    h.double.injectFault({ path: "/apps/acme-api/config-vars", kind: "status", status: 429, times: 2 });
+    h.double.injectFault({
+      path: "/apps/acme-api/config-vars-settings",
+      kind: "status",
+      status: 429,
+      times: 2,
+    });
     h.double.injectFault({ path: "/apps/acme-api/domains", kind: "status", status: 503, times: 1 });
     h.double.injectFault({ path: "/apps/acme-api/features", kind: "drop", times: 1 });
     h.double.injectFault({ path: "/apps/acme-api/formation", kind: "drop-mid-body", times: 1 });
@@ -293,7 +332,7 @@ describe("readAppSnapshot against the Heroku API double", () => {
     assert.deepEqual({ ...s, readAt: "" }, { ...clean, readAt: "" });
     assert.deepEqual(reveal(s), reveal(clean));
     assert.equal(sleeps.length, 6);
-    assert.equal(client.requestCount("acme-api"), 26);
+    assert.equal(client.requestCount("acme-api"), 17 + 6);
   });
 
   it("fails clearly, naming app and resource, on a permanent fault", async () => {
@@ -327,7 +366,10 @@ describe("readAppSnapshots against the Heroku API double", () => {
     assert.equal(set.redacted, false);
     assert.equal(set.formatVersion, 1);
     assert.equal(h.double.maxInFlight, 4);
-    assert.deepEqual([client.requestCount("acme-api"), client.requestCount("acme-admin")], [20, 18]);
+    // Shared by both apps, asked for once: the Redis's list, the dyno sizes and acme-api's pipeline.
+    assert.deepEqual([client.requestCount("acme-api"), client.requestCount("acme-admin")], [17, 14]);
+    assert.equal(client.requestCount(), 17 + 15 - 1 + 2);
+    assert.equal(h.double.requests.filter((r) => r.link === "dyno-size → List").length, 1);
   });
 
   it("fails naming the app that does not exist", async () => {
@@ -343,27 +385,190 @@ describe("readAppSnapshots against the Heroku API double", () => {
   });
 });
 
-describe("appsInPipelineStage against the Heroku API double", () => {
+describe("what the program reads: readNeeds from the plan's add-on dispositions", () => {
   const h = withDouble();
 
-  it("finds the apps coupled at a stage of a pipeline named by name", async () => {
+  it("reads at most 15 requests per app: add-on lists only for add-ons it moves, no dyno sizes for known sizes", async () => {
     const { client } = testClient(h.double);
-    assert.deepEqual(await appsInPipelineStage(client, "acme", "staging"), ["acme-api"]);
+    const set = await readAppSnapshots(client, ["acme-api", "acme-admin", "acme-bulk"], {
+      needs: readNeeds({}),
+    });
+    // acme-api and acme-admin share acme-api's Redis: its list is read once, as acme-api's.
+    const perApp = set.apps.map((a) => client.requestCount(a.app.name));
+    assert.deepEqual(perApp, [15, 14, 15]);
+    assert.equal(client.requestCount(), 15 + 15 + 15 - 1 + 1, "plus acme-api's pipeline, once");
+    const lists = h.double.requests.filter((r) => r.link === "add-on-attachment → List by Add-on");
+    assert.equal(lists.length, 4, "the three Postgres and the Redis: not Papertrail nor Scheduler");
+    assert.ok(!h.double.requests.some((r) => r.link?.startsWith("dyno-size")));
+    const api = set.apps[0];
     assert.deepEqual(
-      h.double.requests.map((r) => r.link),
-      ["pipeline → Info", "pipeline-coupling → List By Pipeline", "app → Info"],
+      api.addons.map((a) => [a.name, a.attachmentsFrom, a.attachments.map((x) => `${x.app.name}:${x.name}`)]),
+      [
+        ["papertrail-flat-33333", "app", ["acme-api:PAPERTRAIL"]],
+        ["postgresql-concave-52656", "addon", ["acme-api:DATABASE", "acme-api:HEROKU_POSTGRESQL_ONYX"]],
+        ["redis-curved-11111", "addon", ["acme-admin:REDIS", "acme-api:REDIS"]],
+        ["scheduler-rigid-44444", "app", ["acme-api:SCHEDULER"]],
+      ],
     );
+    assert.deepEqual(api.dynoSizes, []);
+  });
+
+  it("reads the dyno sizes once when a formation size is one the planner does not know", async () => {
+    const formation = h.double.fixtures.apps[0].formation[1] as { size: string; dyno_size: { name: string } };
+    formation.size = formation.dyno_size.name = "Performance-L";
+    h.double.fixtures.dynoSizes.push({ ...h.double.fixtures.dynoSizes[0], name: "Private-XL-Plus" });
+    (h.double.fixtures.apps[1].formation[0] as { dyno_size: { name: string } }).dyno_size.name =
+      "Private-XL-Plus";
+    const { client } = testClient(h.double);
+    await readAppSnapshots(client, ["acme-api", "acme-admin"], { needs: readNeeds({}) });
+    assert.equal(h.double.requests.filter((r) => r.link === "dyno-size → List").length, 1);
+  });
+});
+
+describe("add-on attachment lists the API refuses (owned by a team the token cannot see)", () => {
+  const h = withDouble();
+
+  it("a 404 by id is retried by name, and the list is complete", async () => {
+    const pg = h.double.fixtures.addons.find((a) => a.name === "postgresql-concave-52656")!;
+    h.double.injectFault({
+      path: `/addons/${pg.id}/addon-attachments`,
+      kind: "status",
+      status: 404,
+      id: "not_found",
+    });
+    const { client } = testClient(h.double);
+    const s = await readAppSnapshot(client, "acme-api");
+    const addon = s.addons.find((a) => a.name === pg.name)!;
+    assert.equal(addon.attachmentsFrom, "addon");
+    assert.deepEqual(
+      addon.attachments.map((a) => a.name),
+      ["DATABASE", "HEROKU_POSTGRESQL_ONYX"],
+    );
+    assert.ok(
+      h.double.requests.some((r) => r.path === `/addons/${pg.name}/addon-attachments` && r.status === 200),
+    );
+  });
+
+  it("refused by id and by name (404 or 403): the read goes on with the app's own attachments, marked hidden", async () => {
+    h.double.injectFault({
+      path: /^\/addons\/[^/]*redis[^/]*\/addon-attachments$|^\/addons\/[0-9a-f-]+\/addon-attachments$/,
+      kind: "status",
+      status: 404,
+      id: "not_found",
+      times: 2,
+    });
+    const redis = h.double.fixtures.addons.find((a) => a.name === "redis-curved-11111")!;
+    h.double.injectFault({
+      path: `/addons/${redis.id}/addon-attachments`,
+      kind: "status",
+      status: 403,
+      id: "forbidden",
+    });
+    h.double.injectFault({
+      path: `/addons/${redis.name}/addon-attachments`,
+      kind: "status",
+      status: 404,
+      id: "not_found",
+    });
+    const { client } = testClient(h.double);
+    const s = await readAppSnapshot(client, "acme-admin");
+    const addon = s.addons.find((a) => a.name === redis.name)!;
+    assert.equal(addon.attachmentsFrom, "hidden");
+    assert.deepEqual(
+      addon.attachments.map((a) => `${a.app.name}:${a.name}`),
+      ["acme-admin:REDIS"],
+    );
+  });
+
+  it("a token that cannot see the owning app gets the shared add-on's list refused, and reads on", async () => {
+    const { client } = testClient(h.double, { token: ADMIN_ONLY_TOKEN });
+    const s = await readAppSnapshot(client, "acme-admin");
+    const redis = s.addons.find((a) => a.name === "redis-curved-11111")!;
+    assert.equal(redis.billingApp.name, "acme-api");
+    assert.equal(redis.attachmentsFrom, "hidden");
+    assert.equal(s.addons.find((a) => a.service === "heroku-postgresql")?.attachmentsFrom, "addon");
+  });
+
+  it("an outage of the list is not mistaken for a hidden add-on: the read fails naming the add-on", async () => {
+    const pg = h.double.fixtures.addons.find((a) => a.name === "postgresql-concave-52656")!;
+    h.double.injectFault({
+      path: `/addons/${pg.id}/addon-attachments`,
+      kind: "status",
+      status: 503,
+      times: 100,
+    });
+    const { client } = testClient(h.double, { retry: { maxAttempts: 2 } });
+    const e = await rejection(readAppSnapshot(client, "acme-api"));
+    assert.match(e.message, /attachments of add-on postgresql-concave-52656 of app "acme-api" \(503/);
+  });
+});
+
+describe("SNI endpoints: ACM or uploaded", () => {
+  const h = withDouble();
+
+  it("takes the API's ssl_cert.acm: an uploaded certificate on an ACM app is not called ACM", async () => {
+    const api = h.double.fixtures.apps[0];
+    api.sniEndpoints = [
+      sniEndpointObject(
+        "acme-api",
+        "tyrannosaurus-48523",
+        ["api.acme.example.com"],
+        "/C=US/O=Let's Encrypt/CN=R11",
+        false,
+      ),
+    ];
+    const s = await readAppSnapshot(testClient(h.double).client, "acme-api");
+    assert.equal(s.app.acm, true);
+    assert.deepEqual(
+      s.sniEndpoints.map((e) => [e.name, e.acm]),
+      [["tyrannosaurus-48523", false]],
+    );
+  });
+
+  it("without ssl_cert.acm, a Let's Encrypt certificate on domains ACM does not manage is uploaded", async () => {
+    const api = h.double.fixtures.apps[0];
+    const sni = { id: "00000000-0000-4000-8000-00000000a001", name: "uploaded-certbot" };
+    api.domains = [domainObject("acme-api", "shop.acme.example.com", "custom", sni, false)];
+    api.sniEndpoints = [
+      {
+        ...sniEndpointObject("acme-api", sni.name, ["shop.acme.example.com"], "/C=US/O=Let's Encrypt/CN=R11"),
+        id: sni.id,
+      },
+    ];
+    const s = await readAppSnapshot(testClient(h.double).client, "acme-api");
+    assert.deepEqual(
+      s.sniEndpoints.map((e) => [e.name, e.acm]),
+      [["uploaded-certbot", false]],
+    );
+  });
+});
+
+describe("readPipelineStage against the Heroku API double", () => {
+  const h = withDouble();
+
+  it("reads the pipeline and its couplings once, then each app at the stage by id, without asking again", async () => {
+    const { client } = testClient(h.double);
+    const set = await readPipelineStage(client, "acme", "staging");
+    assert.deepEqual(
+      set.apps.map((a) => [a.app.name, a.pipeline?.pipelineName, a.pipeline?.stage]),
+      [["acme-api", "acme", "staging"]],
+    );
+    const links = h.double.requests.map((r) => r.link);
+    assert.deepEqual(links.slice(0, 2), ["pipeline → Info", "pipeline-coupling → List By Pipeline"]);
+    assert.equal(links.filter((l) => l === "pipeline → Info").length, 1);
+    assert.ok(!links.includes("pipeline-coupling → Info By App"));
+    assert.equal(links.filter((l) => l === "app → Info").length, 1);
   });
 
   it("says which stages exist when the asked one is empty", async () => {
     const { client } = testClient(h.double);
-    const e = await rejection(appsInPipelineStage(client, "acme", "production"));
+    const e = await rejection(readPipelineStage(client, "acme", "production"));
     assert.equal(e.message, 'Heroku pipeline "acme" has no app at stage "production" (its stages: staging)');
   });
 
   it("names an unknown pipeline", async () => {
     const { client } = testClient(h.double);
-    const e = await rejection(appsInPipelineStage(client, "acme-typo", "staging"));
+    const e = await rejection(readPipelineStage(client, "acme-typo", "staging"));
     assert.match(e.message, /^Pipeline "acme-typo" not found \(404 not_found\)/);
   });
 });

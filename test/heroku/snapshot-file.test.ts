@@ -84,6 +84,18 @@ describe("snapshot files", () => {
     assert.deepEqual(markers(again.apps), markers(redactedOnce.apps));
   });
 
+  it("reads a file written before attachmentsFrom existed as complete add-on lists, and refuses a bad value", () => {
+    const doc = JSON.parse(serializeSnapshotSet(fromApi, { includeSecrets: true }));
+    for (const app of doc.apps) for (const a of app.addons) delete a.attachmentsFrom;
+    const back = parseSnapshotSet(JSON.stringify(doc), "old.json");
+    assert.ok(back.apps.every((a) => a.addons.every((x) => x.attachmentsFrom === "addon")));
+    doc.apps[0].addons[0].attachmentsFrom = "somewhere";
+    assert.throws(
+      () => parseSnapshotSet(JSON.stringify(doc), "old.json"),
+      /addons\[0\]\.attachmentsFrom: expected one of addon, app, hidden/,
+    );
+  });
+
   describe("refuses bad files with the file, app and field at fault", () => {
     const text = () => JSON.parse(serializeSnapshotSet(fromApi, { includeSecrets: true }));
     const parseErr = (o: unknown, src = "snap.json") => {

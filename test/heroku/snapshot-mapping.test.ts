@@ -55,10 +55,27 @@ describe("snapshot mapping (API object → AppSnapshot field)", () => {
     assert.equal(toRelease({ status: "pending", slug: null }).slugId, null);
   });
 
-  it("calls a certificate ACM-issued only on an ACM app with a Let's Encrypt issuer", () => {
-    const cert = (issuer: string) => ({ name: "c", ssl_cert: { issuer, cert_domains: ["a.example.com"] } });
-    assert.equal(toSniEndpoint(cert("/C=US/O=Let's Encrypt/CN=R11"), true).acm, true);
-    assert.equal(toSniEndpoint(cert("/C=US/O=Let's Encrypt/CN=R11"), false).acm, false);
-    assert.equal(toSniEndpoint(cert("/C=US/O=DigiCert Inc/CN=DigiCert TLS"), true).acm, false);
+  it("calls a certificate ACM-issued as the API's ssl_cert.acm says, else by app, issuer and served domains", () => {
+    const le = "/C=US/O=Let's Encrypt/CN=R11";
+    const cert = (issuer: string, acm?: boolean) => ({
+      id: "sni-1",
+      name: "c",
+      ssl_cert: { issuer, cert_domains: ["a.example.com"], ...(acm === undefined ? {} : { acm }) },
+    });
+    const served = (acmStatus: string | null) => [
+      { hostname: "a.example.com", acm_status: acmStatus, sni_endpoint: { id: "sni-1", name: "c" } },
+    ];
+    // The API's flag wins either way.
+    assert.equal(toSniEndpoint(cert(le, false), true, served("cert issued")).acm, false);
+    assert.equal(toSniEndpoint(cert("/O=DigiCert Inc", true), false, []).acm, true);
+    // Without it: ACM app, Let's Encrypt, and every served domain managed by ACM.
+    assert.equal(toSniEndpoint(cert(le), true, served("cert issued")).acm, true);
+    assert.equal(toSniEndpoint(cert(le), true, served(null)).acm, false, "an uploaded certbot certificate");
+    assert.equal(toSniEndpoint(cert(le), true, []).acm, false, "serves no domain");
+    assert.equal(toSniEndpoint(cert(le), false, served("cert issued")).acm, false);
+    assert.equal(
+      toSniEndpoint(cert("/C=US/O=DigiCert Inc/CN=DigiCert TLS"), true, served("cert issued")).acm,
+      false,
+    );
   });
 });

@@ -33,7 +33,7 @@ describe("npm run snapshot (scripts/snapshot.ts)", () => {
     assert.equal(code, 0, err.join("\n"));
     assert.deepEqual(out, [
       `Wrote 2 app(s) to ${file} (values redacted).`,
-      "API calls: acme-api 20, acme-admin 18; RateLimit-Remaining 4462.",
+      "API calls: acme-api 17, acme-admin 14, shared 2; RateLimit-Remaining 4467.",
     ]);
     const set = await readSnapshotFile(file);
     assert.equal(set.redacted, true);

@@ -5,6 +5,7 @@ import { SecretString } from "../../components/heroku/secret-string";
 import { DYNO_SECURITY_CONTEXT } from "../../components/k8s/pod-spec";
 import { releaseHash } from "../../components/k8s/release-job";
 import { StatefulAddon } from "../../components/k8s/stateful-addon";
+import { SecretTemplate } from "../../components/heroku/secret-template";
 import { AppPlan } from "../../components/plan/types";
 import { unwrap } from "../support/pulumi-mocks";
 import * as fx from "./plan-fixtures";
@@ -27,10 +28,11 @@ describe("HerokuAppMigration (mock-based component test)", () => {
     image = fx.image("acme-api"),
     statefulAddons = {},
     waitFor: Resource[] = [],
+    credentials: Record<string, string> = {},
   ) =>
     new HerokuAppMigration(
       plan.app,
-      { plan, namespace: "default", image, statefulAddons, waitFor },
+      { plan, namespace: "default", image, statefulAddons, waitFor, credentials },
       { providers: [h.provider()], transformations: [h.rec.recordOptions] },
     );
 
@@ -164,11 +166,12 @@ describe("HerokuAppMigration (mock-based component test)", () => {
     );
   });
 
-  it("mock: one in-cluster Redis shared by two apps: created once, both apps wait for it", async () => {
-    const redis = fx.redisAddon("redis-curved-11111", "acme-redis", ["acme-admin", "acme-api"], "p4ss");
+  it("mock: one in-cluster Redis shared by two apps: created once, both apps wait for it and get its generated password", async () => {
+    const redis = fx.redisAddon("redis-curved-11111", "acme-redis", ["acme-admin", "acme-api"]);
+    const password = "generated/p4ss+0123456789";
     const addon = new StatefulAddon(
       "acme-redis",
-      { plan: redis, namespace: "default" },
+      { plan: redis, namespace: "default", password },
       { providers: [h.provider()] },
     );
     const apps = ["acme-api", "acme-admin"].map((app) =>
@@ -183,7 +186,11 @@ describe("HerokuAppMigration (mock-based component test)", () => {
               service: "heroku-redis",
               disposition: "in-cluster",
             },
-            value: SecretString.of("redis://:p4ss@acme-redis.default.svc:6379"),
+            value: SecretTemplate.join(
+              "redis://:",
+              SecretTemplate.credential(redis.credential, { uriEncoded: true }),
+              "@acme-redis.default.svc:6379",
+            ),
             rewritten: true,
           },
         ],
@@ -192,7 +199,9 @@ describe("HerokuAppMigration (mock-based component test)", () => {
         ...fx.redisAttachment(redis),
       }),
     );
-    const migrations = apps.map((plan) => render(plan, fx.image(plan.app), { "acme-redis": addon }));
+    const migrations = apps.map((plan) =>
+      render(plan, fx.image(plan.app), { "acme-redis": addon }, [], { [redis.credential]: password }),
+    );
     assert.deepStrictEqual(
       await renderedChildren(h.rec),
       sorted([
@@ -221,8 +230,9 @@ describe("HerokuAppMigration (mock-based component test)", () => {
     assert.strictEqual(apiWorkerDeps[1], addon);
     assert.deepStrictEqual(h.rec.optionsOf(T.deployment, "acme-admin-worker").dependsOn, [addon]);
     for (const app of ["acme-api", "acme-admin"]) {
+      // The credential lands in the URL's user-info percent-encoded.
       assert.deepStrictEqual(h.rec.get(T.secret, `${app}-env`).inputs.stringData, {
-        REDIS_URL: "redis://:p4ss@acme-redis.default.svc:6379",
+        REDIS_URL: "redis://:generated%2Fp4ss%2B0123456789@acme-redis.default.svc:6379",
       });
     }
     assert.deepStrictEqual(await unwrap(migrations[0].addons), [
@@ -270,15 +280,19 @@ describe("HerokuAppMigration (mock-based component test)", () => {
   });
 
   it("mock: workloads, the release Job and CronJobs wait for the app's in-cluster add-ons and what the caller adds (e.g. the database import)", async () => {
-    const redis = fx.redisAddon("redis-curved-11111", "acme-redis", ["acme-api"], null);
+    const redis = fx.redisAddon("redis-curved-11111", "acme-redis", ["acme-api"]);
     const addon = new StatefulAddon(
       "acme-redis",
-      { plan: redis, namespace: "default" },
+      { plan: redis, namespace: "default", password: "generated-0123456789abcdef" },
       { providers: [h.provider()] },
     );
     const other = new StatefulAddon(
       "import-stand-in",
-      { plan: fx.redisAddon("redis-x-1", "import-stand-in", [], null), namespace: "default" },
+      {
+        plan: fx.redisAddon("redis-x-1", "import-stand-in", []),
+        namespace: "default",
+        password: "generated-fedcba9876543210",
+      },
       { providers: [h.provider()] },
     );
     render(
@@ -312,7 +326,12 @@ describe("HerokuAppMigration (mock-based component test)", () => {
   it("mock: a redacted config var is refused, naming the app and key but no value", () => {
     const plan = fx.appPlan("acme-api", {
       secretEntries: [
-        { key: "DATABASE_URL", origin: { kind: "user" }, value: SecretString.redacted(), rewritten: false },
+        {
+          key: "DATABASE_URL",
+          origin: { kind: "user" },
+          value: SecretTemplate.of(SecretString.redacted()),
+          rewritten: false,
+        },
       ],
       workloads: [fx.workload("acme-api", "worker")],
     });
@@ -322,8 +341,32 @@ describe("HerokuAppMigration (mock-based component test)", () => {
     );
   });
 
+  it("mock: a config var naming a credential that was not created is a wiring error, naming app and credential", () => {
+    const plan = fx.appPlan("acme-api", {
+      secretEntries: [
+        {
+          key: "DATABASE_URL",
+          origin: {
+            kind: "addon",
+            addon: "pg-1",
+            attachment: "DATABASE",
+            service: "heroku-postgresql",
+            disposition: "migrate",
+          },
+          value: SecretTemplate.join("postgres://o:", SecretTemplate.credential("pg-1-owner"), "@db:5432/d"),
+          rewritten: true,
+        },
+      ],
+      workloads: [fx.workload("acme-api", "worker")],
+    });
+    assert.throws(
+      () => render(plan),
+      /app acme-api: its Secret needs credential pg-1-owner, which was not created/,
+    );
+  });
+
   it("mock: an app pointing at an in-cluster add-on that was not created is a wiring error", () => {
-    const redis = fx.redisAddon("redis-curved-11111", "acme-redis", ["acme-api"], null);
+    const redis = fx.redisAddon("redis-curved-11111", "acme-redis", ["acme-api"]);
     const plan = fx.appPlan("acme-api", {
       workloads: [fx.workload("acme-api", "worker")],
       ...fx.redisAttachment(redis),

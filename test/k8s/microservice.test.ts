@@ -179,7 +179,9 @@ describe("Microservice (mock-based component test)", () => {
     new Microservice(
       "acme-api-web",
       {
-        workload: fx.workload("acme-api", "web", { strategy: { maxUnavailable: 0, maxSurge: "100%" } }),
+        workload: fx.workload("acme-api", "web", {
+          strategy: { type: "RollingUpdate", maxUnavailable: 0, maxSurge: "100%" },
+        }),
         namespace: "default",
         image: fx.image("acme-api"),
         secretName,

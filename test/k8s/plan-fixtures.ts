@@ -3,6 +3,7 @@
  * they get, so their tests build plans directly instead of running the planner.
  */
 import { SecretString } from "../../components/heroku/secret-string";
+import { SecretTemplate } from "../../components/heroku/secret-template";
 import {
   AppPlan,
   CronJobPlan,
@@ -61,7 +62,8 @@ export function workload(
     terminationGracePeriodSeconds: 30,
     startupProbe: web ? { tcpPort: 5000, periodSeconds: 5, failureThreshold: 12 } : null,
     readinessProbe: web ? { tcpPort: 5000, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 } : null,
-    strategy: { maxUnavailable: "25%", maxSurge: "25%" },
+    strategy: { type: "RollingUpdate", maxUnavailable: "25%", maxSurge: "25%" },
+    singleton: null,
     ...overrides,
   };
 }
@@ -113,7 +115,12 @@ export function cronJob(app: string, job: string, schedule: string, command: str
 export function userVars(vars: Record<string, string>): SecretEntry[] {
   return Object.keys(vars)
     .sort()
-    .map((key) => ({ key, origin: { kind: "user" }, value: SecretString.of(vars[key]), rewritten: false }));
+    .map((key) => ({
+      key,
+      origin: { kind: "user" },
+      value: SecretTemplate.of(SecretString.of(vars[key])),
+      rewritten: false,
+    }));
 }
 
 export function appPlan(app: string, parts: Partial<AppPlan> = {}): AppPlan {
@@ -132,12 +139,8 @@ export function appPlan(app: string, parts: Partial<AppPlan> = {}): AppPlan {
   };
 }
 
-export function redisAddon(
-  addon: string,
-  name: string,
-  usedBy: string[],
-  password: string | null,
-): StatefulAddonPlan {
+/** An in-cluster Redis as the planner plans it: its password is the credential `<addon>-password`. */
+export function redisAddon(addon: string, name: string, usedBy: string[]): StatefulAddonPlan {
   return {
     addon,
     service: "heroku-redis",
@@ -150,13 +153,13 @@ export function redisAddon(
     storage: "5Gi",
     storageClass: "fast",
     dataPath: "/data",
-    password: password === null ? null : SecretString.of(password),
+    credential: `${addon}-password`,
     username: null,
-    passwordEnvVar: password === null ? null : "REDIS_PASSWORD",
+    passwordEnvVar: "REDIS_PASSWORD",
     env: [],
     readinessProbe: { tcpPort: 6379, periodSeconds: 10, failureThreshold: 3 },
     host: `${name}.default.svc`,
-    args: ["--appendonly", "yes", ...(password === null ? [] : ["--requirepass", "$(REDIS_PASSWORD)"])],
+    args: ["--appendonly", "yes", "--requirepass", "$(REDIS_PASSWORD)"],
     resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
     usedBy,
     plan: "heroku-redis:premium-0",
@@ -191,5 +194,10 @@ export function migrationPlan(apps: AppPlan[], statefulAddons: StatefulAddonPlan
     databases: [],
     warnings: [],
     ledger: [],
+    credentials: statefulAddons.map((a) => ({
+      name: a.credential,
+      purpose: `password of ${a.name}`,
+      rotation: "",
+    })),
   };
 }

@@ -13,7 +13,7 @@ import { planMigration, renderReport } from "../../components/plan";
 import { IMAGE_DIGESTS_OUTPUT } from "../../components/promotion";
 import { BAD_CONFIG_CASES, validConfig } from "../config/config-cases";
 import { buildAccountFixtures, FULL_TOKEN, startHerokuDouble } from "../support/heroku-double";
-import { unwrap } from "../support/pulumi-mocks";
+import { fakeGeneratedSecret, GENERATED_SECRET_TYPE, unwrap } from "../support/pulumi-mocks";
 import { Obj, renderedChildren, sorted, T, useMockHarness } from "./harness";
 
 const PROJECT = "heroku-to-hasura";
@@ -21,6 +21,8 @@ const PROJECT = "heroku-to-hasura";
 /** Type tokens of the data components. */
 const D = {
   import: "pulumi-nodejs:dynamic/heroku-to-hasura/data:PostgresImport",
+  rolePassword: "pulumi-nodejs:dynamic/heroku-to-hasura/data:RolePassword",
+  generated: GENERATED_SECRET_TYPE,
   target: "heroku-to-hasura:data:TargetDatabase",
   pgProvider: "pulumi:providers:postgresql",
   role: "postgresql:index/role:Role",
@@ -32,6 +34,18 @@ const REDIS_COPY = "pulumi-nodejs:dynamic/heroku-to-hasura/data:RedisImport";
 type Program = () => Promise<Record<string, unknown>>;
 
 /** Sets the stack config as the engine would (structured values JSON-encoded, secret keys marked). */
+/**
+ * The StackConfigError the program failed with: it reaches the SDK as a plain RunError with the
+ * same message (shown alone to the user) and the original as its cause.
+ */
+function configErrorOf(thrown: unknown): StackConfigError {
+  assert.ok(pulumi.RunError.isInstance(thrown), `a RunError, got ${String(thrown)}`);
+  const cause = (thrown as Error).cause;
+  assert.ok(cause instanceof StackConfigError, String(cause));
+  assert.equal((thrown as Error).message, cause.message);
+  return cause;
+}
+
 function setConfig(values: Record<string, unknown>): void {
   const all: Record<string, string> = {};
   for (const [k, v] of Object.entries(values)) {
@@ -97,7 +111,7 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       `${T.provider} kubernetes`,
       `${T.addon} ${redis.name}`,
       `${T.pvc} ${redis.name}`,
-      ...(redis.password ? [`${T.secret} ${redis.name}`] : []),
+      `${T.secret} ${redis.name}`,
       `${T.deployment} ${redis.name}`,
       `${T.service} ${redis.name}`,
       `${T.app} acme-api`,
@@ -107,8 +121,13 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       ...(app.ingress ? [`${T.ingress} ${app.workloads.find((w) => w.processType === "web")!.name}`] : []),
       ...(app.releaseJob ? [`${T.job} acme-api-release`] : []),
       ...app.cronJobs.map((c) => `${T.cronJob} ${c.name}`),
-      // manageDatabase false: only the import (a dynamic resource, no @pulumi/postgresql plugin).
+      // manageDatabase false: only the import (a dynamic resource, no @pulumi/postgresql plugin),
+      // and the owner role's new password set on the existing role.
       `${D.import} ${db.addon}-import`,
+      `${D.rolePassword} ${db.addon}-owner-password`,
+      // The migration's new credentials: the database owner's and the in-cluster Redis's.
+      `${D.generated} ${db.addon}-owner`,
+      `${D.generated} ${redis.addon}-password`,
       // GraphQL Engine and the metadata generated from the imported database (docs/hasura.md).
       ...(parsed.hasura.enabled
         ? [
@@ -153,6 +172,26 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       assert.strictEqual(c.image, pinned);
       assert.deepStrictEqual(c.envFrom, [{ secretRef: { name: secretName } }]);
     }
+
+    // New credentials, never Heroku's: the app's URLs, the Redis server and the owner role all carry
+    // the generated values (the mocks' stand-ins), and no Heroku password is left in the Secret.
+    const ownerPassword = fakeGeneratedSecret(`${db.addon}-owner`);
+    const redisPassword = fakeGeneratedSecret(`${redis.addon}-password`);
+    const env = h.rec.get(T.secret, "acme-api-env");
+    const data = env.inputs.stringData as Record<string, string>;
+    assert.strictEqual(
+      data.DATABASE_URL,
+      `postgres://${db.ownerRole}:${ownerPassword}@127.0.0.1:31433/${db.database}`,
+    );
+    assert.strictEqual(data.REDIS_URL, `redis://:${redisPassword}@${redis.host}:6379`);
+    for (const heroku of ["fake-pw-acme-source-not-secret", "fake-redis-pw-b81d"]) {
+      assert.ok(!JSON.stringify(data).includes(heroku), "no Heroku password in the app's Secret");
+    }
+    assert.deepStrictEqual(h.rec.get(T.secret, redis.name).inputs.stringData, { password: redisPassword });
+    const role = h.rec.get(D.rolePassword, `${db.addon}-owner-password`);
+    assert.strictEqual(role.inputs.role, db.ownerRole);
+    assert.strictEqual(role.inputs.password, ownerPassword);
+    assert.ok(role.secretPaths.includes("password") && role.secretPaths.includes("adminUrl"));
 
     const hasura = parsed.hasura.enabled
       ? hasuraSection(planHasura(parsed.hasura, plan, parsed.plan.postgres, parsed.plan.ingress), null, null)
@@ -220,12 +259,17 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
         `kubectl port-forward -n default svc/${redis.name} 16379:6379`,
       ],
     );
+    // The copy logs in to the in-cluster server with its generated password, as the apps do.
+    assert.strictEqual(
+      decodeURIComponent(new URL(inputs.targetUrl as string).password),
+      fakeGeneratedSecret(`${redis.addon}-password`),
+    );
     const data = (outputs.inClusterAddons as Record<string, { data: Record<string, unknown> }>)[
       "redis-curved-11111"
     ].data;
     assert.strictEqual(data.mode, "copy");
     assert.strictEqual(await unwrap(data.importId as pulumi.Output<string>), "cutover-1");
-    // With Hasura on, the report is rewritten once the metadata exists: an Output then.
+    // With Hasura on (the dev stack), the report is rewritten once the metadata exists: an Output.
     const report = pulumi.Output.isInstance(outputs.report)
       ? await unwrap(outputs.report as pulumi.Output<string>)
       : String(outputs.report);
@@ -312,8 +356,8 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
         const raw = validConfig();
         c.mutate(raw);
         setConfig(raw);
-        await assert.rejects(program(), (e: unknown) => {
-          assert.ok(e instanceof StackConfigError, String(e));
+        await assert.rejects(program(), (thrown: unknown) => {
+          const e = configErrorOf(thrown);
           assert.deepStrictEqual(
             e.issues.map((i) => i.key),
             [c.key],
@@ -362,8 +406,8 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
         const raw = validConfig();
         c.mutate(raw);
         setConfig(raw);
-        await assert.rejects(program(), (e: unknown) => {
-          assert.ok(e instanceof StackConfigError, String(e));
+        await assert.rejects(program(), (thrown: unknown) => {
+          const e = configErrorOf(thrown);
           assert.deepStrictEqual(
             e.issues.map((i) => i.key),
             [c.key],
@@ -447,6 +491,11 @@ describe("index.ts program: the data import graph (mock)", () => {
   };
   const urnOf = (type: string, name: string) => new RegExp(`(::|\\$)${escape(type)}::${escape(name)}$`);
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  /** The migration's new credentials: the owner's and the in-cluster Redis's. */
+  const generated = [
+    `${D.generated} postgresql-concave-52656-owner`,
+    `${D.generated} redis-curved-11111-password`,
+  ];
   /** The Postgres data graph (the Redis copy of the config's in-cluster add-on has its own test). */
   const dataChildren = (children: string[]) =>
     children.filter(
@@ -521,8 +570,13 @@ describe("index.ts program: the data import graph (mock)", () => {
         `${D.pgProvider} ${target}-admin`,
         `${D.role} ${target}-owner`,
         `${D.database} ${target}-database`,
+        ...generated,
       ]),
     );
+    // The owner role is created with the generated password, never the Heroku source's.
+    const role = h.rec.get(D.role, `${target}-owner`);
+    assert.strictEqual(role.inputs.password, fakeGeneratedSecret(`${db.addon}-owner`));
+    assert.ok(role.secretPaths.includes("password"));
     assert.strictEqual(
       opts(D.database, `${target}-database`).protect,
       true,
@@ -553,6 +607,7 @@ describe("index.ts program: the data import graph (mock)", () => {
       ["127.0.0.1", "31433", `/${db.database}`, db.ownerRole],
       "the import writes as the owner role into the new database",
     );
+    assert.strictEqual(decodeURIComponent(targetUrl.password), fakeGeneratedSecret(`${db.addon}-owner`));
     assertAppWaitsForImport();
 
     const [out] = outputs.databases as Obj[];
@@ -577,12 +632,30 @@ describe("index.ts program: the data import graph (mock)", () => {
     assert.ok(!shown.includes("fake-admin-pw-not-secret") && !/postgres(ql)?:\/\//.test(shown), shown);
   });
 
-  it("mock: manageDatabase false → only the PostgresImport, as the admin into the existing database; the app waits", async () => {
+  it("mock: manageDatabase false → the PostgresImport as the admin into the existing database, and the existing owner role's new password; the app waits for both", async () => {
     const { children } = await run((c) => {
       c.postgres.manageDatabase = false;
       c.import = { enabled: true };
     });
-    assert.deepStrictEqual(dataChildren(children), [`${D.import} ${db.addon}-import`]);
+    assert.deepStrictEqual(
+      dataChildren(children),
+      sorted([
+        `${D.import} ${db.addon}-import`,
+        `${D.rolePassword} ${db.addon}-owner-password`,
+        ...generated,
+      ]),
+    );
+    const role = h.rec.get(D.rolePassword, `${db.addon}-owner-password`);
+    assert.deepStrictEqual(
+      [role.inputs.role, role.inputs.password],
+      [db.ownerRole, fakeGeneratedSecret(`${db.addon}-owner`)],
+    );
+    const admin = new URL(role.inputs.adminUrl as string);
+    assert.deepStrictEqual(
+      [admin.hostname, admin.port, admin.username, admin.pathname],
+      ["127.0.0.1", "31433", "postgres", "/postgres"],
+    );
+    assert.deepStrictEqual(role.secretPaths.sort(), ["adminUrl", "password"]);
     const imp = opts(D.import, `${db.addon}-import`);
     assert.strictEqual(imp.protect, true);
     const reg = h.rec.get(D.import, `${db.addon}-import`);
@@ -594,6 +667,13 @@ describe("index.ts program: the data import graph (mock)", () => {
     );
     assert.ok(reg.secretPaths.includes("targetUrl"));
     assertAppWaitsForImport();
+    const passwordUrn = urnOf(D.rolePassword, `${db.addon}-owner-password`);
+    for (const w of appWorkloads) {
+      assert.ok(
+        opts(T.deployment, w).dependencies.some((u) => passwordUrn.test(u)),
+        `${w} waits for the owner's password`,
+      );
+    }
   });
 
   for (const manageDatabase of [true, false]) {
@@ -611,11 +691,12 @@ describe("index.ts program: the data import graph (mock)", () => {
               `${D.pgProvider} ${target}-admin`,
               `${D.role} ${target}-owner`,
               `${D.database} ${target}-database`,
+              ...generated,
             ])
-          : [],
+          : sorted([`${D.rolePassword} ${db.addon}-owner-password`, ...generated]),
       );
       // The app's DATABASE_URL points at the declared database: its release phase and workloads wait
-      // for it to exist; with an existing database (not managed here) there is nothing to wait for.
+      // for it to exist; with an existing database (not managed here), for its owner's new password.
       const waiting = [
         ...appWorkloads.map((w) => opts(T.deployment, w)),
         ...seen.filter((x) => x.type === T.job || x.type === T.cronJob),
@@ -627,6 +708,11 @@ describe("index.ts program: the data import graph (mock)", () => {
           r.dependencies.some((u) => urnOf(D.database, `${target}-database`).test(u)),
           manageDatabase,
           `${r.type} ${r.name} waits for the target database: ${r.dependencies.join(", ")}`,
+        );
+        assert.strictEqual(
+          r.dependencies.some((u) => urnOf(D.rolePassword, `${target}-owner-password`).test(u)),
+          !manageDatabase,
+          `${r.type} ${r.name} waits for the owner's new password: ${r.dependencies.join(", ")}`,
         );
       }
       const [out] = outputs.databases as Obj[];

@@ -30,6 +30,7 @@ describe("Kubernetes provider from config (mock-based)", () => {
     createKubernetesProvider("kubernetes", {
       namespace: "apps",
       createNamespace: false,
+      region: null,
       target: { kind: "render", directory: "out/dev" },
     });
     await settle();
@@ -46,6 +47,7 @@ describe("Kubernetes provider from config (mock-based)", () => {
     createKubernetesProvider("kubernetes", {
       namespace: "default",
       createNamespace: false,
+      region: null,
       target: { kind: "kubeconfig", kubeconfig: SecretString.of(KUBECONFIG), context: "acme-admin" },
     });
     await settle();
@@ -63,6 +65,7 @@ describe("Kubernetes provider from config (mock-based)", () => {
       {
         namespace: "acme",
         createNamespace: true,
+        region: null,
         target: { kind: "kubeconfig", kubeconfig: SecretString.of(KUBECONFIG), context: null },
       },
       { transformations: [h.rec.recordOptions] },
@@ -103,6 +106,7 @@ describe("Kubernetes provider from config (mock-based)", () => {
     createKubernetesProvider("kubernetes", {
       namespace: "default",
       createNamespace: false,
+      region: null,
       target: { kind: "render", directory: "out/dev" },
     });
     await settle();

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import { StatefulAddon } from "../../components/k8s/stateful-addon";
 import { unwrap } from "../support/pulumi-mocks";
@@ -7,11 +8,11 @@ import { Obj, renderedChildren, sorted, T, useMockHarness } from "./harness";
 describe("StatefulAddon (mock-based component test)", () => {
   const h = useMockHarness();
 
-  it("mock: Redis with a password → protected PVC, Secret, Recreate Deployment, Service", async () => {
-    const plan = fx.redisAddon("redis-curved-11111", "acme-redis", ["acme-api", "acme-admin"], "p4ss");
+  it("mock: Redis → protected PVC, Secret with its generated password, Recreate Deployment, Service", async () => {
+    const plan = fx.redisAddon("redis-curved-11111", "acme-redis", ["acme-api", "acme-admin"]);
     const a = new StatefulAddon(
       "acme-redis",
-      { plan, namespace: "default" },
+      { plan, namespace: "default", password: "generated-p4ss-0123456789" },
       {
         providers: [h.provider()],
         transformations: [h.rec.recordOptions],
@@ -42,7 +43,7 @@ describe("StatefulAddon (mock-based component test)", () => {
     });
 
     const secret = h.rec.get(T.secret, "acme-redis");
-    assert.deepStrictEqual(secret.inputs.stringData, { password: "p4ss" });
+    assert.deepStrictEqual(secret.inputs.stringData, { password: "generated-p4ss-0123456789" });
     assert.ok(secret.secretPaths.includes("stringData"), "stringData is sent as a secret");
     const secretName = (secret.inputs as Obj).metadata.name;
     assert.match(secretName, /^acme-redis-[0-9a-f]{8}$/, "auto-named");
@@ -80,30 +81,43 @@ describe("StatefulAddon (mock-based component test)", () => {
     assert.strictEqual(await unwrap(a.host), "acme-redis.default.svc");
     assert.strictEqual(await unwrap(a.serviceName), "acme-redis");
     assert.deepStrictEqual(await unwrap(a.usedBy), ["acme-api", "acme-admin"]);
+    assert.strictEqual(await unwrap(a.password), "generated-p4ss-0123456789");
+    assert.ok(await pulumi.isSecret(a.password), "the password stays a secret");
   });
 
-  it("mock: without a password there is no Secret and no password env", async () => {
-    const plan = { ...fx.redisAddon("redis-open-1", "open-redis", ["acme-api"], null), storageClass: null };
-    new StatefulAddon("open-redis", { plan, namespace: "default" }, { providers: [h.provider()] });
+  it("mock: a Redis that had no password on Heroku gets one too; a null storage class is the cluster default", async () => {
+    const plan = { ...fx.redisAddon("redis-open-1", "open-redis", ["acme-api"]), storageClass: null };
+    new StatefulAddon(
+      "open-redis",
+      { plan, namespace: "default", password: "generated-open-0123456789" },
+      { providers: [h.provider()] },
+    );
     assert.deepStrictEqual(
       await renderedChildren(h.rec),
       sorted([
         `${T.provider} k8s`,
         `${T.addon} open-redis`,
         `${T.pvc} open-redis`,
+        `${T.secret} open-redis`,
         `${T.deployment} open-redis`,
         `${T.service} open-redis`,
       ]),
     );
     const pvc: Obj = h.rec.get(T.pvc, "open-redis").inputs;
     assert.ok(!("storageClassName" in pvc.spec), "null storage class → the cluster default");
+    assert.deepStrictEqual(h.rec.get(T.secret, "open-redis").inputs.stringData, {
+      password: "generated-open-0123456789",
+    });
     const d: Obj = h.rec.get(T.deployment, "open-redis").inputs;
-    assert.deepStrictEqual(d.spec.template.spec.containers[0].env, []);
+    assert.deepStrictEqual(
+      d.spec.template.spec.containers[0].env.map((e: Obj) => e.name),
+      ["REDIS_PASSWORD"],
+    );
   });
 
   it("mock: MongoDB gets its root user from the plan env and its password from the Secret", async () => {
     const plan = {
-      ...fx.redisAddon("mongolab-1", "acme-mongo", ["acme-api"], "m0ngo"),
+      ...fx.redisAddon("mongolab-1", "acme-mongo", ["acme-api"]),
       kind: "mongodb" as const,
       service: "mongolab",
       port: 27017,
@@ -114,7 +128,11 @@ describe("StatefulAddon (mock-based component test)", () => {
       env: [{ name: "MONGO_INITDB_ROOT_USERNAME", value: "heroku" }],
       readinessProbe: { tcpPort: 27017, periodSeconds: 10, failureThreshold: 3 },
     };
-    new StatefulAddon("acme-mongo", { plan, namespace: "default" }, { providers: [h.provider()] });
+    new StatefulAddon(
+      "acme-mongo",
+      { plan, namespace: "default", password: "generated-m0ngo-0123456789" },
+      { providers: [h.provider()] },
+    );
     await renderedChildren(h.rec);
     const c = (h.rec.get(T.deployment, "acme-mongo").inputs as Obj).spec.template.spec.containers[0];
     const secretName = (h.rec.get(T.secret, "acme-mongo").inputs as Obj).metadata.name;

@@ -34,7 +34,8 @@ describe("migrated databases", () => {
       )
       .build();
     const plan = planWithEmptyStarts([a], settings());
-    assert.strictEqual(reveal(plan.databases[0].ownerPassword), "pw-ro");
+    assert.strictEqual(reveal(plan.databases[0].sourceUrl), "postgres://ro:pw-ro@h:5432/d");
+    assert.strictEqual(plan.databases[0].ownerCredential, "pg-x-1-owner", "the owner's password is new");
     assert.deepStrictEqual(warningCodes(plan), [
       "a postgres-credential-collapsed ANALYTICS",
       "a postgres-source-credential ANALYTICS",
@@ -60,7 +61,7 @@ describe("migrated databases", () => {
     ]);
   });
 
-  it("a redacted snapshot still plans the database; its secrets stay redacted, with a warning", () => {
+  it("a redacted snapshot still plans the database: the source stays redacted, the new URL needs no Heroku value", () => {
     const a = app("a")
       .attach(pg(), "DATABASE", { DATABASE_URL: "postgres://u:pw@h:5432/d" })
       .redacted()
@@ -68,13 +69,13 @@ describe("migrated databases", () => {
     const plan = planWithEmptyStarts([a], settings());
     const d = plan.databases[0];
     assert.deepStrictEqual(
-      [d.database, d.ownerPassword.isRedacted, d.sourceUrl.isRedacted, d.targetUrl.isRedacted],
-      ["pg_x_1", true, true, true],
+      [d.database, d.sourceUrl.isRedacted, d.targetUrl.isRedacted, d.targetUrl.credentials],
+      ["pg_x_1", true, false, ["pg-x-1-owner"]],
     );
     assert.deepStrictEqual(warningCodes(plan), ["a redacted-value DATABASE_URL"]);
     assert.deepStrictEqual(
       plan.apps[0].secretEntries.map((e) => [e.key, e.rewritten, e.value.isRedacted]),
-      [["DATABASE_URL", true, true]],
+      [["DATABASE_URL", true, false]],
     );
   });
 

@@ -1,15 +1,21 @@
 import { AppSnapshot } from "../../components/heroku/snapshot";
 import { SecretString } from "../../components/heroku/secret-string";
+import { SecretTemplate } from "../../components/heroku/secret-template";
 import { defaultDisposition } from "../../components/plan/addon-catalog";
 import { planMigration } from "../../components/plan/plan";
 import { MigrationPlan, PlanSettings, SecretEntry } from "../../components/plan/types";
+
+/** The template's plaintext with each generated credential shown as `cred(<name>)`. */
+export function renderTemplate(t: SecretTemplate): string {
+  return t.render(Object.fromEntries(t.credentials.map((n) => [n, `cred(${n})`])), "test value");
+}
 
 /** A secret entry with its value revealed, for deepStrictEqual (SecretStrings compare equal otherwise). */
 export function revealEntries(entries: SecretEntry[]): [string, string, string | null, boolean][] {
   return entries.map((e) => [
     e.key,
     e.origin.kind === "user" ? "user" : `${e.origin.addon}/${e.origin.attachment}/${e.origin.disposition}`,
-    e.value.isRedacted ? null : e.value.reveal(),
+    e.value.isRedacted ? null : renderTemplate(e.value),
     e.rewritten,
   ]);
 }
@@ -23,6 +29,8 @@ export function fingerprint(plan: MigrationPlan): string {
   // toJSON runs before a replacer sees the value, so look at the holder's raw property instead.
   return JSON.stringify(plan, function (this: Record<string, unknown>, key: string, value: unknown) {
     const raw = this[key];
+    if (raw instanceof SecretTemplate)
+      return `template:${raw.isRedacted ? "[redacted]" : renderTemplate(raw)}`;
     return raw instanceof SecretString ? `secret:${reveal(raw)}` : value;
   });
 }

@@ -15,7 +15,14 @@ import {
   twoPostgresApp,
   unknownSizeApp,
 } from "../fixtures/snapshots/fixtures";
-import { fingerprint, planWithEmptyStarts, reveal, revealEntries, warningCodes } from "./helpers";
+import {
+  fingerprint,
+  planWithEmptyStarts,
+  renderTemplate,
+  reveal,
+  revealEntries,
+  warningCodes,
+} from "./helpers";
 
 const DIGEST = "sha256:" + "ab".repeat(32);
 
@@ -50,7 +57,7 @@ const shared = {
   dyno: [{ name: "DYNO", fieldPath: "metadata.name" }],
   std1x: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
   std2x: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
-  rolling: { maxUnavailable: "25%", maxSurge: "25%" },
+  rolling: { type: "RollingUpdate", maxUnavailable: "25%", maxSurge: "25%" },
 };
 
 const CASES: Case[] = [
@@ -63,6 +70,7 @@ const CASES: Case[] = [
       assert.strictEqual(a.baseName, "acme-api");
       assert.deepStrictEqual(a.workloads.map(summary), [
         {
+          // A scheduler: one pod at most, never two during a rollout (scaled to 0 on Heroku: stays 0).
           type: "clock",
           name: "acme-api-clock",
           replicas: 0,
@@ -70,18 +78,7 @@ const CASES: Case[] = [
           resources: shared.std1x,
           port: null,
           env: shared.dyno,
-          strategy: shared.rolling,
-          startup: null,
-        },
-        {
-          type: "console",
-          name: "acme-api-console",
-          replicas: 0,
-          size: "Standard-1X",
-          resources: shared.std1x,
-          port: null,
-          env: shared.dyno,
-          strategy: shared.rolling,
+          strategy: { type: "Recreate" },
           startup: null,
         },
         {
@@ -92,7 +89,7 @@ const CASES: Case[] = [
           resources: shared.std2x,
           port: 5000,
           env: [{ name: "PORT", value: "5000" }, ...shared.dyno],
-          strategy: { maxUnavailable: 0, maxSurge: "100%" },
+          strategy: { type: "RollingUpdate", maxUnavailable: 0, maxSurge: "100%" },
           startup: 12,
         },
         {
@@ -178,7 +175,7 @@ const CASES: Case[] = [
         [
           "DATABASE_URL",
           "postgresql-concave-52656/DATABASE/migrate",
-          "postgres://postgresql_concave_52656_owner:pw-pg-owner@postgres.hasura.svc:5432/postgresql_concave_52656",
+          "postgres://postgresql_concave_52656_owner:cred(postgresql-concave-52656-owner)@postgres.hasura.svc:5432/postgresql_concave_52656",
           true,
         ],
         ["PAPERTRAIL_API_TOKEN", "papertrail-flat-11111/PAPERTRAIL/keep", "pw-papertrail-token", false],
@@ -190,9 +187,8 @@ const CASES: Case[] = [
       assert.deepStrictEqual(
         {
           ...db,
-          ownerPassword: reveal(db.ownerPassword),
           sourceUrl: reveal(db.sourceUrl),
-          targetUrl: reveal(db.targetUrl),
+          targetUrl: renderTemplate(db.targetUrl),
         },
         {
           addon: "postgresql-concave-52656",
@@ -200,13 +196,13 @@ const CASES: Case[] = [
           plan: "heroku-postgresql:standard-0",
           database: "postgresql_concave_52656",
           ownerRole: "postgresql_concave_52656_owner",
-          ownerPassword: "pw-pg-owner",
+          ownerCredential: "postgresql-concave-52656-owner",
           sourceUrl: "postgres://u1abc:pw-pg-owner@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d1abc",
           sourceAttachment: { app: "acme-api", configVar: "DATABASE_URL" },
           attachedApps: ["acme-api"],
           attachments: [{ app: "acme-api", attachment: "DATABASE", configVar: "DATABASE_URL" }],
           targetUrl:
-            "postgres://postgresql_concave_52656_owner:pw-pg-owner@postgres.hasura.svc:5432/postgresql_concave_52656",
+            "postgres://postgresql_concave_52656_owner:cred(postgresql-concave-52656-owner)@postgres.hasura.svc:5432/postgresql_concave_52656",
           targetHost: "postgres.hasura.svc",
           targetPort: 5432,
         },
@@ -223,8 +219,13 @@ const CASES: Case[] = [
         `acme-api log-drain ${a.warnings[0].subject}`,
         `acme-api log-drain ${a.warnings[1].subject}`,
         "acme-api runtime-var-not-copied PATH",
+        "acme-api singleton-process clock",
         "acme-api sni-certificate-key tokyo-12345",
       ]);
+      // A Procfile-only type (never scaled on Heroku) is a one-off command, not a workload.
+      const console = plan.ledger.find((e) => e.kind === "process-type" && e.subject === "console");
+      assert.strictEqual(console?.outcome, "not-needed");
+      assert.match(console?.detail ?? "", /one-off command \(heroku run\), not a workload/);
       const ledger = (kind: string, subject: string) =>
         plan.ledger.find((e) => e.kind === kind && e.subject === subject)?.outcome;
       assert.strictEqual(ledger("config-var", "PATH"), "warned");
@@ -243,9 +244,9 @@ const CASES: Case[] = [
     check(plan) {
       const a = app(plan, "reports");
       const main =
-        "postgres://postgresql_onyx_22222_owner:pw-onyx%2Fowner@postgres.hasura.svc:5432/postgresql_onyx_22222?sslmode=require";
+        "postgres://postgresql_onyx_22222_owner:cred(postgresql-onyx-22222-owner)@postgres.hasura.svc:5432/postgresql_onyx_22222?sslmode=require";
       const red =
-        "postgres://postgresql_red_33333_owner:pw-red@postgres.hasura.svc:5432/postgresql_red_33333?sslmode=require";
+        "postgres://postgresql_red_33333_owner:cred(postgresql-red-33333-owner)@postgres.hasura.svc:5432/postgresql_red_33333?sslmode=require";
       assert.deepStrictEqual(revealEntries(a.secretEntries), [
         ["ANALYTICS_URL", "postgresql-onyx-22222/ANALYTICS/migrate", main, true],
         ["DATABASE_URL", "postgresql-onyx-22222/DATABASE/migrate", main, true],
@@ -258,7 +259,7 @@ const CASES: Case[] = [
           addon: d.addon,
           database: d.database,
           role: d.ownerRole,
-          password: reveal(d.ownerPassword),
+          credential: d.ownerCredential,
           source: reveal(d.sourceUrl),
           attachments: d.attachments,
         })),
@@ -267,7 +268,7 @@ const CASES: Case[] = [
             addon: "postgresql-onyx-22222",
             database: "postgresql_onyx_22222",
             role: "postgresql_onyx_22222_owner",
-            password: "pw-onyx/owner",
+            credential: "postgresql-onyx-22222-owner",
             source: "postgres://u2main:pw-onyx%2Fowner@ec2-5-6-7-8.compute-1.amazonaws.com:5432/d2main",
             attachments: [
               { app: "reports", attachment: "ANALYTICS", configVar: "ANALYTICS_URL" },
@@ -283,7 +284,7 @@ const CASES: Case[] = [
             addon: "postgresql-red-33333",
             database: "postgresql_red_33333",
             role: "postgresql_red_33333_owner",
-            password: "pw-red",
+            credential: "postgresql-red-33333-owner",
             source: "postgres://u3red:pw-red@ec2-9-9-9-9.compute-1.amazonaws.com:5432/d3red",
             attachments: [
               { app: "reports", attachment: "HEROKU_POSTGRESQL_RED", configVar: "HEROKU_POSTGRESQL_RED_URL" },
@@ -328,50 +329,47 @@ const CASES: Case[] = [
     check(plan) {
       assert.strictEqual(plan.statefulAddons.length, 1);
       const r = plan.statefulAddons[0];
-      assert.deepStrictEqual(
-        { ...r, password: reveal(r.password) },
-        {
-          addon: "redis-curved-11111",
-          service: "heroku-redis",
-          kind: "redis",
-          name: "redis-curved-11111",
+      assert.deepStrictEqual(r, {
+        addon: "redis-curved-11111",
+        service: "heroku-redis",
+        kind: "redis",
+        name: "redis-curved-11111",
+        labels: {
           labels: {
-            labels: {
-              "app.kubernetes.io/name": "redis-curved-11111",
-              "app.kubernetes.io/instance": "redis-curved-11111",
-              "app.kubernetes.io/component": "redis",
-              "app.kubernetes.io/part-of": "redis-curved-11111",
-              "app.kubernetes.io/managed-by": "heroku-to-hasura",
-            },
-            selector: {
-              "app.kubernetes.io/name": "redis-curved-11111",
-              "app.kubernetes.io/component": "redis",
-            },
+            "app.kubernetes.io/name": "redis-curved-11111",
+            "app.kubernetes.io/instance": "redis-curved-11111",
+            "app.kubernetes.io/component": "redis",
+            "app.kubernetes.io/part-of": "redis-curved-11111",
+            "app.kubernetes.io/managed-by": "heroku-to-hasura",
           },
-          image: "docker.io/library/redis:7.4@sha256:" + "0".repeat(64),
-          imageIsPlaceholder: true,
-          port: 6379,
-          storage: "2Gi",
-          storageClass: "fast-ssd",
-          dataPath: "/data",
-          password: "pw-redis",
-          username: null,
-          passwordEnvVar: "REDIS_PASSWORD",
-          env: [],
-          readinessProbe: { tcpPort: 6379, periodSeconds: 10, failureThreshold: 3 },
-          host: "redis-curved-11111.default.svc",
-          // Heroku's premium-5 limit: writes are refused when full, as there, instead of an OOM kill.
-          args: ["--appendonly", "yes", "--maxmemory", "1024mb", "--requirepass", "$(REDIS_PASSWORD)"],
-          // premium-5 holds 1 GB: requested whole, with as much again for the snapshot fork.
-          resources: { requests: { cpu: "100m", memory: "1Gi" }, limits: { memory: "2Gi" } },
-          usedBy: ["shop-api", "shop-worker"],
-          plan: "heroku-redis:premium-5",
-          data: { mode: "empty" },
+          selector: {
+            "app.kubernetes.io/name": "redis-curved-11111",
+            "app.kubernetes.io/component": "redis",
+          },
         },
-      );
-      const redisUrl = "redis://:pw-redis@redis-curved-11111.default.svc:6379";
+        image: "docker.io/library/redis:7.4@sha256:" + "0".repeat(64),
+        imageIsPlaceholder: true,
+        port: 6379,
+        storage: "2Gi",
+        storageClass: "fast-ssd",
+        dataPath: "/data",
+        credential: "redis-curved-11111-password",
+        username: null,
+        passwordEnvVar: "REDIS_PASSWORD",
+        env: [],
+        readinessProbe: { tcpPort: 6379, periodSeconds: 10, failureThreshold: 3 },
+        host: "redis-curved-11111.default.svc",
+        // Heroku's premium-5 limit: writes are refused when full, as there, instead of an OOM kill.
+        args: ["--appendonly", "yes", "--maxmemory", "1024mb", "--requirepass", "$(REDIS_PASSWORD)"],
+        // premium-5 holds 1 GB: requested whole, with as much again for the snapshot fork.
+        resources: { requests: { cpu: "100m", memory: "1Gi" }, limits: { memory: "2Gi" } },
+        usedBy: ["shop-api", "shop-worker"],
+        plan: "heroku-redis:premium-5",
+        data: { mode: "empty" },
+      });
+      const redisUrl = "redis://:cred(redis-curved-11111-password)@redis-curved-11111.default.svc:6379";
       const pgUrl =
-        "postgres://postgresql_shop_44444_owner:pw-shop@postgres.hasura.svc:5432/postgresql_shop_44444";
+        "postgres://postgresql_shop_44444_owner:cred(postgresql-shop-44444-owner)@postgres.hasura.svc:5432/postgresql_shop_44444";
       assert.deepStrictEqual(revealEntries(app(plan, "shop-api").secretEntries), [
         ["DATABASE_URL", "postgresql-shop-44444/DATABASE/migrate", pgUrl, true],
         ["REDIS_URL", "redis-curved-11111/REDIS/in-cluster", redisUrl, true],
@@ -442,13 +440,13 @@ const CASES: Case[] = [
         [
           "MONGOLAB_URI",
           "mongolab-old-77777/MONGOLAB/in-cluster",
-          "mongodb://heroku:pw-mongo@mongolab-old-77777.default.svc:27017/heroku_abc?authSource=admin",
+          "mongodb://heroku:cred(mongolab-old-77777-password)@mongolab-old-77777.default.svc:27017/heroku_abc?authSource=admin",
           true,
         ],
         [
           "REDISTOGO_URL",
           "redistogo-tiny-66666/REDISTOGO/in-cluster",
-          "redis://:pw-togo@redistogo-tiny-66666.default.svc:6379/",
+          "redis://:cred(redistogo-tiny-66666-password)@redistogo-tiny-66666.default.svc:6379/",
           true,
         ],
         [
@@ -471,7 +469,7 @@ const CASES: Case[] = [
           s.passwordEnvVar,
           s.env,
           s.args,
-          reveal(s.password),
+          s.credential,
         ]),
         [
           [
@@ -484,7 +482,7 @@ const CASES: Case[] = [
             "MONGO_INITDB_ROOT_PASSWORD",
             [{ name: "MONGO_INITDB_ROOT_USERNAME", value: "heroku" }],
             [],
-            "pw-mongo",
+            "mongolab-old-77777-password",
           ],
           [
             "redistogo-tiny-66666",
@@ -496,7 +494,7 @@ const CASES: Case[] = [
             "REDIS_PASSWORD",
             [],
             ["--appendonly", "yes", "--requirepass", "$(REDIS_PASSWORD)"],
-            "pw-togo",
+            "redistogo-tiny-66666-password",
           ],
         ],
       );

@@ -4,6 +4,7 @@ import { AppSnapshot } from "../../components/heroku/snapshot";
 import { renderReport } from "../../components/plan/report";
 import { MigrationPlan } from "../../components/plan/types";
 import { CRON_APP_SCHEDULES, FIXTURES, settings } from "../fixtures/snapshots/fixtures";
+import { renderTemplate } from "./helpers";
 
 function allPlans(): [string, AppSnapshot[], MigrationPlan][] {
   return Object.entries(FIXTURES).map(([name, build]) => {
@@ -87,7 +88,7 @@ describe("migration report", () => {
           assert.ok(!md.includes(v), `a config value leaked into the report`);
         }
         assert.doesNotMatch(md, /pw-/);
-        for (const d of plan.databases) assert.ok(!md.includes(d.targetUrl.reveal()));
+        for (const d of plan.databases) assert.ok(!md.includes(renderTemplate(d.targetUrl)));
       });
     });
   }
@@ -99,9 +100,31 @@ describe("migration report", () => {
     assert.match(md, /## Warnings\n\nNone\./);
   });
 
+  it("lists every new credential, what it unlocks and its rotation, never a value", () => {
+    const plan = planWithEmptyStarts(
+      FIXTURES["shared-addon"](),
+      settings({ addons: { "postgresql-shop-44444": { rotation: "2027-01" } } }),
+    );
+    const md = renderReport(plan);
+    const section = md.slice(md.indexOf("## New credentials"));
+    assert.match(
+      section,
+      /none is copied from Heroku, so a Heroku password .* unlocks nothing on the cluster/,
+    );
+    assert.match(
+      section,
+      /\| `postgresql-shop-44444-owner` \| owner role postgresql_shop_44444_owner of database postgresql_shop_44444 \(migrated postgresql-shop-44444\) \| `2027-01` \|/,
+    );
+    assert.match(
+      section,
+      /\| `redis-curved-11111-password` \| password of the in-cluster redis redis-curved-11111 .* \| - \|/,
+    );
+    assert.doesNotMatch(md, /pw-/);
+  });
+
   it("escapes pipes and newlines in table cells", () => {
     const plan = planWithEmptyStarts([], settings());
-    plan.warnings.push({ code: "x", app: "a", subject: "s|t", message: "line1\nline2 | more" });
-    assert.ok(renderReport(plan).includes("| a | `x` | s\\|t | line1 line2 \\| more |"));
+    plan.warnings.push({ code: "log-drain", app: "a", subject: "s|t", message: "line1\nline2 | more" });
+    assert.ok(renderReport(plan).includes("| a | `log-drain` | s\\|t | line1 line2 \\| more |"));
   });
 });

@@ -2,7 +2,7 @@ import assert from "assert";
 import { SecretString } from "../../components/heroku/secret-string";
 import { addon, app } from "../fixtures/snapshots/builder";
 import { settings } from "../fixtures/snapshots/fixtures";
-import { planWithEmptyStarts, reveal, revealEntries, warningCodes } from "./helpers";
+import { fingerprint, planWithEmptyStarts, revealEntries, warningCodes } from "./helpers";
 
 function redis(plan = "premium-0") {
   return addon({
@@ -15,7 +15,7 @@ function redis(plan = "premium-0") {
 }
 
 describe("in-cluster add-ons", () => {
-  it("a shared Redis whose URLs disagree on the password: one password, the other URL rewritten from the billing app's", () => {
+  it("a shared Redis: both apps' URLs get the generated password (never Heroku's), each keeps its database number", () => {
     const r = redis();
     const a = app("a")
       .process("web", "x", 1, "Basic")
@@ -26,37 +26,67 @@ describe("in-cluster add-ons", () => {
       .attach(r, "REDIS", { REDIS_URL: "redis://h:pw-two@r.example:1/2" })
       .build();
     const plan = planWithEmptyStarts([b, a], settings());
-    assert.strictEqual(reveal(plan.statefulAddons[0].password), "pw-one");
+    const s = plan.statefulAddons[0];
+    assert.strictEqual(s.credential, "redis-x-1-password");
+    assert.deepStrictEqual(plan.credentials, [
+      {
+        name: "redis-x-1-password",
+        purpose: "password of the in-cluster redis redis-x-1 (redis-x-1)",
+        rotation: "",
+      },
+    ]);
     assert.deepStrictEqual(revealEntries(plan.apps[0].secretEntries), [
-      ["REDIS_URL", "redis-x-1/REDIS/in-cluster", "redis://:pw-one@redis-x-1.default.svc:6379/0", true],
+      [
+        "REDIS_URL",
+        "redis-x-1/REDIS/in-cluster",
+        "redis://:cred(redis-x-1-password)@redis-x-1.default.svc:6379/0",
+        true,
+      ],
     ]);
     assert.deepStrictEqual(revealEntries(plan.apps[1].secretEntries), [
-      ["REDIS_URL", "redis-x-1/REDIS/in-cluster", "redis://:pw-one@redis-x-1.default.svc:6379/0", true],
+      [
+        "REDIS_URL",
+        "redis-x-1/REDIS/in-cluster",
+        "redis://:cred(redis-x-1-password)@redis-x-1.default.svc:6379/2",
+        true,
+      ],
     ]);
     assert.deepStrictEqual(warningCodes(plan), [
       "- addon-image-placeholder redis-x-1",
       "a web-not-exposed web",
-      "b addon-password-mismatch REDIS_URL",
       "b web-not-exposed web",
     ]);
-    assert.ok(!plan.warnings.some((w) => /pw-/.test(w.message)));
+    assert.ok(!fingerprint(plan).includes("pw-one") && !fingerprint(plan).includes("pw-two"));
   });
 
-  it("a Redis URL without a password: no requirepass, no password env, a warning", () => {
+  it("a Redis that had no password on Heroku gets the generated one: requirepass from the Secret's env, in every URL", () => {
     const a = app("a").attach(redis(), "REDIS", { REDIS_URL: "redis://r.example:6379" }).build();
     const plan = planWithEmptyStarts(
       [a],
-      settings({ addons: { "redis-x-1": { image: `redis@sha256:${"1".repeat(64)}` } } }),
+      settings({
+        addons: { "redis-x-1": { image: `redis@sha256:${"1".repeat(64)}`, rotation: "2027-01" } },
+      }),
     );
     const s = plan.statefulAddons[0];
     assert.deepStrictEqual(
-      [s.password, s.passwordEnvVar, s.args, s.imageIsPlaceholder],
-      [null, null, ["--appendonly", "yes", "--maxmemory", "50mb"], false],
+      [s.credential, s.passwordEnvVar, s.args, s.imageIsPlaceholder],
+      [
+        "redis-x-1-password",
+        "REDIS_PASSWORD",
+        ["--appendonly", "yes", "--maxmemory", "50mb", "--requirepass", "$(REDIS_PASSWORD)"],
+        false,
+      ],
     );
+    assert.strictEqual(plan.credentials[0].rotation, "2027-01");
     assert.deepStrictEqual(revealEntries(plan.apps[0].secretEntries), [
-      ["REDIS_URL", "redis-x-1/REDIS/in-cluster", "redis://redis-x-1.default.svc:6379", true],
+      [
+        "REDIS_URL",
+        "redis-x-1/REDIS/in-cluster",
+        "redis://:cred(redis-x-1-password)@redis-x-1.default.svc:6379",
+        true,
+      ],
     ]);
-    assert.deepStrictEqual(warningCodes(plan), ["- redis-no-password redis-x-1"]);
+    assert.deepStrictEqual(warningCodes(plan), []);
   });
 
   it("a storage override below the 1Gi floor is raised, with a warning; storageClass override wins", () => {
@@ -80,7 +110,11 @@ describe("in-cluster add-ons", () => {
     const plan = planWithEmptyStarts([a], settings());
     const entry = plan.apps[0].secretEntries[0];
     assert.deepStrictEqual([entry.key, entry.rewritten, entry.value.isRedacted], ["REDIS_URL", true, true]);
-    assert.ok(plan.statefulAddons[0].password?.isRedacted);
+    assert.strictEqual(
+      plan.statefulAddons[0].credential,
+      "redis-x-1-password",
+      "its own password needs no Heroku value",
+    );
     assert.ok(warningCodes(plan).includes("a redacted-value REDIS_URL"));
   });
 
@@ -100,7 +134,7 @@ describe("in-cluster add-ons", () => {
       [
         "ORMONGO_URL",
         "ormongo-1/ORMONGO/in-cluster",
-        "mongodb://heroku:pw@ormongo-1.default.svc:27017/db?authSource=admin",
+        "mongodb://heroku:cred(ormongo-1-password)@ormongo-1.default.svc:27017/db?authSource=admin",
         true,
       ],
     ]);

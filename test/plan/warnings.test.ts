@@ -1,18 +1,34 @@
 import assert from "assert";
-import { Findings, mergeLedger, sortWarnings, WARNING_CODES } from "../../components/plan/warnings";
+import {
+  Findings,
+  mergeLedger,
+  sortWarnings,
+  WARNING_CODES,
+  WarningCode,
+} from "../../components/plan/warnings";
 
 describe("warnings and ledger merging", () => {
   it("sortWarnings orders by app, code, subject and drops duplicates", () => {
-    const w = (app: string | null, code: string, subject: string) => ({ app, code, subject, message: "m" });
+    const w = (app: string | null, code: WarningCode, subject: string) => ({
+      app,
+      code,
+      subject,
+      message: "m",
+    });
     assert.deepStrictEqual(
       sortWarnings([
-        w("b", "x", "1"),
-        w(null, "y", "1"),
-        w("a", "z", "2"),
-        w("a", "z", "1"),
-        w("b", "x", "1"),
+        w("b", "log-drain", "1"),
+        w(null, "rediss-url", "1"),
+        w("a", "wildcard-domain", "2"),
+        w("a", "wildcard-domain", "1"),
+        w("b", "log-drain", "1"),
       ]),
-      [w(null, "y", "1"), w("a", "z", "1"), w("a", "z", "2"), w("b", "x", "1")],
+      [
+        w(null, "rediss-url", "1"),
+        w("a", "wildcard-domain", "1"),
+        w("a", "wildcard-domain", "2"),
+        w("b", "log-drain", "1"),
+      ],
     );
   });
 

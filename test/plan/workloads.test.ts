@@ -1,4 +1,5 @@
 import assert from "assert";
+import { planMigration } from "../../components/plan/plan";
 import { planWithEmptyStarts } from "./helpers";
 import { planImageBuild } from "../../components/images/build-plan";
 import { WEB_PORT } from "../../components/plan/types";
@@ -7,7 +8,7 @@ import { app } from "../fixtures/snapshots/builder";
 import { settings } from "../fixtures/snapshots/fixtures";
 
 describe("workloads and the release job", () => {
-  it("takes the command from the slug when the formation has none, and lists Procfile-only types at 0", () => {
+  it("takes the command from the slug when the formation has none; a Procfile-only type is no workload", () => {
     const b = app("a")
       .process("web", "", 1, "Standard-2X")
       .procfileOnly("release", "./migrate")
@@ -25,9 +26,17 @@ describe("workloads and the release job", () => {
     const plan = planWithEmptyStarts([s], settings());
     assert.deepStrictEqual(
       plan.apps[0].workloads.map((w) => [w.processType, w.args, w.replicas]),
+      [["web", ["/bin/sh", "-c", "./server"], 1]],
+    );
+    const rake = plan.ledger.find((e) => e.kind === "process-type" && e.subject === "rake");
+    assert.deepStrictEqual([rake?.outcome, /one-off command/.test(rake?.detail ?? "")], ["not-needed", true]);
+    // replicas config scales it: then it is a Deployment with that many replicas.
+    const scaled = planMigration([s], settings({ replicas: { a: { rake: 2 } } }));
+    assert.deepStrictEqual(
+      scaled.apps[0].workloads.map((w) => [w.processType, w.name, w.replicas]),
       [
-        ["rake", ["/bin/sh", "-c", "rake"], 0],
-        ["web", ["/bin/sh", "-c", "./server"], 1],
+        ["rake", "a-rake", 2],
+        ["web", "a-web", 1],
       ],
     );
     assert.deepStrictEqual(
@@ -46,8 +55,8 @@ describe("workloads and the release job", () => {
     assert.deepStrictEqual(
       plan.apps[0].workloads.map((w) => [w.processType, w.strategy]),
       [
-        ["web", { maxUnavailable: 0, maxSurge: "100%" }],
-        ["worker", { maxUnavailable: "25%", maxSurge: "25%" }],
+        ["web", { type: "RollingUpdate", maxUnavailable: 0, maxSurge: "100%" }],
+        ["worker", { type: "RollingUpdate", maxUnavailable: "25%", maxSurge: "25%" }],
       ],
     );
   });
@@ -72,11 +81,13 @@ describe("workloads and the release job", () => {
     assert.deepStrictEqual(
       plan.ledger.filter((l) => l.kind === "process-type").map((l) => [l.subject, l.outcome]),
       [
-        ["clock", "mapped"],
+        ["clock", "warned"], // a singleton (see below), not for DYNO
         ["web", "warned"],
         ["worker", "warned"],
       ],
     );
+    const clock = plan.ledger.find((l) => l.kind === "process-type" && l.subject === "clock");
+    assert.doesNotMatch(clock?.detail ?? "", /DYNO/);
   });
 
   it("one web port everywhere: slug image PORT, PORT env, containerPort, probes, Service targetPort", () => {
@@ -111,6 +122,7 @@ describe("workloads and the release job", () => {
   it("a disabled preboot feature changes nothing", () => {
     const s = app("a").process("web", "w", 2, "Basic").feature("preboot", false).build();
     assert.deepStrictEqual(planWithEmptyStarts([s], settings()).apps[0].workloads[0].strategy, {
+      type: "RollingUpdate",
       maxUnavailable: "25%",
       maxSurge: "25%",
     });
@@ -130,6 +142,105 @@ describe("workloads and the release job", () => {
     assert.deepStrictEqual(
       [plan.apps[0].workloads, plan.apps[0].service, plan.apps[0].releaseJob],
       [[], null, null],
+    );
+  });
+});
+
+describe("singleton process types (schedulers)", () => {
+  const scheduler = (type: string, command: string, quantity = 1) =>
+    planMigration([app("a").process(type, command, quantity, "Basic").build()], settings()).apps[0]
+      .workloads[0];
+
+  const recognised: [string, string, string][] = [
+    ["clock", "bundle exec ruby lib/clock.rb", "its name (clock) is a scheduler's"],
+    ["beat", "celery -A proj beat -l info", "its name (beat) is a scheduler's"],
+    ["celery-beat", "celery -A proj beat", "its name (celery-beat) is a scheduler's"],
+    ["scheduler", "node jobs.js", "its name (scheduler) is a scheduler's"],
+    ["jobs", "celery -A proj beat --loglevel=info", "its command runs Celery beat"],
+    [
+      "worker",
+      "celery -A proj worker -B -l info",
+      "its command runs a Celery worker with an embedded beat (-B)",
+    ],
+    ["ticker", "bundle exec clockwork config/clock.rb", "its command runs clockwork"],
+    ["cronish", "python clock.py", "its command runs a clock process"],
+    ["tasks", "php artisan schedule:work", "its command runs the Laravel scheduler"],
+    ["rq", "rqscheduler --url $REDIS_URL", "its command runs rq-scheduler"],
+    ["resque", "bundle exec rake resque:scheduler", "its command runs resque-scheduler"],
+  ];
+  for (const [type, command, reason] of recognised) {
+    it(`${type}: ${command} → one pod, Recreate, a warning against scaling`, () => {
+      const plan = planMigration([app("a").process(type, command, 1, "Basic").build()], settings());
+      const w = plan.apps[0].workloads[0];
+      assert.deepStrictEqual([w.singleton, w.strategy, w.replicas], [reason, { type: "Recreate" }, 1]);
+      const warning = plan.warnings.find((x) => x.code === "singleton-process");
+      assert.strictEqual(warning?.subject, type);
+      assert.match(warning?.message ?? "", /Do not scale it/);
+      assert.match(warning?.message ?? "", new RegExp(`singletons\\.a\\.${type}: false`));
+    });
+  }
+
+  const ordinary: [string, string][] = [
+    ["worker", "celery -A proj worker -l info"],
+    ["worker", "bundle exec sidekiq"],
+    ["web", "node server.js"],
+    ["metrics", "node beats-per-minute.js"],
+    ["clocks-api", "node clocks.js"],
+  ];
+  for (const [type, command] of ordinary) {
+    it(`${type}: ${command} is not a singleton`, () => {
+      const w = scheduler(type, command, 3);
+      assert.deepStrictEqual([w.singleton, w.strategy.type, w.replicas], [null, "RollingUpdate", 3]);
+    });
+  }
+
+  it("several dynos of a scheduler on Heroku become one pod, and the warning says they ran every job", () => {
+    const plan = planMigration([app("a").process("clock", "./clock", 3, "Basic").build()], settings());
+    assert.strictEqual(plan.apps[0].workloads[0].replicas, 1);
+    assert.match(plan.warnings[0].message, /it had 3 dynos on Heroku, each running every job/);
+  });
+
+  it("a scheduler scaled to 0 on Heroku stays at 0", () => {
+    assert.strictEqual(scheduler("clock", "./clock", 0).replicas, 0);
+  });
+
+  it("config overrides the recognition both ways", () => {
+    const s = app("a")
+      .process("clock", "./clock", 2, "Basic")
+      .process("worker", "./poller", 2, "Basic")
+      .build();
+    const plan = planMigration([s], settings({ singletons: { a: { clock: false, worker: true } } }));
+    assert.deepStrictEqual(
+      plan.apps[0].workloads.map((w) => [w.processType, w.singleton, w.strategy.type, w.replicas]),
+      [
+        ["clock", null, "RollingUpdate", 2],
+        ["worker", "declared a singleton in singletons config", "Recreate", 1],
+      ],
+    );
+  });
+
+  it("scaling a singleton above 1 in replicas config is refused, naming both keys", () => {
+    const s = app("a").process("clock", "./clock", 1, "Basic").build();
+    assert.throws(
+      () => planMigration([s], settings({ replicas: { a: { clock: 2 } } })),
+      /^Error: replicas\.a\.clock: 2 replicas of a singleton \(its name \(clock\) is a scheduler's\) would run each of its jobs 2 times; set singletons\.a\.clock: false/,
+    );
+    const allowed = planMigration(
+      [s],
+      settings({ replicas: { a: { clock: 2 } }, singletons: { a: { clock: false } } }),
+    );
+    assert.strictEqual(allowed.apps[0].workloads[0].replicas, 2);
+  });
+
+  it("a singletons key for a process type the app does not have is refused", () => {
+    const s = app("a").process("web", "./web", 1, "Basic").build();
+    assert.throws(
+      () => planMigration([s], settings({ singletons: { a: { clock: true } } })),
+      /singletons\.a\.clock: app a has no process type clock \(process types: web\)/,
+    );
+    assert.throws(
+      () => planMigration([s], settings({ singletons: { b: { clock: true } } })),
+      /singletons\.b: no snapshot for app b/,
     );
   });
 });

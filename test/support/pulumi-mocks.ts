@@ -10,7 +10,8 @@
  *
  * Image builders (`docker:index/image:Image`, the BuildahImage dynamic resource) answer with a
  * `repoDigest` derived from their inputs, as the real ones report it (`<repository>@sha256:…`); a
- * StackReference answers with the outputs given for its stack name in `upstream`.
+ * StackReference answers with the outputs given for its stack name in `upstream`; a GeneratedSecret
+ * answers with {@link fakeGeneratedSecret} of its name and rotation, as the real one draws a value.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
@@ -110,12 +111,17 @@ function hash(value: unknown): string {
 /** Resource types that build and push an image: the mocks give them a `repoDigest`. */
 const IMAGE_BUILDERS = ["docker:index/image:Image", "pulumi-nodejs:dynamic/images:BuildahImage"];
 
-/** GeneratedSecret's type token: the mocks give it a `value` derived from its inputs. */
-const GENERATED_SECRET = "pulumi-nodejs:dynamic/heroku-to-hasura/secrets:GeneratedSecret";
-
 /** The digest the mocks report for an image built from `inputs` (without `__provider`). */
 export function fakeDigest(inputs: unknown): string {
   return "sha256:" + createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
+}
+
+/** Type token of the GeneratedSecret dynamic resource (components/secrets). */
+export const GENERATED_SECRET_TYPE = "pulumi-nodejs:dynamic/heroku-to-hasura/secrets:GeneratedSecret";
+
+/** The value the mocks give GeneratedSecret `name` at `rotation`: new per name and per rotation. */
+export function fakeGeneratedSecret(name: string, rotation = ""): string {
+  return "generated-" + createHash("sha256").update(`${name}\u0000${rotation}`).digest("hex").slice(0, 8);
 }
 
 export interface MockOptions {
@@ -162,10 +168,8 @@ export function installMocks(options: MockOptions = {}): MockRecorder {
           const { __provider: _serialized, ...built } = inputs;
           state.repoDigest = `${String(inputs.imageName).replace(/:[^:/]+$/, "")}@${fakeDigest(built)}`;
         }
-        if (args.type === GENERATED_SECRET) {
-          // A deterministic stand-in for the generated value (the real provider is tested on its own).
-          const { __provider: _p, ...rest } = inputs;
-          state.value = `generated-${hash(rest)}`;
+        if (args.type === GENERATED_SECRET_TYPE) {
+          state.value = fakeGeneratedSecret(args.name, String(inputs.rotation ?? ""));
         }
         if (args.type === "pulumi:pulumi:StackReference") {
           state.outputs = upstream[String(inputs.name)] ?? {};

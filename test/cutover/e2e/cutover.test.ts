@@ -108,7 +108,7 @@ describe("cutover end to end: freeze, import, verify, rollback (real engine, Her
         [`${PROJECT}:import`]: { enabled: true, jobs: 2 },
         [`${PROJECT}:cutover`]: { freeze: true, drainTimeoutSeconds: 20, recordDir },
         [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
-        // KWOK runs no container: the example's in-cluster Redis is acknowledged to start empty.
+        // The in-cluster Redis's data is not what this test is about (test/e2e/program.test.ts copies it).
         [`${PROJECT}:addons`]: { "redis-curved-11111": { startEmpty: true } },
       },
       config: {

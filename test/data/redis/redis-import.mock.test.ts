@@ -29,7 +29,7 @@ let mod: {
 
 function copyPlan(): StatefulAddonPlan {
   return {
-    ...redisAddon("redis-curved-11111", "cache", ["acme-api"], "target-pw/1"),
+    ...redisAddon("redis-curved-11111", "cache", ["acme-api"]),
     data: {
       mode: "copy",
       sourceUrl: SecretString.of("rediss://:heroku-src-pw@ec2-1.example.com:25310"),
@@ -134,7 +134,7 @@ describe("RedisImport resource (mock)", function () {
 
   it("mock: an acknowledged empty start creates no copy", () => {
     const server = new pulumi.ComponentResource("test:index:Server", "cache-server-3");
-    assert.strictEqual(mod.copyAddonData(redisAddon("r", "r", [], null), "default", server, null), undefined);
+    assert.strictEqual(mod.copyAddonData(redisAddon("r", "r", []), "default", server, null), undefined);
   });
 
   it("mock: protect can be turned off", async () => {

@@ -154,7 +154,7 @@ function acmeApi(): AppFixture {
       domainObject(app, `${app}-${fakeUuid(app).replace(/-/g, "").slice(0, 12)}.herokuapp.com`, "heroku"),
       ...custom.map((h) => domainObject(app, h, "custom", sni)),
     ],
-    sniEndpoints: [sniEndpointObject(app, sni.name, custom, "/C=US/O=Let's Encrypt/CN=R11")],
+    sniEndpoints: [sniEndpointObject(app, sni.name, custom, "/C=US/O=Let's Encrypt/CN=R11", true)],
     buildpacks: [buildpackObject(0, "heroku/nodejs")],
     releases,
     slugs: [slugCurrent, slugFailed],

@@ -161,9 +161,11 @@ export function domainObject(
   hostname: string,
   kind: "heroku" | "custom",
   sni: { id: string; name: string } | null = null,
+  /** Whether ACM manages the domain's certificate (custom domains; default true). */
+  acm = true,
 ): ApiObject {
   return {
-    acm_status: kind === "custom" ? "cert issued" : null,
+    acm_status: kind === "custom" && acm ? "cert issued" : null,
     acm_status_reason: null,
     app: appRef(app),
     cname:
@@ -178,7 +180,18 @@ export function domainObject(
   };
 }
 
-export function sniEndpointObject(app: string, name: string, domains: string[], issuer: string): ApiObject {
+/**
+ * An SNI endpoint. `acm` is the API's `ssl_cert.acm` (served by Heroku, read by its CLI, absent from
+ * the published schema): true for a certificate ACM issued, false for an uploaded one, undefined to
+ * leave the field out as older responses do.
+ */
+export function sniEndpointObject(
+  app: string,
+  name: string,
+  domains: string[],
+  issuer: string,
+  acm?: boolean,
+): ApiObject {
   return {
     certificate_chain:
       "-----BEGIN CERTIFICATE-----\nMIIFakeCertificateForTestsOnly\n-----END CERTIFICATE-----\n",
@@ -198,6 +211,7 @@ export function sniEndpointObject(app: string, name: string, domains: string[], 
       starts_at: "2026-10-20T16:45:00Z",
       subject: `/CN=${domains[0]}`,
       id: fakeUuid(`cert:${app}:${name}`),
+      ...(acm === undefined ? {} : { acm }),
     },
   };
 }

@@ -23,6 +23,8 @@ export interface AppFixture {
   slugs: ApiObject[];
   logDrains: ApiObject[];
   features: ApiObject[];
+  /** Keys config-vars-settings serves masked (`masked: true`, value null); default none. */
+  maskedConfigVars?: string[];
   /** False: `/apps/{app}/available-dyno-sizes` answers 404 (clients fall back to `/dyno-sizes`). */
   availableDynoSizes: boolean;
   /**

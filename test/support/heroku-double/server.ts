@@ -157,9 +157,9 @@ export async function startHerokuDouble(
             body: Object.entries(a.configVars).map(([k, v]) => ({
               attachment: a.configVarOwners?.[k] ? { id: a.configVarOwners[k] } : null,
               key: k,
-              value: v,
-              masked: false,
-              masking_supported: false,
+              value: a.maskedConfigVars?.includes(k) ? null : v,
+              masked: a.maskedConfigVars?.includes(k) ?? false,
+              masking_supported: a.maskedConfigVars !== undefined,
               value_updated_at: "2026-10-20T16:45:00Z",
             })),
           }
@@ -180,7 +180,9 @@ export async function startHerokuDouble(
         return { status: 200, list: true, body: attachmentsOf(appName(a)) };
       case "add-on-attachment → List by Add-on": {
         const addon = fixtures.addons.find((x) => x.id === params[0] || x.name === params[0]);
-        if (!addon) return notFound("add on");
+        // An add-on billed to an app the token cannot see is hidden from it, as Heroku hides it.
+        const billing = (addon?.app as ApiObject | undefined)?.name as string | undefined;
+        if (!addon || (allowedApps && !allowedApps.includes(billing ?? ""))) return notFound("add on");
         return {
           status: 200,
           list: true,
