@@ -14,4 +14,28 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // Type-aware rules: a promise nobody awaits loses its rejection (an unhandled rejection, or an
+    // error that never reaches `pulumi up`), and one passed where a void callback is expected is
+    // never awaited. Each file is checked with the tsconfig that includes it (root or tools/engine).
+    files: ["**/*.ts"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+    },
+  },
+  {
+    // Floating promises not fixed yet, in code other engineers are changing (pulumi.log.warn's
+    // promise, dropped). Warnings until fixed; then delete this block so they are errors too.
+    files: [
+      "components/hasura/deploy.ts",
+      "components/k8s/provider.ts",
+      "index.ts",
+      "test/secrets/generated-secret.test.ts",
+    ],
+    rules: { "@typescript-eslint/no-floating-promises": "warn" },
+  },
 );

@@ -28,6 +28,7 @@ import {
   TEST_PORT_RANGE,
 } from "./lib/kube-cluster";
 import { startPgCluster } from "./lib/pg-cluster";
+import { engineEnv, ensureEngine } from "../tools/engine";
 
 const REPO = path.resolve(__dirname, "..");
 const PROJECT = "heroku-to-hasura";
@@ -110,29 +111,6 @@ function run(
   });
 }
 
-async function engineEnv(): Promise<{ bin: string; env: NodeJS.ProcessEnv }> {
-  const r = await run("bash", [path.join(REPO, "scripts", "engine", "ensure.sh")], process.env);
-  if (r.code !== 0) throw new Error(`scripts/engine/ensure.sh failed:\n${r.out}`);
-  const kv = Object.fromEntries(
-    r.out
-      .split("\n")
-      .filter((l) => l.startsWith("PULUMI_ENGINE_"))
-      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-  );
-  return {
-    bin: kv.PULUMI_ENGINE_BIN,
-    env: {
-      ...process.env,
-      PATH: `${kv.PULUMI_ENGINE_BIN}:${process.env.PATH}`,
-      PULUMI_HOME: kv.PULUMI_ENGINE_HOME,
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
-      PULUMI_CONFIG_PASSPHRASE: "bench-only",
-    },
-  };
-}
-
 const load = () =>
   os
     .loadavg()
@@ -158,9 +136,13 @@ async function main(argv: string[]): Promise<void> {
   });
   const clusterStart = (Date.now() - t0) / 1000;
   const pg = await startPgCluster();
-  const { bin, env: baseEnv } = await engineEnv();
-  const pulumi = path.join(bin, "pulumi");
-  const env = { ...baseEnv, PULUMI_BACKEND_URL: `file://${path.join(work, "state")}` };
+  const engine = ensureEngine();
+  const pulumi = path.join(engine.bin, "pulumi");
+  const env = {
+    ...engineEnv(engine),
+    PULUMI_CONFIG_PASSPHRASE: "bench-only",
+    PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
+  };
   fs.mkdirSync(path.join(work, "state"));
   const example = JSON.parse(
     fs.readFileSync(path.join(REPO, "examples", "snapshot.json"), "utf8"),

@@ -5,7 +5,7 @@
 # applied to the local cluster (scripts/cluster/: kube-apiserver, controller-manager, scheduler,
 # etcd and KWOK as the kubelet, built from Go modules), and the data import from a local source
 # Postgres (examples/sample-db.sql) into a local target. Offline: the engine comes from
-# scripts/engine/ensure.sh.
+# tools/engine/ensure.sh.
 #
 #   npm run dev            # start the clusters if needed, then `pulumi up --yes --stack dev`
 #   npm run dev -- stop    # stop the Kubernetes and Postgres clusters (their data stays in .dev/)
@@ -187,13 +187,13 @@ ts-node --transpile-only "$REPO/scripts/cluster.ts" start --dir "$DEV/kube"
 # With postgres.manageDatabase false the stack expects its target databases to exist: create them
 # (names from the real planner on this stack's config and snapshot; the owner roles get their
 # passwords from the stack itself, generated on up).
-ts-node --transpile-only "$REPO/scripts/engine/dev-databases.ts" "$STACK" "$DEV/kube/kubeconfig"
+ts-node --transpile-only "$REPO/scripts/dev-databases.ts" "$STACK" "$DEV/kube/kubeconfig"
 
 # Engine and a file backend under .dev/ (never the Pulumi Cloud).
 export PULUMI_BACKEND_URL="file://$DEV/state"
 mkdir -p "$DEV/state"
-# shellcheck source=engine/env.sh
-source "$REPO/scripts/engine/env.sh"
+# shellcheck source=../tools/engine/env.sh
+source "$REPO/tools/engine/env.sh"
 say "engine: pulumi $(pulumi version), node $(node --version) ($PULUMI_ENGINE_ROOT)"
 
 pulumi stack select "$STACK" --create --non-interactive >/dev/null
@@ -212,6 +212,6 @@ echo "Migration report:     out/$STACK/report.md"
 if [ -d "$REPO/out/$STACK/hasura/metadata" ]; then
   echo "Hasura metadata:      out/$STACK/hasura/metadata ($(find "$REPO/out/$STACK/hasura/metadata/databases" -name '*_*.yaml' | wc -l) tracked tables; apply: hasura metadata apply --project out/$STACK/hasura)"
 fi
-echo "Stack outputs:        source scripts/engine/env.sh && pulumi stack output --stack $STACK --config-file .dev/Pulumi.$STACK.yaml"
+echo "Stack outputs:        source tools/engine/env.sh && pulumi stack output --stack $STACK --config-file .dev/Pulumi.$STACK.yaml"
 echo "Postgres:             source 127.0.0.1:$SOURCE_PORT, target 127.0.0.1:$TARGET_PORT"
 echo "Stop everything:      npm run dev -- stop"

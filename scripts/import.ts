@@ -338,5 +338,12 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then((code) => process.exit(code));
+  main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      // main reports its own errors; reaching here is a bug, so say where and fail.
+      console.error(`import: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(1);
+    },
+  );
 }

@@ -144,5 +144,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
 if (require.main === module) {
   main(process.argv.slice(2), { out: (l) => console.log(l), err: (l) => console.error(l) }).then(
     (code) => (process.exitCode = code),
+    (e: unknown) => {
+      // main reports its own errors; reaching here is a bug, so say where and fail.
+      console.error(`promote: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(1);
+    },
   );
 }

@@ -100,5 +100,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): P
 if (require.main === module) {
   main(process.argv.slice(2), process.env, { out: (l) => console.log(l), err: (l) => console.error(l) }).then(
     (code) => process.exit(code),
+    (e: unknown) => {
+      // main reports its own errors; reaching here is a bug, so say where and fail.
+      console.error(`snapshot: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(1);
+    },
   );
 }

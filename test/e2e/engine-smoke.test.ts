@@ -22,7 +22,7 @@ describe("offline Pulumi engine (inline program, dynamic provider, rendered Kube
   let renderDir: string;
 
   before(async function () {
-    this.timeout(0); // the first run builds the engine (scripts/engine/ensure.sh)
+    this.timeout(0); // the first run builds the engine (tools/engine/ensure.sh)
     sb = await createSandbox();
     renderDir = path.join(sb.dir, "rendered");
     stack = await sb.inlineStack("e2e-smoke", "smoke", smokeProgram, {

@@ -7,7 +7,7 @@
  *
  * In the end-to-end suite: an inline program must not run in the unit-test process (which sets
  * Pulumi mocks). TargetDatabase (@pulumi/postgresql) is not run here: no postgresql plugin can be
- * built offline (tools/README.md); its resource graph is covered by mock tests.
+ * built offline (tools/engine/README.md); its resource graph is covered by mock tests.
  */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";

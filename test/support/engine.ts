@@ -1,12 +1,11 @@
 /**
  * The real Pulumi engine for end-to-end tests, through the Automation API.
  *
- * `ensureEngine()` runs scripts/engine/ensure.sh (builds the CLI and the Kubernetes plugin from Go
- * modules the first time, then reuses its cache; links our Node.js language host next to the CLI)
- * and `createSandbox()` gives each suite its own file:// backend, PULUMI_HOME and passphrase, with
+ * `ensureEngine()` (tools/engine) builds the CLI and the Kubernetes plugin from Go modules the first
+ * time, then reuses its cache, and links our Node.js language host next to the CLI;
+ * `createSandbox()` gives each suite its own file:// backend, PULUMI_HOME and passphrase, with
  * every command's output recorded so tests can scan it. Never calls `PulumiCommand.install()`: this machine cannot download the CLI.
  */
-import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -22,50 +21,9 @@ import {
   Stack,
 } from "@pulumi/pulumi/automation";
 
+import { Engine, ensureEngine, OFFLINE_ENV } from "../../tools/engine";
+
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-
-/** Where ensure.sh put the engine. */
-export interface Engine {
-  /** Cache dir keyed by versions; `root/bin/pulumi` is the CLI (what `PulumiCommand.get` wants). */
-  readonly root: string;
-  readonly bin: string;
-  /** PULUMI_HOME holding the installed resource plugins. */
-  readonly home: string;
-  /** `pulumi version`, e.g. "v3.248.0". */
-  readonly version: string;
-  /** Installed resource plugins, e.g. ["kubernetes-v4.25.0"]. */
-  readonly plugins: string[];
-}
-
-let engine: Engine | undefined;
-
-/** Builds (first time only) or finds the offline engine. Synchronous and memoised. */
-export function ensureEngine(): Engine {
-  if (engine) return engine;
-  const out = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "engine", "ensure.sh")], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const kv = new Map<string, string>();
-  for (const line of out.split("\n")) {
-    const m = /^(PULUMI_ENGINE_[A-Z]+)=(.*)$/.exec(line);
-    if (m) kv.set(m[1], m[2]);
-  }
-  const need = (k: string): string => {
-    const v = kv.get(k);
-    if (v === undefined) throw new Error(`scripts/engine/ensure.sh printed no ${k}`);
-    return v;
-  };
-  engine = {
-    root: need("PULUMI_ENGINE_ROOT"),
-    bin: need("PULUMI_ENGINE_BIN"),
-    home: need("PULUMI_ENGINE_HOME"),
-    version: need("PULUMI_ENGINE_VERSION"),
-    plugins: need("PULUMI_ENGINE_PLUGINS").split(",").filter(Boolean),
-  };
-  return engine;
-}
 
 /** Everything the engine printed, per command, for assertions and secret scans. */
 export interface EngineLog {
@@ -149,9 +107,7 @@ export async function createSandbox(): Promise<Sandbox> {
   const envVars: Record<string, string> = {
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_CONFIG_PASSPHRASE: passphrase,
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
+    ...OFFLINE_ENV,
   };
 
   const chunks: string[] = [];

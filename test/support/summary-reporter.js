@@ -1,5 +1,7 @@
-// Mocha reporter: the spec reporter's output, plus the run's counts appended to $TEST_SUMMARY_FILE
-// so scripts/test-all.sh can print one closing "N passed, N failed, N skipped" line for all suites.
+// Mocha reporter: the spec reporter's output, plus one record of the run appended to
+// $TEST_SUMMARY_FILE (when set) for test/support/test-steps.js, which judges each step of
+// scripts/test-all.sh and prints the closing "N passed, N failed, N skipped" line. The record
+// carries what could make a green run meaningless: no tests, a dry run, a --grep/--fgrep filter.
 "use strict";
 const fs = require("fs");
 const Mocha = require("mocha");
@@ -11,10 +13,15 @@ class SummaryReporter extends Mocha.reporters.Spec {
       const file = process.env.TEST_SUMMARY_FILE;
       if (!file) return;
       const s = runner.stats || {};
-      fs.appendFileSync(
-        file,
-        JSON.stringify({ passes: s.passes || 0, failures: s.failures || 0, pending: s.pending || 0 }) + "\n",
-      );
+      const record = {
+        tests: s.tests || 0,
+        passes: s.passes || 0,
+        failures: s.failures || 0,
+        pending: s.pending || 0,
+        dryRun: Boolean(options && options.dryRun),
+        filtered: Boolean(options && options.grep),
+      };
+      fs.appendFileSync(file, JSON.stringify(record) + "\n");
     });
   }
 }
