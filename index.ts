@@ -357,7 +357,7 @@ function hasuraReport(
     const reports = generated ?? null;
     for (const r of reports ?? [])
       for (const n of r.notTracked.filter((x) => x.warning))
-        pulumi.log.warn(`Hasura source ${r.source}: ${n.object} not tracked: ${n.reason}`);
+        void pulumi.log.warn(`Hasura source ${r.source}: ${n.object} not tracked: ${n.reason}`);
     const full = `${renderReport(
       plan,
       hasuraSection(h.plan, reports, h.plan.endpoint && reports ? applied : null),

@@ -55,7 +55,7 @@ async function setPassword(inputs: RolePasswordInputs): Promise<void> {
     if (found.rowCount === 0) {
       throw new Error(
         `role ${inputs.role} does not exist on ${where()}: with postgres.manageDatabase false the owner role ` +
-          `and its database must exist before \`pulumi up\` (the dev job creates them with scripts/engine/dev-databases.ts)`,
+          `and its database must exist before \`pulumi up\` (the dev job creates them with scripts/dev-databases.ts)`,
       );
     }
     const verifier = scramVerifier(inputs.password);

@@ -63,7 +63,7 @@ export function deployHasura(
   const { postgres } = config;
   const hasuraPlan = planHasura(config.hasura, plan, config.plan.postgres, config.plan.ingress);
   if (!hasuraPlan.imagePinned) {
-    pulumi.log.warn(
+    void pulumi.log.warn(
       `hasura.image is not set: GraphQL Engine runs the unpinned tag ${hasuraPlan.image}; pin a digest (hasura/graphql-engine@sha256:…) so every stack runs the same bits`,
     );
   }

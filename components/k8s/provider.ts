@@ -28,7 +28,7 @@ export function createKubernetesProvider(
   opts?: pulumi.CustomResourceOptions,
 ): k8s.Provider {
   if (cluster.target.kind === "render") {
-    pulumi.log.warn(
+    void pulumi.log.warn(
       `Kubernetes manifests are rendered to ${cluster.target.directory}, Secrets included in plaintext: ` +
         "keep that folder out of version control and off shared disks.",
     );

@@ -77,7 +77,7 @@ describe("randomString", () => {
 
 describe("GeneratedSecret resource (mock)", () => {
   const registered: { type: string; name: string }[] = [];
-  before(() => {
+  before(() =>
     pulumi.runtime.setMocks(
       {
         newResource: (args) => {
@@ -89,8 +89,8 @@ describe("GeneratedSecret resource (mock)", () => {
       "project",
       "stack",
       false,
-    );
-  });
+    ),
+  );
 
   it("registers the real type token, with value as an additional secret output", async () => {
     const { GeneratedSecret } = await import("../../components/secrets/generated-secret");
