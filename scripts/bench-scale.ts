@@ -225,6 +225,8 @@ async function main(argv: string[]): Promise<void> {
     }
   } finally {
     stopKubeCluster(path.join(work, "kube"), 3000);
+    // `pulumi stack init` writes each stack's encryption salt next to Pulumi.yaml.
+    for (const n of sizes) fs.rmSync(path.join(REPO, `Pulumi.bench-${n}.yaml`), { force: true });
     pg.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
