@@ -21,6 +21,7 @@ import { ImagesConfig } from "./components/images/config";
 import { assertRenderable, createKubernetesProvider, StatefulAddon } from "./components/k8s";
 import { DatabasePlan, MigrationPlan, planMigration, readNeeds, renderReport } from "./components/plan";
 import { withPlainErrors } from "./components/program-errors";
+import { version as pulumiSdkVersion } from "@pulumi/pulumi/version";
 import { IMAGE_DIGESTS_OUTPUT, resolveAppImages } from "./components/promotion";
 import { createCredentials } from "./components/secrets/credentials";
 
@@ -98,6 +99,8 @@ async function main() {
     ),
     databases: databases.map(databaseOutputs),
     warnings: plan.warnings.length,
+    // What ran the program (the supported range is Node.js 22 and 24: scripts/node/ensure.sh).
+    runtime: { node: process.version, pulumiSdk: pulumiSdkVersion },
     report: hasura?.metadata ? hasuraReport(config, plan, hasura, cutover) : report,
     ...(hasura ? hasuraOutputs(hasura) : {}),
   };

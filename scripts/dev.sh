@@ -204,6 +204,13 @@ cp "$REPO/Pulumi.$STACK.yaml" "$STACK_CONFIG"
 pulumi config set --secret kubeconfig --stack "$STACK" --config-file "$STACK_CONFIG" <"$DEV/kube/kubeconfig"
 pulumi up --yes --stack "$STACK" --config-file "$STACK_CONFIG" --non-interactive --color never
 
+# The Node.js the program itself ran on under `pulumi up` (its `runtime` output), checked.
+program_node="$(pulumi stack output runtime --json --stack "$STACK" 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).node))')"
+case "$program_node" in
+  v22.* | v24.*) say "the program ran on Node.js $program_node" ;;
+  *) die "the program ran on Node.js ${program_node:-?}, outside the supported 22 and 24" ;;
+esac
+
 echo
 ts-node --transpile-only "$REPO/scripts/cluster.ts" summary --dir "$DEV/kube" \
   --namespace "$(pulumi config get --path cluster.namespace --stack "$STACK" --config-file "$STACK_CONFIG" 2>/dev/null || echo default)" 2>/dev/null

@@ -163,6 +163,11 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
   it("up: Deployments Available, the release Job Complete before any of the app's Deployments exist, PVC Bound, Ingress with TLS hosts and an address, CronJob, immutable Secrets", async function () {
     const { result, events } = await watched(() => stack.up({ ...sb.ops() }));
     assert.strictEqual(result.summary.result, "succeeded");
+    // The program ran on the Node.js this suite runs on: a supported one (scripts/node/ensure.sh
+    // fetches Node.js 24 where the machine's is older).
+    const runtime = result.outputs.runtime.value as { node: string; pulumiSdk: string };
+    assert.strictEqual(runtime.node, process.version);
+    assert.ok(["22", "24"].includes(runtime.node.slice(1).split(".")[0]), `Node.js ${runtime.node}`);
 
     const deployments = await ours(apps("deployments"));
     assert.deepStrictEqual(deployments.map((d) => d.metadata.name).sort(), [
