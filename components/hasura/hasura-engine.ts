@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ownedAnnotations } from "../k8s/ownership";
+import { ownedAnnotations, serviceAnnotations } from "../k8s/ownership";
 import { containerResources } from "../k8s/pod-spec";
 import { GeneratedSecret } from "../secrets/generated-secret";
 import type { HasuraPlan } from "./plan";
@@ -144,7 +144,12 @@ export class HasuraEngine extends pulumi.ComponentResource {
     const service = new k8s.core.v1.Service(
       name,
       {
-        metadata: { name: plan.name, namespace, labels: plan.labels.labels, annotations: ownedAnnotations() },
+        metadata: {
+          name: plan.name,
+          namespace,
+          labels: plan.labels.labels,
+          annotations: serviceAnnotations(),
+        },
         spec: {
           type: "ClusterIP",
           selector: plan.labels.selector,

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IngressPlan, ServicePlan, WorkloadPlan } from "../plan/types";
 import { dynoPodSpec, processContainer, tcpProbe } from "./pod-spec";
-import { ownedAnnotations } from "./ownership";
+import { ownedAnnotations, serviceAnnotations, SKIP_AWAIT } from "./ownership";
 
 export interface MicroserviceArgs {
   /**
@@ -116,7 +116,7 @@ function createService(
         name: plan.name,
         namespace: args.namespace,
         labels: plan.labels.labels,
-        annotations: ownedAnnotations(),
+        annotations: serviceAnnotations(),
       },
       spec: {
         type: "ClusterIP",
@@ -171,6 +171,3 @@ function createIngress(
     { ...opts, ...timeouts },
   );
 }
-
-/** Pulumi's annotation: create or update the object without waiting for it to become ready. */
-export const SKIP_AWAIT = "pulumi.com/skipAwait";

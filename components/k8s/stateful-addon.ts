@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StatefulAddonPlan } from "../plan/types";
 import { containerEnv, containerResources, tcpProbe } from "./pod-spec";
-import { ownedAnnotations } from "./ownership";
+import { ownedAnnotations, serviceAnnotations } from "./ownership";
 
 export interface StatefulAddonArgs {
   /**
@@ -173,7 +173,7 @@ function createAddonService(name: string, args: StatefulAddonArgs, opts: pulumi.
   return new k8s.core.v1.Service(
     name,
     {
-      metadata: metadataOf(args),
+      metadata: { ...metadataOf(args), annotations: serviceAnnotations() },
       spec: {
         type: "ClusterIP",
         selector: plan.labels.selector,

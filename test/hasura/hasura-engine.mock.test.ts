@@ -131,7 +131,11 @@ describe("HasuraEngine (mock-based component test)", () => {
     for (const t of [T.secret, T.deployment, T.service])
       assert.deepStrictEqual(
         (h.rec.get(t, "hasura").inputs as Obj).metadata.annotations,
-        { "pulumi.com/patchForce": "true" },
+        {
+          "pulumi.com/patchForce": "true",
+          // A Service's endpoints are its Deployment's pods, whose readiness up waits for already.
+          ...(t === T.service ? { "pulumi.com/skipAwait": "true" } : {}),
+        },
         `${t}: taken back from hand edits like every object the program declares`,
       );
     const svc: Obj = h.rec.get(T.service, "hasura").inputs;

@@ -110,6 +110,11 @@ describe("Microservice (mock-based component test)", () => {
 
     const svc: Obj = h.rec.get(T.service, "acme-api-web").inputs;
     assert.strictEqual(svc.metadata.name, "acme-api-web");
+    // Not awaited: its endpoints are the Deployment's pods, whose readiness up waits for already.
+    assert.deepStrictEqual(svc.metadata.annotations, {
+      "pulumi.com/patchForce": "true",
+      "pulumi.com/skipAwait": "true",
+    });
     assert.deepStrictEqual(svc.spec, {
       type: "ClusterIP",
       selector: d.spec.selector.matchLabels,

@@ -73,6 +73,10 @@ describe("StatefulAddon (mock-based component test)", () => {
     });
 
     const svc: Obj = h.rec.get(T.service, "acme-redis").inputs;
+    assert.deepStrictEqual(svc.metadata.annotations, {
+      "pulumi.com/patchForce": "true",
+      "pulumi.com/skipAwait": "true",
+    });
     assert.deepStrictEqual(svc.spec, {
       type: "ClusterIP",
       selector: plan.labels.selector,
