@@ -33,5 +33,7 @@ step suite "unit and integration tests" -- npm run --silent test:unit
 # The engine (CLI, language host, kubernetes plugin) is built once into a cache outside the repo.
 # (Its KEY=VALUE lines are for scripts; its progress and the engine's version go to stderr.)
 step check "Pulumi engine" -- bash -c 'bash tools/engine/ensure.sh >/dev/null'
+# The local Kubernetes control plane the end-to-end tests deploy to (built once, cached likewise).
+step check "Kubernetes control plane" -- bash -c 'bash scripts/cluster/ensure.sh >/dev/null'
 step suite "end-to-end tests (real Pulumi engine)" -- npm run --silent test:e2e
 step close
