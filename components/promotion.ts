@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppSnapshot } from "./heroku/snapshot";
 import { AppImage } from "./images/app-image";
 import { ImagesConfig } from "./images/config";
-import { parseImageRef, toDigestRef } from "./images/image-ref";
+import { parseImageRef, toDigestRef } from "./formats/image-ref";
 
 /**
  * Where each app's image comes from in this stack: built or resolved here (the first stack), or read

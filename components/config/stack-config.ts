@@ -32,7 +32,7 @@ export interface StackConfig {
   /** The cutover's freeze of the Heroku apps before the final import (components/cutover). */
   cutover: CutoverConfig;
   /**
-   * `images` as written. Its shape is checked here with the images component's `parseImagesConfig`;
+   * `images` as written. Its shape is checked here with `parseImagesConfig` (./images);
    * the typed ImagesConfig depends on the selected apps, so `checkConfigAgainstApps` returns it.
    */
   images: unknown;

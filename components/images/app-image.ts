@@ -6,7 +6,7 @@ import { BuildahStorage, dockerfileContextDigest } from "./buildah-build";
 import { BuildahImage } from "./buildah-image";
 import { planImageBuild } from "./build-plan";
 import { AppImageSpec } from "./config";
-import { parseImageRef, registryHost, toDigestRef } from "./image-ref";
+import { parseImageRef, registryHost, toDigestRef } from "../formats/image-ref";
 import { resolveImageRef } from "./registry-client";
 import { DEFAULT_HEROKU_API_URL, prepareSlugContext } from "./slug-fetch";
 

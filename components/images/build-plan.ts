@@ -2,7 +2,7 @@ import * as path from "path";
 import { SlugSnapshot } from "../heroku/snapshot";
 import { WEB_PORT } from "../plan/types";
 import { DockerfileImageSpec, SlugImageSpec } from "./config";
-import { registryHost } from "./image-ref";
+import { registryHost } from "../formats/image-ref";
 import { slugBaseImage, slugContextDigest, SlugContextInput } from "./slug-context";
 
 /**

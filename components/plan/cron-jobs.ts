@@ -1,4 +1,5 @@
-import { cronProblem, JOB_NAME } from "../config/formats";
+import { cronProblem } from "../formats/cron";
+import { JOB_NAME } from "../formats/formats";
 import { AppSnapshot } from "../heroku/snapshot";
 import { objectLabels } from "./names";
 import { CronJobPlan, ScheduledJob } from "./types";
