@@ -1,5 +1,5 @@
 import { SecretString } from "../heroku/secret-string";
-import { AddonCopySettings, AddonOverride, DISPOSITIONS, PlanSettings, ScheduledJob } from "../plan/types";
+import { AddonCopySettings, AddonOverride, DISPOSITIONS, PlanSettings, ScheduledJob } from "../plan/settings";
 import { SSL_MODES } from "../data/postgres-url";
 import { Fields, join } from "./fields";
 import { cronProblem } from "../formats/cron";

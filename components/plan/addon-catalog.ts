@@ -1,4 +1,5 @@
-import { Disposition, PLACEHOLDER_DIGEST, StatefulAddonKind } from "./types";
+import { PLACEHOLDER_DIGEST, StatefulAddonKind } from "./types";
+import { Disposition } from "./settings";
 
 /**
  * The add-on catalog: each Heroku add-on service's default disposition and, for services that can run

@@ -1,3 +1,4 @@
+export * from "./settings";
 export * from "./types";
 export { planMigration } from "./plan";
 export { renderReport } from "./report";

@@ -1,6 +1,6 @@
 import assert from "assert";
 import { planMigration } from "../../components/plan/plan";
-import { PlanSettings } from "../../components/plan/types";
+import { PlanSettings } from "../../components/plan/settings";
 import {
   multiProcessApp,
   redisKeptApp,
