@@ -1,6 +1,6 @@
 import { Format, HEROKU_APP_NAME } from "../formats/formats";
 import { imageRefProblem, isPinnedRef } from "../formats/image-ref";
-import type { AppImageSpec, ImagesConfig, SlugImageSpec } from "../images/config";
+import { AppImageSpec, buildsImage, ImagesConfig, SlugImageSpec } from "../images/config";
 import { WEB_PORT } from "../plan/types";
 import { Fields } from "./fields";
 
@@ -68,8 +68,8 @@ export function parseImagesConfig(
   const obj = f.object(SECTION, raw, null) ?? {};
   for (const k of Object.keys(obj)) {
     if (k === "port") {
-      // Removed option: every web workload gets PORT=5000 (plan WEB_PORT), so a configured port only
-      // changed the image's unused default. Named here so old stacks get a reason, not just "unknown".
+      // Every web workload gets PORT=5000 (plan WEB_PORT), so a configured port could only change the
+      // image's unused default: the key is refused with that reason rather than as merely unknown.
       issues.add(
         `${SECTION}.port`,
         `no longer supported: web processes always listen on $PORT, which the cluster sets to ` +
@@ -121,7 +121,7 @@ export function parseImagesConfig(
   for (const app of apps) {
     value.apps[app] = parseAppSpec(f, `${SECTION}.apps.${app}`, appEntries[app]);
   }
-  const builders = apps.filter((a) => value.apps[a].strategy !== "image");
+  const builders = apps.filter((a) => buildsImage(value.apps[a]));
   if (value.pinnedOnly && promoteFrom === null) {
     for (const app of apps) {
       const spec = value.apps[app];

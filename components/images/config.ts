@@ -36,6 +36,23 @@ export interface PrebuiltImageSpec {
   image: string;
 }
 
+/** The strategies that build and push an image (they need `registry` and a builder). */
+export type BuiltImageSpec = SlugImageSpec | DockerfileImageSpec;
+
+/**
+ * True when the spec builds and pushes an image, false when it names a prebuilt one. A new strategy
+ * is refused by the compiler here until it says which it is.
+ */
+export function buildsImage(spec: AppImageSpec): spec is BuiltImageSpec {
+  switch (spec.strategy) {
+    case "slug":
+    case "dockerfile":
+      return true;
+    case "image":
+      return false;
+  }
+}
+
 export interface ImagesConfig {
   /** Repository prefix images are pushed under as `<registry>/<app>`, e.g. `registry.example.com/acme`. */
   registry: string | null;
