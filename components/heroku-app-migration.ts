@@ -4,7 +4,8 @@ import { createCronJob } from "./k8s/cron-job";
 import { Microservice } from "./k8s/microservice";
 import { createReleaseJob } from "./k8s/release-job";
 import { StatefulAddon } from "./k8s/stateful-addon";
-import { AppPlan, Disposition } from "./plan/types";
+import { AppPlan } from "./plan/types";
+import { Disposition } from "./plan/settings";
 
 export interface HerokuAppMigrationArgs {
   /** The app's plan: Secret entries, workloads, release Job, Service/Ingress, CronJobs, add-ons. */

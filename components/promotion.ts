@@ -2,8 +2,8 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { AppSnapshot } from "./heroku/snapshot";
 import { AppImage } from "./images/app-image";
-import { ImagesConfig } from "./images/config";
-import { parseImageRef, toDigestRef } from "./images/image-ref";
+import { buildsImage, ImagesConfig } from "./images/config";
+import { parseImageRef, toDigestRef } from "./formats/image-ref";
 
 /**
  * Where each app's image comes from in this stack: built or resolved here (the first stack), or read
@@ -87,8 +87,7 @@ export function resolveAppImages(args: ResolveAppImagesArgs): Record<string, pul
   }
   const cfg = args.imagesConfig;
   const needsDocker =
-    cfg.builder === "docker" &&
-    apps.some((a) => cfg.apps[a] === undefined || cfg.apps[a].strategy !== "image");
+    cfg.builder === "docker" && apps.some((a) => cfg.apps[a] === undefined || buildsImage(cfg.apps[a]));
   const dockerProvider = needsDocker
     ? new docker.Provider("images-docker", {}, { parent: args.parent })
     : undefined;

@@ -1,6 +1,9 @@
 import { AppSnapshot } from "../heroku/snapshot";
-import { ImagesConfig, parseImagesConfig } from "../images/config";
+import { isPinnedRef } from "../formats/image-ref";
+import type { ImagesConfig } from "../images/config";
 import { processTypes, RELEASE_TYPE } from "../plan/workloads";
+import { Fields } from "./fields";
+import { parseImagesConfig } from "./images";
 import { closest, IssueList } from "./issues";
 import { StackConfig } from "./stack-config";
 
@@ -105,8 +108,11 @@ export function checkConfigAgainstApps(
   for (const app of Object.keys(config.plan.schedules)) {
     if (!apps.includes(app)) unknownApp(`schedules.${app}`, app);
   }
-  const images = parseImagesConfig(config.images, apps, { promoteFrom: config.promoteFrom });
-  issues.addAll(images.errors);
+  const beforeImages = issues.issues.length;
+  const images = parseImagesConfig(new Fields(issues), config.images, apps, {
+    promoteFrom: config.promoteFrom,
+  });
+  const imagesValid = issues.issues.length === beforeImages;
   const addonNames = [...new Set(snapshots.flatMap((s) => s.addons.map((a) => a.name)))];
   for (const addon of Object.keys(config.plan.addons)) {
     if (!addonNames.includes(addon)) {
@@ -117,10 +123,10 @@ export function checkConfigAgainstApps(
       );
     }
   }
-  if (opts.requireImages && images.errors.length === 0) {
+  if (opts.requireImages && imagesValid) {
     for (const app of apps) {
-      const spec = images.value.apps[app];
-      if (spec.strategy !== "image" || !/@sha256:[a-f0-9]{64}$/.test(spec.image)) {
+      const spec = images.apps[app];
+      if (spec.strategy !== "image" || !isPinnedRef(spec.image)) {
         issues.add(
           `images.apps.${app}.image`,
           "is required: the app's image by digest (repo@sha256:<64 hex digits>)",
@@ -129,7 +135,7 @@ export function checkConfigAgainstApps(
     }
   }
   issues.throwIfAny();
-  return { images: images.value };
+  return { images };
 }
 
 /** Process types `replicas` may scale: the planner's workloads (formation and Procfile, not release). */

@@ -1,5 +1,5 @@
 import { closest, IssueList, shown } from "./issues";
-import { Format } from "./formats";
+import { Format } from "../formats/formats";
 
 /**
  * Typed readers for one config value each. They report into an {@link IssueList} and return

@@ -4,7 +4,7 @@
  */
 import { SecretString } from "../heroku/secret-string";
 import { Fields, join } from "./fields";
-import { DIGEST_IMAGE, DNS1123_SUBDOMAIN, HTTP_URL, PG_IDENTIFIER } from "./formats";
+import { DIGEST_IMAGE, DNS1123_SUBDOMAIN, HTTP_URL, PG_IDENTIFIER } from "../formats/formats";
 
 export interface HasuraConfig {
   /** `hasura.enabled`, default false: deploy GraphQL Engine and generate its metadata. */

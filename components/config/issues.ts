@@ -49,19 +49,6 @@ export class IssueList {
     if (!sections.some((s) => this.intended.has(s))) this.add(path, message);
   }
 
-  /**
-   * Adds messages written by another layer as `<project>:<key>: <message>` (the images component's
-   * parsers), keeping their key; a message without this project's key is filed under `fallback`.
-   */
-  addAll(messages: readonly string[], fallback = "images"): void {
-    const prefix = `${this.project}:`;
-    for (const m of messages) {
-      const match = m.startsWith(prefix) ? /^(\S+?): (.*)$/s.exec(m) : null;
-      if (match) this.issues.push({ key: match[1], message: match[2] });
-      else this.add(fallback, m);
-    }
-  }
-
   /** Throws a {@link StackConfigError} listing every collected issue, if any. */
   throwIfAny(): void {
     if (this.issues.length > 0) throw new StackConfigError(this.issues);

@@ -1,10 +1,9 @@
-import { parseImagesConfig, parsePromoteFrom } from "../images/config";
 import { SecretString } from "../heroku/secret-string";
-import { AddonCopySettings, AddonOverride, DISPOSITIONS, PlanSettings, ScheduledJob } from "../plan/types";
+import { AddonCopySettings, AddonOverride, DISPOSITIONS, PlanSettings, ScheduledJob } from "../plan/settings";
 import { SSL_MODES } from "../data/postgres-url";
 import { Fields, join } from "./fields";
+import { cronProblem } from "../formats/cron";
 import {
-  cronProblem,
   DIGEST_IMAGE,
   IMPORT_ID,
   CLUSTER_REGION,
@@ -19,9 +18,10 @@ import {
   PIPELINE_NAME,
   PROCESS_TYPE,
   STORAGE_QUANTITY,
-} from "./formats";
+} from "../formats/formats";
 import { closest, IssueList } from "./issues";
 import { parseHasura } from "./hasura";
+import { parseImagesConfig, parsePromoteFrom } from "./images";
 import { kubeconfigContextProblem } from "./kubeconfig";
 import {
   ClusterConfig,
@@ -133,13 +133,10 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
   const importConfig = parseImport(f, raw.import);
   const hasura = parseHasura(f, raw.hasura, raw.hasuraJwtSecret, raw.hasuraAuthWebhook);
   const cutover = parseCutover(f, raw.cutover, importConfig, herokuApiKey);
-  const promoteFrom = parsePromoteFrom(raw.promoteFrom);
-  issues.addAll(promoteFrom.errors, "promoteFrom");
+  const promoteFrom = parsePromoteFrom(f, raw.promoteFrom);
   // The images' app names are only final once the snapshots are read (checkConfigAgainstApps); here
   // every app the config mentions counts, so only the section's shape is checked.
-  issues.addAll(
-    parseImagesConfig(raw.images, imageApps(heroku, raw.images), { promoteFrom: promoteFrom.value }).errors,
-  );
+  parseImagesConfig(f, raw.images, imageApps(heroku, raw.images), { promoteFrom });
   const registryPassword = f.string("registryPassword", raw.registryPassword, { secret: true });
 
   issues.throwIfAny();
@@ -178,7 +175,7 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
     cutover,
     images: raw.images,
     registryPassword: registryPassword === undefined ? null : SecretString.of(registryPassword),
-    promoteFrom: promoteFrom.value,
+    promoteFrom,
     plan,
   };
 }

@@ -1,13 +1,6 @@
 import { SecretString } from "../heroku/secret-string";
 import type { HasuraConfig } from "./hasura";
-import {
-  AddonOverride,
-  DISPOSITIONS,
-  IngressSettings,
-  PlanSettings,
-  ScheduledJob,
-  TargetPostgresSettings,
-} from "../plan/types";
+import type { PlanSettings, TargetPostgresSettings } from "../plan/settings";
 
 /**
  * The validated stack config: everything `index.ts` needs, typed. Built by `parseStackConfig` from
@@ -32,7 +25,7 @@ export interface StackConfig {
   /** The cutover's freeze of the Heroku apps before the final import (components/cutover). */
   cutover: CutoverConfig;
   /**
-   * `images` as written. Its shape is checked here with the images component's `parseImagesConfig`;
+   * `images` as written. Its shape is checked here with `parseImagesConfig` (./images);
    * the typed ImagesConfig depends on the selected apps, so `checkConfigAgainstApps` returns it.
    */
   images: unknown;
@@ -125,8 +118,7 @@ export interface ImportConfig {
   progressFile: string | null;
 }
 
-export { DISPOSITIONS };
-export type { AddonOverride, HasuraConfig, IngressSettings, ScheduledJob };
+export type { HasuraConfig };
 
 /** `cutover`: the freeze of the Heroku apps for the final import (components/cutover HerokuFreeze). */
 export interface CutoverConfig {

@@ -1,6 +1,6 @@
 /**
- * What the dynamic providers (HerokuFreeze, and PostgresImport under a freeze) run at call time,
- * loaded from the project root by ./loader. Clients are created per call; nothing at module scope
+ * What the HerokuFreeze provider runs at call time, loaded from the project root by ./loader
+ * (PostgresImport's checks under a freeze are ../data/heroku-source). Clients are created per call; nothing at module scope
  * holds a credential.
  */
 import { findProjectRoot } from "../data/engine-loader";
@@ -12,8 +12,6 @@ import { FreezeRecord, restoreCommands, touched } from "./freeze-record";
 import type { HerokuFreezeInputs, HerokuFreezeOutputs } from "./heroku-freeze-provider";
 import { journalPath, readJournal, saveRecord } from "./journal";
 import { postgresSessionProbe } from "./source-sessions";
-
-export { assertStillFrozen, readSourceUrl } from "./source-url";
 
 const line = (stack: string) => (text: string) => process.stderr.write(`[HerokuFreeze ${stack}] ${text}\n`);
 

@@ -1,5 +1,6 @@
 /**
- * Loads the copy engine and `pg` at call time inside the PostgresImport provider.
+ * Loads the copy engine (and `pg`), and the modules other dynamic providers run, at call time
+ * inside the provider.
  *
  * Why not `await import("./engine")`: Pulumi serializes the provider's methods as text and runs
  * them in a separate `pulumi-resource-pulumi-nodejs` process through `require-from-string`. A
@@ -11,9 +12,11 @@
  * Everything here runs inside methods; nothing is read at module scope.
  */
 import type * as Engine from "./engine";
+import type * as HerokuSource from "./heroku-source";
 
 /** Path of the engine module from the project root, without extension. */
 const ENGINE_FROM_ROOT = "components/data/engine/index";
+const HEROKU_SOURCE_FROM_ROOT = "components/data/heroku-source";
 
 /**
  * Finds the project root: `HEROKU_TO_HASURA_ROOT`, else the nearest ancestor of the cwd holding
@@ -64,21 +67,34 @@ function requireFromRoot<T>(root: string, request: string): T {
   return require(resolved) as T;
 }
 
-/** The copy engine, loaded from the project root. */
-export async function loadEngine(): Promise<typeof Engine> {
+/**
+ * The module at `fromRoot` (a path from the project root, without extension): its compiled `.js`
+ * when there is one, else its TypeScript source through the project's `ts-node`.
+ */
+export function loadFromRoot<T>(fromRoot: string): T {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fs = require("fs") as typeof import("fs");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const path = require("path") as typeof import("path");
   const root = findProjectRoot();
-  const js = path.join(root, `${ENGINE_FROM_ROOT}.js`);
+  const js = path.join(root, `${fromRoot}.js`);
   if (fs.existsSync(js)) {
-    return requireFromRoot<typeof Engine>(root, js);
+    return requireFromRoot<T>(root, js);
   }
   // Only the TypeScript sources: make `require` understand them unless a loader already does.
   if (!require.extensions[".ts"]) {
     const tsNode = requireFromRoot<{ register(opts: object): unknown }>(root, "ts-node");
     tsNode.register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
   }
-  return requireFromRoot<typeof Engine>(root, path.join(root, `${ENGINE_FROM_ROOT}.ts`));
+  return requireFromRoot<T>(root, path.join(root, `${fromRoot}.ts`));
+}
+
+/** The copy engine, loaded from the project root. */
+export async function loadEngine(): Promise<typeof Engine> {
+  return loadFromRoot<typeof Engine>(ENGINE_FROM_ROOT);
+}
+
+/** What the import asks Heroku at copy time (./heroku-source), loaded from the project root. */
+export async function loadHerokuSource(): Promise<typeof HerokuSource> {
+  return loadFromRoot<typeof HerokuSource>(HEROKU_SOURCE_FROM_ROOT);
 }

@@ -23,8 +23,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { describeIdentity, identityOf, redactor, sameIdentity, type DatabaseIdentity } from "./postgres-url";
-import { loadEngine } from "./engine-loader";
-import { loadCutover } from "../cutover/loader";
+import { loadEngine, loadHerokuSource } from "./engine-loader";
 import { progressSink } from "./import-progress";
 import type { ImportResult, ObjectCounts } from "./engine/types";
 
@@ -239,14 +238,14 @@ export const postgresImportProvider: pulumi.dynamic.ResourceProvider = {
       const ref = planned.sourceFrom;
       const plannedLabel = `PostgresImport ${describeIdentity(identityOf(planned.sourceUrl, "sourceUrl"))}`;
       try {
-        const cutover = await loadCutover();
+        const heroku = await loadHerokuSource();
         if (planned.freeze) {
           if (!ref)
             throw new Error("an import under a freeze needs sourceFrom (the Heroku token) to check it");
-          await cutover.assertStillFrozen(ref, planned.freeze);
+          await heroku.assertStillFrozen(ref, planned.freeze);
         }
         if (ref) {
-          const current = await cutover.readSourceUrl(ref);
+          const current = await heroku.readSourceUrl(ref);
           inputs = { ...planned, sourceUrl: current };
           process.stderr.write(
             `[${plannedLabel}] source URL read from config var ${ref.configVar} of Heroku app ${ref.app} now` +

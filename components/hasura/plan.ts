@@ -7,7 +7,8 @@ import * as path from "path";
 import type { HasuraConfig } from "../config/hasura";
 import type { SecretTemplate } from "../heroku/secret-template";
 import { MANAGED_BY } from "../plan/names";
-import type { MigrationPlan, ObjectLabels, ResourcesPlan, TargetPostgresSettings } from "../plan/types";
+import type { MigrationPlan, ObjectLabels, ResourcesPlan } from "../plan/types";
+import type { TargetPostgresSettings } from "../plan/settings";
 import type { TrackFilter } from "./metadata";
 
 /**

@@ -5,8 +5,8 @@ import { SlugSnapshot } from "../heroku/snapshot";
 import { BuildahStorage, dockerfileContextDigest } from "./buildah-build";
 import { BuildahImage } from "./buildah-image";
 import { planImageBuild } from "./build-plan";
-import { AppImageSpec } from "./config";
-import { parseImageRef, registryHost, toDigestRef } from "./image-ref";
+import { AppImageSpec, buildsImage } from "./config";
+import { parseImageRef, registryHost, toDigestRef } from "../formats/image-ref";
 import { resolveImageRef } from "./registry-client";
 import { DEFAULT_HEROKU_API_URL, prepareSlugContext } from "./slug-fetch";
 
@@ -66,7 +66,7 @@ export class AppImage extends pulumi.ComponentResource {
     const username = args.registryUsername ?? null;
     const password = args.registryPassword === undefined ? undefined : pulumi.secret(args.registryPassword);
 
-    if (spec.strategy === "image") {
+    if (!buildsImage(spec)) {
       const host = parseImageRef(spec.image, `images.apps.${app}.image`).registry;
       const useCreds =
         username !== null && password !== undefined && args.registry && host === registryHost(args.registry);

@@ -1,8 +1,8 @@
 import * as path from "path";
 import { SlugSnapshot } from "../heroku/snapshot";
 import { WEB_PORT } from "../plan/types";
-import { DockerfileImageSpec, SlugImageSpec } from "./config";
-import { registryHost } from "./image-ref";
+import { BuiltImageSpec, DockerfileImageSpec, SlugImageSpec } from "./config";
+import { registryHost } from "../formats/image-ref";
 import { slugBaseImage, slugContextDigest, SlugContextInput } from "./slug-context";
 
 /**
@@ -37,27 +37,32 @@ export interface BuildPlanSettings {
   buildDir: string | null;
 }
 
-export function planImageBuild(
-  app: string,
-  spec: SlugImageSpec | DockerfileImageSpec,
-  s: BuildPlanSettings,
-): ImageBuildPlan {
+export function planImageBuild(app: string, spec: BuiltImageSpec, s: BuildPlanSettings): ImageBuildPlan {
   if (!s.registry) {
     throw new Error(`app ${app}: strategy ${spec.strategy} pushes an image, so images.registry must be set`);
   }
-  const registryServer = registryHost(s.registry);
-  if (spec.strategy === "dockerfile") {
-    return {
-      imageName: `${s.registry}/${app}:latest`,
-      registryServer,
-      context: spec.context,
-      dockerfile: spec.dockerfile,
-      buildArgs: spec.args,
-      target: spec.target,
-      platform: spec.platform,
-      slug: null,
-    };
+  switch (spec.strategy) {
+    case "dockerfile":
+      return dockerfileBuild(app, spec, s.registry);
+    case "slug":
+      return slugBuild(app, spec, s.registry, s);
   }
+}
+
+function dockerfileBuild(app: string, spec: DockerfileImageSpec, registry: string): ImageBuildPlan {
+  return {
+    imageName: `${registry}/${app}:latest`,
+    registryServer: registryHost(registry),
+    context: spec.context,
+    dockerfile: spec.dockerfile,
+    buildArgs: spec.args,
+    target: spec.target,
+    platform: spec.platform,
+    slug: null,
+  };
+}
+
+function slugBuild(app: string, spec: SlugImageSpec, registry: string, s: BuildPlanSettings): ImageBuildPlan {
   const slug = s.slug;
   if (!slug) {
     throw new Error(
@@ -76,8 +81,8 @@ export function planImageBuild(
   };
   slugBaseImage(input); // a stack without a heroku/heroku:<N> image fails here, naming the app
   return {
-    imageName: `${s.registry}/${app}:slug-${slug.id}`,
-    registryServer,
+    imageName: `${registry}/${app}:slug-${slug.id}`,
+    registryServer: registryHost(registry),
     context: path.join(s.buildDir ?? DEFAULT_BUILD_DIR, app),
     dockerfile: null,
     buildArgs: {},

@@ -4,7 +4,7 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { digestRef, isDigest, parseImageRef, repositoryOf } from "./image-ref";
+import { digestRef, isDigest, parseImageRef, repositoryOf } from "../formats/image-ref";
 
 /**
  * Builds a context with `buildah` and pushes it to a registry, without any Docker daemon. Used by

@@ -1,6 +1,5 @@
 export * from "./app-image";
 export * from "./config";
-export * from "./image-ref";
 export * from "./registry-client";
 export * from "./slug-context";
 export * from "./slug-fetch";

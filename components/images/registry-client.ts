@@ -1,5 +1,5 @@
 import { SecretString } from "../heroku/secret-string";
-import { digestRef, isDigest, parseImageRef, repositoryOf } from "./image-ref";
+import { digestRef, isDigest, parseImageRef, repositoryOf } from "../formats/image-ref";
 
 /**
  * Resolves an image tag to its manifest digest through the registry HTTP API v2

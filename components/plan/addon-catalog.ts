@@ -1,4 +1,5 @@
-import { Disposition, PLACEHOLDER_DIGEST, StatefulAddonKind } from "./types";
+import { PLACEHOLDER_DIGEST, StatefulAddonKind } from "./types";
+import { Disposition } from "./settings";
 
 /**
  * The add-on catalog: each Heroku add-on service's default disposition and, for services that can run
@@ -66,11 +67,6 @@ export function inClusterSpec(service: string): InClusterSpec | null {
   return IN_CLUSTER[service] ?? null;
 }
 
-/** True for an image reference pinned by digest: `repo[:tag]@sha256:<64 hex>`. */
-export function isDigestReference(image: string): boolean {
-  return /^[a-z0-9][a-z0-9._/:-]*@sha256:[0-9a-f]{64}$/.test(image);
-}
-
 /** Memory of known plans in MB (Heroku Key-Value Store / Redis plans); disk is sized from it. */
 const REDIS_PLAN_MEMORY_MB: Record<string, number> = {
   hobby: 25,
@@ -112,26 +108,4 @@ export function storageForPlan(kind: StatefulAddonKind, plan: string): number {
   const memoryMb = planMemoryMb(kind, plan);
   if (memoryMb === undefined) return STORAGE_FLOOR_GI;
   return Math.max(STORAGE_FLOOR_GI, Math.ceil((2 * memoryMb) / 1024));
-}
-
-const QUANTITY = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
-const FACTORS: Record<string, number> = {
-  "": 1,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-};
-
-/** Bytes in a Kubernetes storage quantity (`5Gi`, `500M`), or null when it is not one. */
-export function quantityBytes(quantity: string): number | null {
-  const m = QUANTITY.exec(quantity);
-  if (!m) return null;
-  return Number(m[1]) * FACTORS[m[2] ?? ""];
 }

@@ -1,7 +1,7 @@
 import { SCHEDULER_SERVICE } from "./addon-catalog";
 import { AddonUsage } from "./addon-usage";
 import { assertNever, DISPOSITION_BEHAVIOUR } from "./dispositions";
-import { PlanSettings } from "./types";
+import { PlanSettings } from "./settings";
 import { compareStrings, Findings } from "./warnings";
 
 /** Ledger entries for each add-on and attachment of each app (Scheduler handled specially). */

@@ -2,7 +2,7 @@ import { AddonSnapshot, AppSnapshot, AttachmentSnapshot } from "../heroku/snapsh
 import { allowedDispositions, defaultDisposition } from "./addon-catalog";
 import { ConfigVarClassification } from "./config-vars";
 import { SecretTemplate } from "../heroku/secret-template";
-import { AddonOverride, Disposition, PlanSettings } from "./types";
+import { AddonOverride, Disposition, PlanSettings } from "./settings";
 import { compareStrings, Findings } from "./warnings";
 
 /** One attachment of an add-on on an app being migrated, with the config keys it owns there. */

@@ -1,6 +1,6 @@
 import { AppSnapshot } from "../heroku/snapshot";
 import { geographyName, geographyOf } from "./regions";
-import { IngressSettings } from "./types";
+import { IngressSettings } from "./settings";
 import { compareStrings, Findings } from "./warnings";
 
 /** App features the plan maps; every other enabled feature is warned about. */

@@ -1,7 +1,9 @@
-import { cronProblem, JOB_NAME } from "../config/formats";
+import { cronProblem } from "../formats/cron";
+import { JOB_NAME } from "../formats/formats";
 import { AppSnapshot } from "../heroku/snapshot";
 import { objectLabels } from "./names";
-import { CronJobPlan, ScheduledJob } from "./types";
+import { CronJobPlan } from "./types";
+import { ScheduledJob } from "./settings";
 import { dynoEnv, resourcesFor, shellArgs, smallestSize } from "./workloads";
 import { Findings } from "./warnings";
 

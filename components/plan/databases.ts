@@ -2,7 +2,8 @@ import { AddonUse, AddonUsage, Rewrites, setRewrite } from "./addon-usage";
 import { urlVarOf } from "./config-vars";
 import { sqlIdentifier } from "./names";
 import { SecretTemplate } from "../heroku/secret-template";
-import { CredentialPlan, DatabasePlan, PlanSettings } from "./types";
+import { CredentialPlan, DatabasePlan } from "./types";
+import { PlanSettings } from "./settings";
 import { requireConnectionUrl } from "./urls";
 import { Findings } from "./warnings";
 

@@ -1,4 +1,4 @@
-import { Disposition } from "./types";
+import { Disposition } from "./settings";
 
 /**
  * What each add-on disposition means, in one place. A `Record` over every disposition: adding one

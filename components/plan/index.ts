@@ -1,3 +1,4 @@
+export * from "./settings";
 export * from "./types";
 export { planMigration } from "./plan";
 export { renderReport } from "./report";
@@ -5,7 +6,7 @@ export { unaccountedFacts, snapshotFacts } from "./ledger";
 export type { HerokuFact } from "./ledger";
 export { WARNING_CODES } from "./warnings";
 export type { WarningCode } from "./warnings";
-export { defaultDisposition, allowedDispositions, isDigestReference, quantityBytes } from "./addon-catalog";
+export { defaultDisposition, allowedDispositions } from "./addon-catalog";
 export { resourcesForDynoSize, PUBLISHED_DYNO_SIZES, DEFAULT_DYNO_SIZE } from "./dyno-sizes";
 export { RUNTIME_VARS } from "./config-vars";
 export { dnsLabel, isDnsLabel } from "./names";

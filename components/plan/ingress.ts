@@ -1,5 +1,6 @@
 import { AppSnapshot } from "../heroku/snapshot";
-import { IngressPlan, IngressSettings, ServicePlan, WorkloadPlan } from "./types";
+import { IngressPlan, ServicePlan, WorkloadPlan } from "./types";
+import { IngressSettings } from "./settings";
 import { compareStrings, Findings } from "./warnings";
 
 /** Port the web Service exposes (the container listens on WEB_PORT). */

@@ -1,5 +1,5 @@
 import { AppSnapshot } from "../heroku/snapshot";
-import { quantityBytes } from "./addon-catalog";
+import { quantityBytes } from "../formats/quantity";
 import { secretSatisfies } from "./secret-values";
 import { CronJobPlan, LedgerKind, ReleaseJobPlan, ResourcesPlan, WorkloadPlan } from "./types";
 import { compareStrings, Findings } from "./warnings";

@@ -9,7 +9,7 @@ import {
   nameKey,
   NameRequest,
 } from "./names";
-import { PlanSettings } from "./types";
+import { PlanSettings } from "./settings";
 import { workloadTypes } from "./workloads";
 
 /** The Kubernetes names of one app's objects. Each getter throws for an object the plan has not named. */

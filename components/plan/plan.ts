@@ -13,7 +13,8 @@ import { NamePlan, planNames } from "./object-names";
 import { planReleaseJob } from "./release";
 import { planSecretEntries } from "./secrets";
 import { planStatefulAddons } from "./stateful-addons";
-import { AppAddonPlan, AppPlan, Disposition, MigrationPlan, PlanSettings } from "./types";
+import { AppAddonPlan, AppPlan, MigrationPlan } from "./types";
+import { Disposition, PlanSettings } from "./settings";
 import { planWorkloads } from "./workloads";
 import { compareStrings, Findings, mergeLedger, sortWarnings } from "./warnings";
 

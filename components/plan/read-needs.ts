@@ -2,7 +2,7 @@ import type { ReadNeeds } from "../heroku/reader";
 import { defaultDisposition } from "./addon-catalog";
 import { DISPOSITION_BEHAVIOUR } from "./dispositions";
 import { publishedSize } from "./dyno-sizes";
-import { AddonOverride } from "./types";
+import { AddonOverride } from "./settings";
 
 /**
  * What this plan needs the Heroku reader to read beyond each app's own endpoints: the attachment

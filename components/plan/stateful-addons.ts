@@ -1,10 +1,10 @@
+import { isPinnedRef } from "../formats/image-ref";
+import { quantityBytes } from "../formats/quantity";
 import { SecretString } from "../heroku/secret-string";
 import {
   InClusterSpec,
   inClusterSpec,
-  isDigestReference,
   planMemoryMb,
-  quantityBytes,
   STORAGE_FLOOR_GI,
   storageForPlan,
 } from "./addon-catalog";
@@ -117,7 +117,7 @@ function storageOf(usage: AddonUsage, spec: InClusterSpec, findings: Findings): 
 function imageOf(usage: AddonUsage, spec: InClusterSpec, findings: Findings): string {
   const name = usage.addon.name;
   const image = usage.override?.image ?? spec.image;
-  if (!isDigestReference(image)) {
+  if (!isPinnedRef(image)) {
     throw new Error(
       `addons.${name}.image: "${image}" must be pinned by digest (repo@sha256:<64 hex digits>)`,
     );

@@ -148,6 +148,31 @@ describe("stack config against the snapshots: selectSnapshots / checkConfigAgain
     );
   });
 
+  it("lists the images section's issues under this project's keys", () => {
+    const raw = validConfig();
+    (raw.images as { apps: Record<string, unknown> }).apps["acme-api"] = { image: "Acme/API:latest" };
+    const c = parseStackConfig(
+      { ...raw, images: { registry: "images.acme.example/acme" } },
+      { project: "acme-migration", stack: "test" },
+    );
+    const issues = (() => {
+      try {
+        checkConfigAgainstApps({ ...c, images: raw.images }, [example], { requireImages: false });
+      } catch (e) {
+        assert.ok(e instanceof StackConfigError, String(e));
+        return e.issues;
+      }
+      assert.fail("expected a StackConfigError");
+    })();
+    assert.deepStrictEqual(issues, [
+      {
+        key: "acme-migration:images.apps.acme-api.image",
+        message:
+          '"Acme/API:latest" is not a valid image reference (the repository must be lowercase path components)',
+      },
+    ]);
+  });
+
   it("requires a pinned digest per app only when asked to (requireImages)", () => {
     const c = config((r) => (r.images.apps["acme-api"] = { image: "images.acme.example/acme-api:1.0" }));
     assert.deepStrictEqual(

@@ -298,6 +298,12 @@ export const BAD_CONFIG_CASES: BadConfigCase[] = [
     message: /by digest/,
   },
   {
+    name: "in-cluster add-on image by digest whose registry is not a host name",
+    mutate: (c) => (c.addons["redis-curved-11111"].image = `../redis@${DIGEST}`),
+    key: "heroku-to-hasura:addons.redis-curved-11111.image",
+    message: /must be an image reference by digest, repo@sha256:<64 hex digits> \(got "\.\.\/redis@sha256:/,
+  },
+  {
     name: "unknown sslMode",
     mutate: (c) => (c.postgres.sslMode = "required"),
     key: "heroku-to-hasura:postgres.sslMode",

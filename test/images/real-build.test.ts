@@ -3,7 +3,7 @@ import { promises as fs } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { SecretString } from "../../components/heroku/secret-string";
-import { parseImagesConfig } from "../../components/images/config";
+import { parseImages } from "../config/parse-images";
 import { buildAndPush, BuildahStorage } from "../../components/images/buildah-build";
 import { resolveImageRef } from "../../components/images/registry-client";
 import { SLUG_PLATFORM } from "../../components/images/app-image";
@@ -57,7 +57,7 @@ describe("real image builds (buildah + docker-registry, no Docker daemon)", func
   });
 
   function config(apps: Record<string, unknown>) {
-    const parsed = parseImagesConfig(
+    const parsed = parseImages(
       { registry: `${registry.host}/acme`, baseImage: "localhost/h2h-test-base:{stackVersion}", apps },
       Object.keys(apps),
     );

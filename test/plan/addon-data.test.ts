@@ -3,7 +3,7 @@ import { SecretString } from "../../components/heroku/secret-string";
 import { assertRenderable } from "../../components/k8s/renderable";
 import { planMigration } from "../../components/plan/plan";
 import { renderReport } from "../../components/plan/report";
-import { AddonOverride } from "../../components/plan/types";
+import { AddonOverride } from "../../components/plan/settings";
 import { redisKeptApp, settings, sharedAddonApps } from "../fixtures/snapshots/fixtures";
 import { reveal } from "./helpers";
 

@@ -1,6 +1,6 @@
 import assert from "assert";
 import { planWithEmptyStarts } from "./helpers";
-import { cronProblem } from "../../components/config/formats";
+import { cronProblem } from "../../components/formats/cron";
 import { schedulerWithJobsApp, settings } from "../fixtures/snapshots/fixtures";
 
 describe("Scheduler jobs → CronJobs", () => {

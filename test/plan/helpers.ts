@@ -3,7 +3,8 @@ import { SecretString } from "../../components/heroku/secret-string";
 import { SecretTemplate } from "../../components/heroku/secret-template";
 import { defaultDisposition } from "../../components/plan/addon-catalog";
 import { planMigration } from "../../components/plan/plan";
-import { MigrationPlan, PlanSettings, SecretEntry } from "../../components/plan/types";
+import { MigrationPlan, SecretEntry } from "../../components/plan/types";
+import { PlanSettings } from "../../components/plan/settings";
 
 /** The template's plaintext with each generated credential shown as `cred(<name>)`. */
 export function renderTemplate(t: SecretTemplate): string {

@@ -1,6 +1,6 @@
 import assert from "assert";
 import { planMigration } from "../../components/plan/plan";
-import { PlanSettings } from "../../components/plan/types";
+import { PlanSettings } from "../../components/plan/settings";
 import {
   multiProcessApp,
   redisKeptApp,
@@ -42,6 +42,13 @@ const CASES: [string, () => AppSnapshot[], Partial<PlanSettings>, RegExp][] = [
     sharedAddonApps,
     { addons: { "redis-curved-11111": { image: "redis:7", startEmpty: true } } },
     /^Error: addons\.redis-curved-11111\.image: "redis:7" must be pinned by digest/,
+  ],
+  [
+    // The catalog's former digest pattern accepted it: "redis:7" is not a repository path.
+    "image by digest after a tag with two colons",
+    sharedAddonApps,
+    { addons: { "redis-curved-11111": { image: `redis:7:4@sha256:${"a".repeat(64)}`, startEmpty: true } } },
+    /^Error: addons\.redis-curved-11111\.image: "redis:7:4@sha256:a{64}" must be pinned by digest/,
   ],
   [
     "storage not a quantity",

@@ -2,7 +2,8 @@ import assert from "assert";
 import { AppSnapshot } from "../../components/heroku/snapshot";
 import { isDnsLabel, shortHash } from "../../components/plan/names";
 import { unaccountedFacts } from "../../components/plan/ledger";
-import { MigrationPlan, PlanSettings, WEB_PORT, WorkloadPlan } from "../../components/plan/types";
+import { MigrationPlan, WEB_PORT, WorkloadPlan } from "../../components/plan/types";
+import { PlanSettings } from "../../components/plan/settings";
 import {
   collidingApps,
   CRON_APP_SCHEDULES,

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { parse } from "yaml";
-import { parseImagesConfig } from "../../components/images/config";
+import { parseImages } from "../config/parse-images";
 import { main } from "../../scripts/promote";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -62,7 +62,7 @@ describe("npm run promote (stack files in a temp project)", () => {
       assert.ok(after.includes(comment.trim()), `comment kept: ${comment}`);
     }
     // The pinned file is what prod's program accepts: no build, exactly these digests.
-    const parsed = parseImagesConfig(config["heroku-to-hasura:images"], ["acme-api", "acme-admin"]);
+    const parsed = parseImages(config["heroku-to-hasura:images"], ["acme-api", "acme-admin"]);
     assert.deepEqual(parsed.errors, []);
 
     const again = await promoteStagingToProd();
@@ -73,7 +73,7 @@ describe("npm run promote (stack files in a temp project)", () => {
   it("the prod file as committed refuses to run until digests are pinned", () => {
     return fs.readFile(path.join(ROOT, "Pulumi.prod.yaml"), "utf8").then((text) => {
       const images = (parse(text) as { config: Record<string, unknown> }).config["heroku-to-hasura:images"];
-      const r = parseImagesConfig(images, ["acme-api"]);
+      const r = parseImages(images, ["acme-api"]);
       assert.deepEqual(r.errors, [
         "heroku-to-hasura:images.apps.acme-api: not pinned to a digest, and this stack has pinnedOnly: true; pin it with `npm run promote -- <upstream stack> <this stack>`",
       ]);

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { AppSnapshot, SlugSnapshot } from "../../components/heroku/snapshot";
-import { parseImagesConfig } from "../../components/images/config";
+import { parseImages } from "../config/parse-images";
 import { IMAGE_DIGESTS_OUTPUT, resolveAppImages } from "../../components/promotion";
 import { app } from "../fixtures/snapshots/builder";
 import { installMocks, Registration, resolveOutput } from "../support/pulumi-mocks";
@@ -69,7 +69,7 @@ describe("promotion of image digests between stacks (mock)", () => {
 
   it("dev (mock): builds slug and Dockerfile images, takes a pinned image as is, reads no other stack", async () => {
     registered = installMocks({ stack: "dev" }).registrations;
-    const cfg = parseImagesConfig(
+    const cfg = parseImages(
       {
         registry: "registry.example.com/acme",
         apps: {
@@ -112,7 +112,7 @@ describe("promotion of image digests between stacks (mock)", () => {
       upstream: { [DEV]: { [IMAGE_DIGESTS_OUTPUT]: UPSTREAM, other: 1 } },
       stack: "staging",
     }).registrations;
-    const cfg = parseImagesConfig(undefined, ["acme-api", "acme-admin"], { promoteFrom: DEV });
+    const cfg = parseImages(undefined, ["acme-api", "acme-admin"], { promoteFrom: DEV });
     assert.deepEqual(cfg.errors, []);
     const images = resolveAppImages({
       stack: "staging",
@@ -132,7 +132,7 @@ describe("promotion of image digests between stacks (mock)", () => {
 
   it("prod (mock): digests pinned by `npm run promote` create no resource and are used verbatim", async () => {
     registered = installMocks({ stack: "prod" }).registrations;
-    const cfg = parseImagesConfig(
+    const cfg = parseImages(
       {
         apps: {
           "acme-api": { strategy: "image", image: UPSTREAM["acme-api"] },
@@ -159,7 +159,7 @@ describe("promotion of image digests between stacks (mock)", () => {
     }).registrations;
     const images = resolveAppImages({
       stack: "staging",
-      imagesConfig: parseImagesConfig(undefined, ["acme-api"], { promoteFrom: DEV }).value,
+      imagesConfig: parseImages(undefined, ["acme-api"], { promoteFrom: DEV }).value,
       promoteFrom: DEV,
       snapshots: [snapshot("acme-api", null)],
     });
@@ -176,7 +176,7 @@ describe("promotion of image digests between stacks (mock)", () => {
     }).registrations;
     const images = resolveAppImages({
       stack: "staging",
-      imagesConfig: parseImagesConfig(undefined, ["acme-api", "acme-admin"], { promoteFrom: DEV }).value,
+      imagesConfig: parseImages(undefined, ["acme-api", "acme-admin"], { promoteFrom: DEV }).value,
       promoteFrom: DEV,
       snapshots: [snapshot("acme-api", null), snapshot("acme-admin", null)],
     });
@@ -193,7 +193,7 @@ describe("promotion of image digests between stacks (mock)", () => {
       stack: "staging",
     }).registrations;
     const apps = ["acme-api-staging", "acme-admin"];
-    const cfg = parseImagesConfig({ upstreamApps: { "acme-api-staging": "acme-api" } }, apps, {
+    const cfg = parseImages({ upstreamApps: { "acme-api-staging": "acme-api" } }, apps, {
       promoteFrom: DEV,
     });
     assert.deepEqual(cfg.errors, []);

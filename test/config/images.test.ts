@@ -1,11 +1,14 @@
 import { strict as assert } from "assert";
-import { parseImagesConfig, parsePromoteFrom } from "../../components/images/config";
+import { Fields } from "../../components/config/fields";
+import { parsePromoteFrom } from "../../components/config/images";
+import { IssueList } from "../../components/config/issues";
+import { parseImages } from "./parse-images";
 
 const D = "sha256:" + "cd".repeat(32);
 
 describe("images config", () => {
   it("defaults every app to the slug strategy", () => {
-    const r = parseImagesConfig({ registry: "registry.example.com/acme" }, ["acme-api", "acme-admin"]);
+    const r = parseImages({ registry: "registry.example.com/acme" }, ["acme-api", "acme-admin"]);
     assert.deepEqual(r.errors, []);
     assert.deepEqual(r.value, {
       registry: "registry.example.com/acme",
@@ -23,7 +26,7 @@ describe("images config", () => {
   });
 
   it("parses the three strategies, inferring the strategy from its settings", () => {
-    const r = parseImagesConfig(
+    const r = parseImages(
       {
         registry: "127.0.0.1:5000/acme",
         registryUsername: "robot",
@@ -58,7 +61,7 @@ describe("images config", () => {
   });
 
   it("reports one error per mistake, naming the key", () => {
-    const r = parseImagesConfig(
+    const r = parseImages(
       {
         registry: "registry.example.com/acme:v1",
         colour: "blue",
@@ -89,15 +92,15 @@ describe("images config", () => {
   });
 
   it("requires a registry only when an app builds", () => {
-    assert.deepEqual(parseImagesConfig(undefined, ["a", "b"]).errors, [
+    assert.deepEqual(parseImages(undefined, ["a", "b"]).errors, [
       "heroku-to-hasura:images.registry: required because a, b build an image (strategy slug or dockerfile) that must be pushed; or pin prebuilt images with strategy: image",
     ]);
-    assert.deepEqual(parseImagesConfig({ apps: { a: { image: `x/a@${D}` } } }, ["a"]).errors, []);
-    assert.deepEqual(parseImagesConfig(undefined, ["a"], { promoteFrom: "organization/p/dev" }).errors, []);
+    assert.deepEqual(parseImages({ apps: { a: { image: `x/a@${D}` } } }, ["a"]).errors, []);
+    assert.deepEqual(parseImages(undefined, ["a"], { promoteFrom: "organization/p/dev" }).errors, []);
   });
 
   it("refuses per-app images in a stack that promotes from another", () => {
-    const r = parseImagesConfig({ apps: { a: { image: `x/a@${D}` } } }, ["a"], {
+    const r = parseImages({ apps: { a: { image: `x/a@${D}` } } }, ["a"], {
       promoteFrom: "organization/p/dev",
     });
     assert.equal(r.errors.length, 1);
@@ -105,7 +108,7 @@ describe("images config", () => {
   });
 
   it("with pinnedOnly, refuses any app not pinned to a digest instead of building it", () => {
-    const r = parseImagesConfig(
+    const r = parseImages(
       {
         registry: "r.example.com/acme",
         pinnedOnly: true,
@@ -117,13 +120,47 @@ describe("images config", () => {
       "heroku-to-hasura:images.apps.b: not pinned to a digest, and this stack has pinnedOnly: true; pin it with `npm run promote -- <upstream stack> <this stack>`",
       "heroku-to-hasura:images.apps.c: not pinned to a digest, and this stack has pinnedOnly: true; pin it with `npm run promote -- <upstream stack> <this stack>`",
     ]);
-    assert.deepEqual(parseImagesConfig({ pinnedOnly: "yes" }, []).errors, [
+    assert.deepEqual(parseImages({ pinnedOnly: "yes" }, []).errors, [
       'heroku-to-hasura:images.pinnedOnly: must be true or false (got "yes")',
     ]);
   });
 
+  it("with pinnedOnly, an image whose digest is malformed is not pinned (the former check took any `@sha256:`)", () => {
+    const r = parseImages(
+      { registry: "r.example.com/acme", pinnedOnly: true, apps: { a: { image: "x/a@sha256:zz" } } },
+      ["a"],
+    );
+    assert.deepEqual(r.errors, [
+      'heroku-to-hasura:images.apps.a.image: "x/a@sha256:zz" is not a valid image reference (the digest must be sha256: and 64 lowercase hex digits)',
+      "heroku-to-hasura:images.apps.a: not pinned to a digest, and this stack has pinnedOnly: true; pin it with `npm run promote -- <upstream stack> <this stack>`",
+    ]);
+  });
+
+  it("reports structured issues (key, message) under the caller's project", () => {
+    const r = parseImages(
+      {
+        registry: "r.example.com/acme",
+        baseImage: "Mirror/heroku:{stackVersion}",
+        apps: { a: { image: "x: y" } },
+      },
+      ["a"],
+      { project: "acme-migration" },
+    );
+    assert.deepEqual(r.issues, [
+      {
+        key: "acme-migration:images.baseImage",
+        message:
+          '"Mirror/heroku:24" is not a valid image reference (the repository must be lowercase path components)',
+      },
+      {
+        key: "acme-migration:images.apps.a.image",
+        message: '"x: y" is not a valid image reference (bad tag " y")',
+      },
+    ]);
+  });
+
   it("selects the buildah builder and its storage flags", () => {
-    const r = parseImagesConfig(
+    const r = parseImages(
       {
         registry: "r.example.com/a",
         builder: "buildah",
@@ -140,8 +177,7 @@ describe("images config", () => {
       isolation: "chroot",
     });
     assert.deepEqual(
-      parseImagesConfig({ registry: "r.example.com/a", builder: "kaniko", buildah: { driver: "vfs" } }, [])
-        .errors,
+      parseImages({ registry: "r.example.com/a", builder: "kaniko", buildah: { driver: "vfs" } }, []).errors,
       [
         'heroku-to-hasura:images.builder: must be one of docker, buildah (got "kaniko")',
         'heroku-to-hasura:images.buildah.driver: unknown key "driver"; allowed keys: storageDriver, root, runroot, isolation',
@@ -150,7 +186,7 @@ describe("images config", () => {
   });
 
   it("maps this stack's apps to upstream app names", () => {
-    const r = parseImagesConfig(
+    const r = parseImages(
       { upstreamApps: { "acme-api-staging": "acme-api", ghost: "x", "acme-admin": "Bad Name" } },
       ["acme-api-staging", "acme-admin"],
       { promoteFrom: "organization/p/dev" },
@@ -163,20 +199,25 @@ describe("images config", () => {
   });
 
   it("rejects a non-object", () => {
-    assert.deepEqual(parseImagesConfig("slug", []).errors, [
+    assert.deepEqual(parseImages("slug", []).errors, [
       'heroku-to-hasura:images: must be an object (got "slug")',
     ]);
   });
 
   it("parses promoteFrom as a fully qualified stack name", () => {
-    assert.deepEqual(parsePromoteFrom("organization/heroku-to-hasura/dev"), {
+    const promoteFrom = (raw: unknown) => {
+      const issues = new IssueList("heroku-to-hasura");
+      const value = parsePromoteFrom(new Fields(issues), raw);
+      return { errors: issues.issues.map((i) => `${i.key}: ${i.message}`), value };
+    };
+    assert.deepEqual(promoteFrom("organization/heroku-to-hasura/dev"), {
       errors: [],
       value: "organization/heroku-to-hasura/dev",
     });
-    assert.deepEqual(parsePromoteFrom(undefined), { errors: [], value: null });
-    assert.equal(parsePromoteFrom("dev").errors.length, 1);
+    assert.deepEqual(promoteFrom(undefined), { errors: [], value: null });
+    assert.equal(promoteFrom("dev").errors.length, 1);
     assert.match(
-      parsePromoteFrom(3).errors[0],
+      promoteFrom(3).errors[0],
       /heroku-to-hasura:promoteFrom: must be a fully qualified stack name/,
     );
   });

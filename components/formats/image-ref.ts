@@ -1,6 +1,7 @@
 /**
- * Image references (`[registry/]repository[:tag][@sha256:<hex>]`): parsing and the digest form every
- * workload uses. Pure: no I/O.
+ * Image references (`[registry/]repository[:tag][@sha256:<hex>]`): the one parser every layer uses
+ * (config validation, the planner's add-on images, the images component, promotion), and the digest
+ * form every workload is given. Pure: no I/O.
  */
 
 /** A parsed image reference. `registry` is null for a Docker Hub short name (e.g. `busybox`). */
@@ -15,6 +16,9 @@ export interface ImageRef {
 }
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** The distribution reference grammar's domain: dot-separated labels (or a bracketed IPv6 address) and an optional port. */
+const REGISTRY =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 
@@ -23,23 +27,28 @@ export function isDigest(s: string): boolean {
   return DIGEST.test(s);
 }
 
-/** Parses an image reference; throws an Error naming `what` (e.g. `images.apps.acme-api.image`). */
-export function parseImageRef(ref: string, what = "image reference"): ImageRef {
-  const bad = (why: string): Error => new Error(`${what}: "${ref}" is not a valid image reference (${why})`);
-  if (ref.trim() !== ref || ref === "") throw bad("empty or surrounded by spaces");
+type Parsed = { ok: true; ref: ImageRef } | { ok: false; problem: string };
+
+function parse(ref: string): Parsed {
+  const bad = (why: string): Parsed => ({
+    ok: false,
+    problem: `"${ref}" is not a valid image reference (${why})`,
+  });
+  if (ref.trim() !== ref || ref === "") return bad("empty or surrounded by spaces");
   let rest = ref;
   let digest: string | null = null;
   const at = rest.indexOf("@");
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!isDigest(digest)) throw bad("the digest must be sha256: and 64 lowercase hex digits");
+    if (!isDigest(digest)) return bad("the digest must be sha256: and 64 lowercase hex digits");
   }
   let registry: string | null = null;
   const slash = rest.indexOf("/");
   if (slash >= 0) {
     const first = rest.slice(0, slash);
     if (first.includes(".") || first.includes(":") || first === "localhost") {
+      if (!REGISTRY.test(first)) return bad(`bad registry host "${first}"`);
       registry = first;
       rest = rest.slice(slash + 1);
     }
@@ -49,13 +58,35 @@ export function parseImageRef(ref: string, what = "image reference"): ImageRef {
   if (colon >= 0) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) throw bad(`bad tag "${tag}"`);
+    if (!TAG.test(tag)) return bad(`bad tag "${tag}"`);
   }
   if (rest === "" || !rest.split("/").every((c) => COMPONENT.test(c))) {
-    throw bad("the repository must be lowercase path components");
+    return bad("the repository must be lowercase path components");
   }
   const repository = registry === null && !rest.includes("/") ? `library/${rest}` : rest;
-  return { registry, repository, tag, digest };
+  return { ok: true, ref: { registry, repository, tag, digest } };
+}
+
+/**
+ * Why `ref` is not a valid image reference (`"<ref>" is not a valid image reference (<why>)`), or
+ * null when it is: for validators that report under their own key.
+ */
+export function imageRefProblem(ref: string): string | null {
+  const r = parse(ref);
+  return r.ok ? null : r.problem;
+}
+
+/** Parses an image reference; throws an Error naming `what` (e.g. `images.apps.acme-api.image`). */
+export function parseImageRef(ref: string, what = "image reference"): ImageRef {
+  const r = parse(ref);
+  if (!r.ok) throw new Error(`${what}: ${r.problem}`);
+  return r.ref;
+}
+
+/** True for a valid reference pinned by digest, `[registry/]repo[:tag]@sha256:<64 hex>`. */
+export function isPinnedRef(ref: string): boolean {
+  const r = parse(ref);
+  return r.ok && r.ref.digest !== null;
 }
 
 /** The repository part of a reference as written (registry host included, no tag, no digest). */

@@ -1,7 +1,8 @@
 /**
  * What the import asks Heroku at copy time: the source database's URL as the attachment's config
  * var holds it now (Heroku rotates credentials; the program's snapshot may be older), and, under a
- * freeze, whether every frozen app is still frozen.
+ * freeze (components/cutover HerokuFreeze), whether every frozen app is still frozen. Loaded by the
+ * PostgresImport provider at call time (./engine-loader).
  */
 import { HerokuClient } from "../heroku/client";
 import { HerokuPlatformApi } from "../heroku/platform-api";
