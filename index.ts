@@ -11,18 +11,24 @@ import { copyAddonData } from "./components/data/redis/addon-copy";
 import { RedisImport } from "./components/data/redis/redis-import";
 import { RolePassword } from "./components/data/role-password";
 import { adminSslMode, TargetAdminConnection, TargetDatabase } from "./components/data/target-database";
-import { HerokuAppMigration } from "./components/heroku-app-migration";
 import { deployHasura, HasuraDeployment, hasuraSection } from "./components/hasura/deploy";
 import { HerokuClient } from "./components/heroku/client";
 import { ReadOptions, readAppSnapshots, readPipelineStage } from "./components/heroku/reader";
 import { AppSnapshot, SnapshotSet } from "./components/heroku/snapshot";
 import { readSnapshotFile } from "./components/heroku/snapshot-file";
 import { ImagesConfig } from "./components/images/config";
-import { assertRenderable, createKubernetesProvider, StatefulAddon } from "./components/k8s";
-import { DatabasePlan, MigrationPlan, planMigration, readNeeds, renderReport } from "./components/plan";
+import { createKubernetesProvider, HerokuAppMigration, StatefulAddon } from "./components/k8s";
+import {
+  assertRenderable,
+  DatabasePlan,
+  MigrationPlan,
+  planMigration,
+  readNeeds,
+  renderReport,
+} from "./components/plan";
 import { withPlainErrors } from "./components/program-errors";
 import { version as pulumiSdkVersion } from "@pulumi/pulumi/version";
-import { IMAGE_DIGESTS_OUTPUT, resolveAppImages } from "./components/promotion";
+import { IMAGE_DIGESTS_OUTPUT, resolveAppImages } from "./components/images/promotion";
 import { createCredentials } from "./components/secrets/credentials";
 
 async function main() {

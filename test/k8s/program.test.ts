@@ -10,7 +10,7 @@ import { hasuraSection } from "../../components/hasura/deploy";
 import { planHasura } from "../../components/hasura/plan";
 import { renderCutoverSection } from "../../components/cutover/cutover-report";
 import { planMigration, renderReport } from "../../components/plan";
-import { IMAGE_DIGESTS_OUTPUT } from "../../components/promotion";
+import { IMAGE_DIGESTS_OUTPUT } from "../../components/images/promotion";
 import { BAD_CONFIG_CASES, validConfig } from "../config/config-cases";
 import { buildAccountFixtures, FULL_TOKEN, startHerokuDouble } from "../support/heroku-double";
 import { fakeGeneratedSecret, GENERATED_SECRET_TYPE, unwrap } from "../support/pulumi-mocks";

@@ -1,9 +1,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { AppSnapshot } from "./heroku/snapshot";
-import { AppImage } from "./images/app-image";
-import { ImagesConfig } from "./images/config";
-import { parseImageRef, toDigestRef } from "./images/image-ref";
+import { AppSnapshot } from "../heroku/snapshot";
+import { AppImage } from "./app-image";
+import { ImagesConfig } from "./config";
+import { parseImageRef, toDigestRef } from "./image-ref";
 
 /**
  * Where each app's image comes from in this stack: built or resolved here (the first stack), or read
