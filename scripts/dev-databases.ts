@@ -45,8 +45,8 @@ async function main(stack: string, kubeconfigFile: string | undefined): Promise<
     );
     return;
   }
-  const file = config.heroku.snapshotFile;
-  if (file === null) throw new Error(`${stackFile}: the dev job needs heroku.snapshotFile`);
+  if (config.heroku.kind !== "file") throw new Error(`${stackFile}: the dev job needs heroku.snapshotFile`);
+  const file = config.heroku.file;
   const set = await readSnapshotFile(path.resolve(REPO, file));
   const plan = planMigration(selectSnapshots(config, set.apps, file), config.plan);
 

@@ -14,8 +14,8 @@ import { promises as fs } from "fs";
 import * as path from "path";
 import { promisify } from "util";
 import { parse } from "yaml";
-import { IMAGE_DIGESTS_OUTPUT } from "../components/promotion";
-import { diffStackConfigs, digestsFromOutputs, pinDigests } from "../components/images/stack-files";
+import { IMAGE_DIGESTS_OUTPUT } from "../components/images/promotion";
+import { diffStackConfigs, digestsFromOutputs, pinDigests } from "./lib/stack-files";
 
 const USAGE = [
   "usage: npm run promote -- <from> <to> [--outputs <file.json>] [--dir <project dir>]",

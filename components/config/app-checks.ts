@@ -8,15 +8,16 @@ import { closest, IssueList } from "./issues";
 import { StackConfig } from "./stack-config";
 
 /**
- * The apps `heroku.apps` / `heroku.pipeline` select out of a snapshot set (a file holds every app
- * snapshotted; the API reader is asked for the selected ones only). A named app missing from the
- * set is a config error naming the key.
+ * The apps `heroku.apps` / `heroku.pipeline` select out of a snapshot file (it holds every app
+ * snapshotted; the API reader is asked for the selected ones only, so its apps are returned as
+ * they are). A named app missing from the file is a config error naming the key.
  */
 export function selectSnapshots(
   config: StackConfig,
   all: readonly AppSnapshot[],
   source: string,
 ): AppSnapshot[] {
+  if (config.heroku.kind !== "file") return [...all];
   const issues = new IssueList(config.project);
   const { apps, pipeline } = config.heroku;
   const names = all.map((s) => s.app.name);

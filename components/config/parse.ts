@@ -1,6 +1,14 @@
 import { SecretString } from "../heroku/secret-string";
 import { AddonCopySettings, AddonOverride, DISPOSITIONS, PlanSettings, ScheduledJob } from "../plan/settings";
 import { SSL_MODES } from "../data/postgres-url";
+import {
+  IMPORT_OPTION_NAMES,
+  IMPORT_OPTIONS,
+  ImportOptionName,
+  ImportOptions,
+  OptionSpec,
+} from "../data/import-options";
+import { HerokuSource, PIPELINE_STAGES, PipelineStageRef } from "../heroku/source";
 import { Fields, join } from "./fields";
 import { cronProblem } from "../formats/cron";
 import {
@@ -23,15 +31,7 @@ import { closest, IssueList } from "./issues";
 import { parseHasura } from "./hasura";
 import { parseImagesConfig, parsePromoteFrom } from "./images";
 import { kubeconfigContextProblem } from "./kubeconfig";
-import {
-  ClusterConfig,
-  CutoverConfig,
-  HerokuSourceConfig,
-  ImportConfig,
-  PIPELINE_STAGES,
-  PostgresConfig,
-  StackConfig,
-} from "./stack-config";
+import { ClusterConfig, CutoverConfig, ImportConfig, PostgresConfig, StackConfig } from "./stack-config";
 
 /** Every top-level key of the project's config namespace. */
 export const TOP_LEVEL_KEYS = [
@@ -101,8 +101,8 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
     }
   }
 
-  const heroku = parseHeroku(f, raw.heroku);
-  const herokuApiKey = parseApiKey(f, raw.herokuApiKey, ctx.env ?? {}, heroku);
+  const herokuFields = parseHeroku(f, raw.heroku);
+  const herokuApiKey = parseApiKey(f, raw.herokuApiKey, ctx.env ?? {}, herokuFields);
   const cluster = parseCluster(f, raw.cluster, raw.kubeconfig);
   const postgres = parsePostgres(f, raw.postgres, raw.postgresPassword);
   const addons = f.map("addons", raw.addons, HEROKU_ADDON_NAME, (p, v) => parseAddonOverride(f, p, v));
@@ -136,10 +136,11 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
   const promoteFrom = parsePromoteFrom(f, raw.promoteFrom);
   // The images' app names are only final once the snapshots are read (checkConfigAgainstApps); here
   // every app the config mentions counts, so only the section's shape is checked.
-  parseImagesConfig(f, raw.images, imageApps(heroku, raw.images), { promoteFrom });
+  parseImagesConfig(f, raw.images, imageApps(herokuFields, raw.images), { promoteFrom });
   const registryPassword = f.string("registryPassword", raw.registryPassword, { secret: true });
 
   issues.throwIfAny();
+  const heroku = herokuFields && herokuSource(herokuFields, herokuApiKey);
   if (heroku === undefined || cluster === undefined || postgres === undefined) {
     // Each reader reports an issue whenever it returns nothing; reaching this is a bug here.
     throw new Error("stack config: a required section was refused without an error message");
@@ -153,7 +154,7 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
       adminUser: postgres.adminUser,
       clusterHost: postgres.clusterHost,
       clusterPort: postgres.clusterPort,
-      sslMode: postgres.sslMode,
+      sslMode: postgres.sslMode ?? null,
     },
     addons,
     schedules,
@@ -167,7 +168,6 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
     project: ctx.project,
     stack: ctx.stack,
     heroku,
-    herokuApiKey,
     cluster,
     postgres,
     import: importConfig,
@@ -180,7 +180,15 @@ export function parseStackConfig(raw: Record<string, unknown>, ctx: ParseContext
   };
 }
 
-function parseHeroku(f: Fields, value: unknown): HerokuSourceConfig | undefined {
+/** `heroku` as written: at least one of its ways of naming the apps (checked, not yet exclusive). */
+interface HerokuFields {
+  apps?: string[];
+  pipeline?: PipelineStageRef;
+  snapshotFile?: string;
+  apiUrl?: string;
+}
+
+function parseHeroku(f: Fields, value: unknown): HerokuFields | undefined {
   const o = f.object("heroku", value, ["apps", "pipeline", "snapshotFile", "apiUrl"]);
   if (!o) {
     if (value === undefined || value === null)
@@ -190,8 +198,7 @@ function parseHeroku(f: Fields, value: unknown): HerokuSourceConfig | undefined 
       );
     return undefined;
   }
-  const apps =
-    f.array("heroku.apps", o.apps, (p, v) => f.requiredString(p, v, { format: HEROKU_APP_NAME })) ?? null;
+  const apps = f.array("heroku.apps", o.apps, (p, v) => f.requiredString(p, v, { format: HEROKU_APP_NAME }));
   if (apps) {
     apps.forEach((a, i) => {
       if (apps.indexOf(a) !== i) f.issues.add(`heroku.apps[${i}]`, `lists app "${a}" twice`);
@@ -199,7 +206,7 @@ function parseHeroku(f: Fields, value: unknown): HerokuSourceConfig | undefined 
     if (Array.isArray(o.apps) && o.apps.length === 0)
       f.issues.add("heroku.apps", "must list at least one app");
   }
-  let pipeline: HerokuSourceConfig["pipeline"] = null;
+  let pipeline: PipelineStageRef | undefined;
   const p = f.object("heroku.pipeline", o.pipeline, ["name", "stage"]);
   if (p) {
     const name = f.requiredString("heroku.pipeline.name", p.name, { format: PIPELINE_NAME });
@@ -212,32 +219,56 @@ function parseHeroku(f: Fields, value: unknown): HerokuSourceConfig | undefined 
   if (o.apps !== undefined && o.pipeline !== undefined) {
     f.issues.add("heroku.pipeline", "set either heroku.apps or heroku.pipeline, not both");
   }
-  const snapshotFile = f.string("heroku.snapshotFile", o.snapshotFile) ?? null;
+  const snapshotFile = f.string("heroku.snapshotFile", o.snapshotFile);
   if (o.apps === undefined && o.pipeline === undefined && o.snapshotFile === undefined) {
     f.issues.add(
       "heroku.apps",
       "is required: name the apps (heroku.apps), a pipeline stage (heroku.pipeline), or a snapshot file (heroku.snapshotFile)",
     );
   }
-  const apiUrl = f.string("heroku.apiUrl", o.apiUrl, { format: HTTP_URL }) ?? null;
-  return { apps, pipeline, snapshotFile, apiUrl };
+  const apiUrl = f.string("heroku.apiUrl", o.apiUrl, { format: HTTP_URL });
+  return defined({ apps, pipeline, snapshotFile, apiUrl });
+}
+
+/**
+ * The source `heroku` names, once every issue is reported: a snapshot file (narrowed by `apps` or
+ * `pipeline`), else the API for the listed apps or the pipeline stage, with the token.
+ */
+function herokuSource(h: HerokuFields, token: SecretString | undefined): HerokuSource | undefined {
+  const { apps, pipeline, snapshotFile: file, apiUrl } = h;
+  if (file !== undefined) return defined<HerokuSource>({ kind: "file", file, apps, pipeline, apiUrl, token });
+  // parseApiKey reported a missing token, and parseHeroku a missing or doubled selection.
+  if (token === undefined) return undefined;
+  if (apps !== undefined) return defined<HerokuSource>({ kind: "apps", apps, apiUrl, token });
+  if (pipeline !== undefined) return defined<HerokuSource>({ kind: "pipeline", pipeline, apiUrl, token });
+  return undefined;
+}
+
+/** `o` without its undefined properties: optional config values are absent, never `undefined`-valued. */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 function parseApiKey(
   f: Fields,
   value: unknown,
   env: Record<string, string | undefined>,
-  heroku: HerokuSourceConfig | undefined,
-): SecretString | null {
+  heroku: HerokuFields | undefined,
+): SecretString | undefined {
   const key = f.string("herokuApiKey", value, { secret: true }) ?? env.HEROKU_API_KEY;
   if (key) return SecretString.of(key);
-  if (value === undefined && heroku && heroku.snapshotFile === null && (heroku.apps || heroku.pipeline)) {
+  if (
+    value === undefined &&
+    heroku &&
+    heroku.snapshotFile === undefined &&
+    (heroku.apps || heroku.pipeline)
+  ) {
     f.issues.addMissing(
       "herokuApiKey",
       "is required to read apps from the Heroku API (pulumi config set --secret herokuApiKey …, or HEROKU_API_KEY); or set heroku.snapshotFile",
     );
   }
-  return null;
+  return undefined;
 }
 
 function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): ClusterConfig | undefined {
@@ -260,7 +291,7 @@ function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): Clus
       : f.string("cluster.namespace", o.namespace, { format: DNS1123_LABEL });
   const renderTo = f.string("cluster.renderTo", o.renderTo);
   const kubeconfig = f.string("kubeconfig", kubeconfigValue, { secret: true });
-  const context = f.string("cluster.context", o.context) ?? null;
+  const context = f.string("cluster.context", o.context);
   const createNamespace = f.boolean("cluster.createNamespace", o.createNamespace) ?? false;
   const region = f.string("cluster.region", o.region, { format: CLUSTER_REGION }) ?? null;
   if (o.renderTo !== undefined && kubeconfigValue !== undefined) {
@@ -283,7 +314,7 @@ function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): Clus
     f.issues.add("cluster.context", "only applies with kubeconfig, not with cluster.renderTo");
   }
   if (kubeconfig) {
-    const problem = kubeconfigContextProblem(kubeconfig, context);
+    const problem = kubeconfigContextProblem(kubeconfig, context ?? null);
     if (problem) {
       f.issues.add("cluster.context", problem);
       return undefined;
@@ -297,7 +328,7 @@ function parseCluster(f: Fields, value: unknown, kubeconfigValue: unknown): Clus
       namespace,
       createNamespace,
       region,
-      target: { kind: "kubeconfig", kubeconfig: SecretString.of(kubeconfig), context },
+      target: defined({ kind: "kubeconfig", kubeconfig: SecretString.of(kubeconfig), context }),
     };
   return undefined;
 }
@@ -327,8 +358,8 @@ function parsePostgres(f: Fields, value: unknown, passwordValue: unknown): Postg
   const adminUser = f.string("postgres.adminUser", o.adminUser) ?? "postgres";
   const clusterHost = f.string("postgres.clusterHost", o.clusterHost, { format: HOST });
   const clusterPort = f.integer("postgres.clusterPort", o.clusterPort, 1, 65535);
-  const sslMode = f.oneOf("postgres.sslMode", o.sslMode, SSL_MODES) ?? null;
-  const database = f.string("postgres.database", o.database, { format: PG_IDENTIFIER }) ?? null;
+  const sslMode = f.oneOf("postgres.sslMode", o.sslMode, SSL_MODES);
+  const database = f.string("postgres.database", o.database, { format: PG_IDENTIFIER });
   const manageDatabase = f.boolean("postgres.manageDatabase", o.manageDatabase) ?? true;
   if (manageDatabase && (sslMode === "prefer" || sslMode === "allow")) {
     // The postgresql provider that manages the database has no plaintext fallback: `prefer` would
@@ -339,7 +370,7 @@ function parsePostgres(f: Fields, value: unknown, passwordValue: unknown): Postg
     );
   }
   if (host === undefined || port === undefined) return undefined;
-  return {
+  return defined({
     host,
     port,
     adminUser,
@@ -347,9 +378,9 @@ function parsePostgres(f: Fields, value: unknown, passwordValue: unknown): Postg
     clusterPort: clusterPort ?? port,
     sslMode,
     database,
-    password: password ? SecretString.of(password) : null,
+    password: password ? SecretString.of(password) : undefined,
     manageDatabase,
-  };
+  });
 }
 
 function parseAddonOverride(f: Fields, path: string, value: unknown): AddonOverride | undefined {
@@ -467,19 +498,7 @@ function parseSchedules(f: Fields, path: string, value: unknown): ScheduledJob[]
 const UNSUPPORTED_IMPORT_KEYS = ["allowNonEmptyTarget", "splitTablesLargerThanBytes", "pgBinDir"];
 
 function parseImport(f: Fields, value: unknown): ImportConfig {
-  const o =
-    f.object("import", value, [
-      "enabled",
-      "jobs",
-      "importId",
-      "includeSchemas",
-      "excludeSchemas",
-      "includeTables",
-      "excludeTables",
-      "dropTargetOnDelete",
-      "progressFile",
-      ...UNSUPPORTED_IMPORT_KEYS,
-    ]) ?? {};
+  const o = f.object("import", value, ["enabled", ...IMPORT_OPTION_NAMES, ...UNSUPPORTED_IMPORT_KEYS]) ?? {};
   for (const k of UNSUPPORTED_IMPORT_KEYS) {
     if (o[k] !== undefined) {
       f.issues.add(
@@ -488,25 +507,32 @@ function parseImport(f: Fields, value: unknown): ImportConfig {
       );
     }
   }
-  const names = (k: string) => f.array(`import.${k}`, o[k], (p, v) => f.requiredString(p, v)) ?? null;
-  return {
-    enabled: f.boolean("import.enabled", o.enabled) ?? false,
-    jobs: f.integer("import.jobs", o.jobs, 1, 64) ?? null,
-    importId: f.string("import.importId", o.importId, { format: IMPORT_ID }) ?? null,
-    includeSchemas: names("includeSchemas"),
-    excludeSchemas: names("excludeSchemas"),
-    includeTables: names("includeTables"),
-    excludeTables: names("excludeTables"),
-    dropTargetOnDelete: f.boolean("import.dropTargetOnDelete", o.dropTargetOnDelete) ?? false,
-    progressFile: f.string("import.progressFile", o.progressFile) ?? null,
-  };
+  const options: Record<string, unknown> = {};
+  for (const k of IMPORT_OPTION_NAMES) options[k] = importOption(f, k, o[k]);
+  return { enabled: f.boolean("import.enabled", o.enabled) ?? false, ...defined(options as ImportOptions) };
+}
+
+/** One `import.<option>`, read as components/data/import-options.ts declares it (else its default). */
+function importOption(f: Fields, name: ImportOptionName, value: unknown): unknown {
+  const path = `import.${name}`;
+  const { value: spec, byDefault }: OptionSpec = IMPORT_OPTIONS[name];
+  switch (spec.type) {
+    case "integer":
+      return f.integer(path, value, spec.min, spec.max) ?? byDefault;
+    case "string":
+      return f.string(path, value, { format: spec.format }) ?? byDefault;
+    case "names":
+      return f.array(path, value, (p, v) => f.requiredString(p, v)) ?? byDefault;
+    case "boolean":
+      return f.boolean(path, value) ?? byDefault;
+  }
 }
 
 function parseCutover(
   f: Fields,
   value: unknown,
   imp: ImportConfig,
-  token: SecretString | null,
+  token: SecretString | undefined,
 ): CutoverConfig {
   const o =
     f.object("cutover", value, ["freeze", "drainTimeoutSeconds", "terminateSessions", "recordDir"]) ?? {};
@@ -517,18 +543,18 @@ function parseCutover(
       "only applies with import.enabled: true (the freeze is the final import's)",
     );
   }
-  if (freeze && token === null) {
+  if (freeze && token === undefined) {
     f.issues.add(
       "cutover.freeze",
       "needs herokuApiKey (or HEROKU_API_KEY): a Heroku token with the write and read-protected scopes, to freeze the apps",
     );
   }
-  return {
+  return defined({
     freeze,
     drainTimeoutSeconds: f.integer("cutover.drainTimeoutSeconds", o.drainTimeoutSeconds, 0, 3600) ?? 120,
     terminateSessions: f.boolean("cutover.terminateSessions", o.terminateSessions) ?? false,
-    recordDir: f.string("cutover.recordDir", o.recordDir) ?? null,
-  };
+    recordDir: f.string("cutover.recordDir", o.recordDir),
+  });
 }
 
 /**
@@ -538,7 +564,7 @@ function parseCutover(
 export const DEFAULT_INGRESS_ADDRESS_TIMEOUT_SECONDS = 120;
 
 /** Apps whose images the config may describe: the listed apps, else every app `images` names. */
-function imageApps(heroku: HerokuSourceConfig | undefined, images: unknown): string[] {
+function imageApps(heroku: HerokuFields | undefined, images: unknown): string[] {
   const named = new Set(heroku?.apps ?? []);
   if (images !== null && typeof images === "object" && !Array.isArray(images)) {
     for (const section of ["apps", "upstreamApps"]) {

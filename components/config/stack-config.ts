@@ -1,5 +1,8 @@
+import type { ImportOptions } from "../data/import-options";
 import { SecretString } from "../heroku/secret-string";
+import { HerokuSource, PIPELINE_STAGES, PipelineStage } from "../heroku/source";
 import type { HasuraConfig } from "./hasura";
+import type { SslMode } from "../data/postgres-url";
 import type { PlanSettings, TargetPostgresSettings } from "../plan/settings";
 
 /**
@@ -10,10 +13,11 @@ export interface StackConfig {
   /** Pulumi project name: the config namespace in every error message. */
   project: string;
   stack: string;
-  /** Which apps, from the API or a snapshot file. */
-  heroku: HerokuSourceConfig;
-  /** Heroku Platform API token (`herokuApiKey`, else the `HEROKU_API_KEY` environment variable). */
-  herokuApiKey: SecretString | null;
+  /**
+   * Which apps, from the API or a snapshot file (`heroku`), with the Platform API token
+   * (`herokuApiKey`, else the `HEROKU_API_KEY` environment variable) as `heroku.token`.
+   */
+  heroku: HerokuSource;
   /** Where Kubernetes objects go. */
   cluster: ClusterConfig;
   /** The Hasura cluster's Postgres (import target, host of migrated DATABASE_URLs). */
@@ -40,25 +44,12 @@ export interface StackConfig {
   plan: PlanSettings;
 }
 
-export const PIPELINE_STAGES = ["review", "development", "staging", "production"] as const;
-export type PipelineStage = (typeof PIPELINE_STAGES)[number];
-
-/** Which Heroku apps to migrate and where to read them from. */
-export interface HerokuSourceConfig {
-  /** Explicit app names, or null (every app of the snapshot file, or of the pipeline stage). */
-  apps: string[] | null;
-  /** The apps coupled to this pipeline at this stage, or null. Exclusive with `apps`. */
-  pipeline: { name: string; stage: PipelineStage } | null;
-  /** Read snapshots from this file instead of the Heroku API; null = the API. */
-  snapshotFile: string | null;
-  /** Platform API base URL; null = the reader's default (the public API). */
-  apiUrl: string | null;
-}
+export { PIPELINE_STAGES };
+export type { HerokuSource, PipelineStage };
 
 /** Where Kubernetes objects go: written as YAML to a folder, or applied with a kubeconfig. */
 export type ClusterTarget =
-  | { kind: "render"; directory: string }
-  | { kind: "kubeconfig"; kubeconfig: SecretString; context: string | null };
+  { kind: "render"; directory: string } | { kind: "kubeconfig"; kubeconfig: SecretString; context?: string };
 
 export interface ClusterConfig {
   /** Namespace of every object (`cluster.namespace`, default `default` as on Hasura clusters). */
@@ -79,11 +70,13 @@ export interface ClusterConfig {
   target: ClusterTarget;
 }
 
-export interface PostgresConfig extends TargetPostgresSettings {
-  /** Maintenance database the admin connects to; null = the server default (`postgres`). */
-  database: string | null;
-  /** Admin password (`postgresPassword`), or null for trust/peer auth (the dev stack). */
-  password: SecretString | null;
+export interface PostgresConfig extends Omit<TargetPostgresSettings, "sslMode"> {
+  /** libpq `sslmode` of every connection to the server (and on migrated URLs); undefined = none. */
+  sslMode?: SslMode;
+  /** Maintenance database the admin connects to; undefined = the server default (`postgres`). */
+  database?: string;
+  /** Admin password (`postgresPassword`), or undefined for trust/peer auth (the dev stack). */
+  password?: SecretString;
   /**
    * `postgres.manageDatabase`, default true: this stack declares each migrated database and its
    * owner role (components/data TargetDatabase, `@pulumi/postgresql`) before importing into it.
@@ -96,26 +89,14 @@ export interface PostgresConfig extends TargetPostgresSettings {
   manageDatabase: boolean;
 }
 
-/** The Postgres data import (components/data PostgresImport); options mirror its args. */
-export interface ImportConfig {
+/**
+ * `import`: the Postgres data import (components/data PostgresImport). Its options (`import.jobs`,
+ * `import.importId`, …) are declared once, with their meaning and defaults, in
+ * components/data/import-options.ts; each is undefined when not set.
+ */
+export interface ImportConfig extends ImportOptions {
   /** Run the import on `pulumi up`. Default false: it is a deliberate cutover step. */
   enabled: boolean;
-  /** Parallel connections per side (`import.jobs`, 1–64); null = the engine's default (CPU count). */
-  jobs: number | null;
-  /** Identity recorded in the target's marker; a new id is a deliberate new import. Null = engine default. */
-  importId: string | null;
-  /** Only these schemas; null = every non-system schema. */
-  includeSchemas: string[] | null;
-  /** Schemas left out; null = none. */
-  excludeSchemas: string[] | null;
-  /** Only these tables (`schema.table` or `table`); null = every table. */
-  includeTables: string[] | null;
-  /** Tables whose rows are not copied; null = none. */
-  excludeTables: string[] | null;
-  /** When true, deleting the import drops what it copied (`import.dropTargetOnDelete`). Default false. */
-  dropTargetOnDelete: boolean;
-  /** File the import appends its progress to (`import.progressFile`, for `tail -f`); null = none. */
-  progressFile: string | null;
 }
 
 export type { HasuraConfig };
@@ -133,6 +114,6 @@ export interface CutoverConfig {
   drainTimeoutSeconds: number;
   /** `cutover.terminateSessions`, default false: end the sessions still connected after the wait. */
   terminateSessions: boolean;
-  /** `cutover.recordDir`: the freeze journal's folder, relative to the project; null = the default. */
-  recordDir: string | null;
+  /** `cutover.recordDir`: the freeze journal's folder, relative to the project; undefined = the default. */
+  recordDir?: string;
 }

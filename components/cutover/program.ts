@@ -1,24 +1,36 @@
 /**
- * The cutover's part of the Pulumi program (index.ts): the report section, the HerokuFreeze
- * before the imports, and what each import needs from it. Wiring only.
+ * The cutover's part of the migration (components/migration): the report's cutover section, and
+ * the HerokuFreeze the imports run under.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../config";
 import { identityOf } from "../data/postgres-url";
-import type { PostgresImportArgs } from "../data/postgres-import";
-import type { DatabasePlan, MigrationPlan } from "../plan/types";
+import type { MigrationPlan } from "../plan/types";
 import { DatabaseFacts, renderCutoverSection } from "./cutover-report";
 import { HerokuFreeze } from "./heroku-freeze";
 import { latestRehearsal, readRehearsals, rehearsalsFile } from "./rehearsals";
 import { measureDatabaseSize } from "./source-size";
 
+/** The stack's cutover settings (config `cutover`), as the report and the freeze use them. */
+export interface CutoverSettings {
+  stack: string;
+  /** `cutover.freeze`: freeze the apps before the import. */
+  freeze: boolean;
+  /** `cutover.drainTimeoutSeconds`. */
+  drainTimeoutSeconds: number;
+  /** `cutover.terminateSessions`. */
+  terminateSessions: boolean;
+  /** `cutover.recordDir`; undefined = the freeze's default. */
+  recordDir?: string;
+}
+
 /**
- * The report's `## Cutover` section. When the stack imports, each source's size is measured now
- * (read-only, a few seconds at most); otherwise the newest rehearsal's figure is used.
+ * The report's `## Cutover` section. When the stack imports (`measure`), each source's size is
+ * measured now (read-only, a few seconds at most); otherwise the newest rehearsal's figure is used.
  */
 export async function cutoverReport(
-  config: StackConfig,
+  settings: Pick<CutoverSettings, "stack" | "freeze" | "drainTimeoutSeconds">,
   plan: MigrationPlan,
+  measure: boolean,
   root = process.cwd(),
 ): Promise<string> {
   const rehearsals = readRehearsals(rehearsalsFile(root));
@@ -33,7 +45,7 @@ export async function cutoverReport(
         } catch {
           identity = null;
         }
-        if (config.import.enabled) bytes = await measureDatabaseSize(url);
+        if (measure) bytes = await measureDatabaseSize(url);
       }
       return {
         plan: d,
@@ -44,64 +56,40 @@ export async function cutoverReport(
   );
   const hosts = [...new Set(plan.apps.flatMap((a) => a.ingress?.rules.map((r) => r.host) ?? []))].sort();
   return renderCutoverSection({
-    stack: config.stack,
-    freeze: config.cutover.freeze,
-    drainTimeoutSeconds: config.cutover.drainTimeoutSeconds,
+    stack: settings.stack,
+    freeze: settings.freeze,
+    drainTimeoutSeconds: settings.drainTimeoutSeconds,
     databases,
     hosts,
   });
 }
 
 /**
- * The freeze of every app attached to a migrated database, when `cutover.freeze` is on and there
- * is something to import; it waits for `dependsOn` (the target databases), so the window starts
- * as late as possible.
+ * The freeze of every app attached to the migrated databases (`addons`), when `cutover.freeze` is
+ * on and there is something to freeze; it waits for `dependsOn` (the target databases), so the
+ * window starts as late as possible. `opts` go to the resource (parent, aliases).
  */
 export function declareFreeze(
-  config: StackConfig,
-  plan: MigrationPlan,
+  settings: CutoverSettings,
+  heroku: { token: pulumi.Input<string>; apiUrl?: string } | undefined,
+  addons: string[],
   dependsOn: pulumi.Resource[],
+  opts: pulumi.CustomResourceOptions = {},
 ): HerokuFreeze | undefined {
-  if (!config.cutover.freeze || !config.import.enabled || plan.databases.length === 0) return undefined;
-  const token = config.herokuApiKey;
+  if (!settings.freeze || addons.length === 0) return undefined;
   // parseStackConfig refuses cutover.freeze without a token.
-  if (token === null) throw new Error(`${config.project}:cutover.freeze needs herokuApiKey`);
+  if (heroku === undefined) throw new Error(`stack ${settings.stack}: cutover.freeze needs herokuApiKey`);
   return new HerokuFreeze(
     "cutover-freeze",
     {
-      stack: config.stack,
-      herokuToken: pulumi.secret(token.reveal("herokuApiKey")),
-      addons: plan.databases.map((d) => d.addon).sort(),
-      drainTimeoutSeconds: config.cutover.drainTimeoutSeconds,
-      terminateSessions: config.cutover.terminateSessions,
-      ...(config.heroku.apiUrl !== null ? { apiUrl: config.heroku.apiUrl } : {}),
-      ...(config.cutover.recordDir !== null ? { recordDir: config.cutover.recordDir } : {}),
+      stack: settings.stack,
+      herokuToken: pulumi.secret(heroku.token),
+      addons: [...addons].sort(),
+      drainTimeoutSeconds: settings.drainTimeoutSeconds,
+      terminateSessions: settings.terminateSessions,
+      apiUrl: heroku.apiUrl,
+      recordDir: settings.recordDir,
     },
-    { dependsOn },
+    { ...opts, dependsOn },
   );
-}
-
-/**
- * What an import takes from the cutover: with a Heroku token, where to re-read its source URL at
- * copy time; under a freeze, the freeze (and a dependency on it).
- */
-export function importCutoverArgs(
-  config: StackConfig,
-  d: DatabasePlan,
-  freeze: HerokuFreeze | undefined,
-): Pick<PostgresImportArgs, "sourceFrom" | "freeze"> {
-  const token = config.herokuApiKey;
-  return {
-    ...(token !== null
-      ? {
-          sourceFrom: {
-            app: d.sourceAttachment.app,
-            configVar: d.sourceAttachment.configVar,
-            token: pulumi.secret(token.reveal("herokuApiKey")),
-            ...(config.heroku.apiUrl !== null ? { apiUrl: config.heroku.apiUrl } : {}),
-          },
-        }
-      : {}),
-    ...(freeze ? { freeze: { freezeId: freeze.freezeId, apps: freeze.apps, urn: freeze.urn } } : {}),
-  };
 }

@@ -25,23 +25,25 @@ import type * as pulumi from "@pulumi/pulumi";
 import { describeIdentity, identityOf, redactor, sameIdentity, type DatabaseIdentity } from "./postgres-url";
 import { loadEngine, loadHerokuSource } from "./engine-loader";
 import { progressSink } from "./import-progress";
-import type { ImportResult, ObjectCounts } from "./engine/types";
+import {
+  ENGINE_OPTION_NAMES,
+  IMPORT_OPTION_NAMES,
+  optionProblem,
+  optionsThat,
+  optionValue,
+  pickOptions,
+  type EngineOptionName,
+  type ImportOptions,
+} from "./import-options";
+import type { ImportOptions as EngineImportOptions, ImportResult, ObjectCounts } from "./engine/types";
 
 /** The engine's marker for "value not known yet" during preview (`rpc.unknownValue`). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** Inputs as the provider receives them (resolved, plaintext). */
-export interface PostgresImportInputs {
+/** Inputs as the provider receives them (resolved, plaintext); the options are ./import-options'. */
+export interface PostgresImportInputs extends ImportOptions {
   sourceUrl: string;
   targetUrl: string;
-  jobs?: number;
-  includeSchemas?: string[];
-  excludeSchemas?: string[];
-  includeTables?: string[];
-  excludeTables?: string[];
-  importId?: string;
-  dropTargetOnDelete?: boolean;
-  progressFile?: string;
   /** Where to read the current source URL at copy time (the token is never an output). */
   sourceFrom?: { app: string; configVar: string; token: string; apiUrl?: string };
   /** The cutover freeze this import runs under. */
@@ -104,14 +106,7 @@ function inputsOf(
   return clean({
     sourceUrl: p.sourceUrl,
     targetUrl: p.targetUrl,
-    jobs: p.jobs,
-    includeSchemas: p.includeSchemas,
-    excludeSchemas: p.excludeSchemas,
-    includeTables: p.includeTables,
-    excludeTables: p.excludeTables,
-    importId: p.importId,
-    dropTargetOnDelete: p.dropTargetOnDelete,
-    progressFile: p.progressFile,
+    ...pickOptions(p),
     sourceFrom: withoutToken(p.sourceFrom),
     freeze: p.freeze,
   });
@@ -140,33 +135,18 @@ export function checkImportInputs(news: Record<string, unknown>): pulumi.dynamic
       failures.push({ property: prop, reason: redactWith([v])((e as Error).message) });
     }
   }
-  const jobs = news.jobs;
-  if (known(jobs) && !(typeof jobs === "number" && Number.isInteger(jobs) && jobs >= 1 && jobs <= 64)) {
-    failures.push({ property: "jobs", reason: "jobs must be an integer from 1 to 64" });
-  }
-  for (const prop of ["includeSchemas", "excludeSchemas", "includeTables", "excludeTables"]) {
-    const v = news[prop];
-    if (known(v) && !(Array.isArray(v) && v.every((x) => typeof x === "string" && x !== ""))) {
-      failures.push({ property: prop, reason: `${prop} must be a list of non-empty names` });
-    }
-  }
-  const importId = news.importId;
-  if (known(importId) && !(typeof importId === "string" && /^[A-Za-z0-9._-]{1,63}$/.test(importId))) {
-    failures.push({ property: "importId", reason: "importId must be 1-63 characters of A-Z a-z 0-9 . _ -" });
-  }
-  if (known(news.dropTargetOnDelete) && typeof news.dropTargetOnDelete !== "boolean") {
-    failures.push({ property: "dropTargetOnDelete", reason: "dropTargetOnDelete must be true or false" });
-  }
-  if (known(news.progressFile) && typeof news.progressFile !== "string") {
-    failures.push({ property: "progressFile", reason: "progressFile must be a path" });
+  for (const prop of IMPORT_OPTION_NAMES) {
+    const problem = known(news[prop]) ? optionProblem(prop, news[prop]) : null;
+    if (problem !== null) failures.push({ property: prop, reason: problem });
   }
   return failures;
 }
 
 /**
- * The run-once diff (pure). Identity changes and a new explicit `importId` replace; credentials,
- * `dropTargetOnDelete` and `progressFile` update in place (no data is touched); `jobs` and the
- * include/exclude filters only mattered for the import that happened and are ignored.
+ * The run-once diff (pure). Identity changes and a new explicit value of a `replace` option
+ * (`importId`) replace; credentials and the `update` options (`dropTargetOnDelete`, `progressFile`)
+ * update in place (no data is touched); the `ignore` options (`jobs`, the include/exclude filters)
+ * only mattered for the import that happened.
  */
 export function diffImport(
   olds: PostgresImportOutputs,
@@ -186,10 +166,12 @@ export function diffImport(
       replaces.push(prop);
     }
   }
-  if (news.importId === UNKNOWN) {
-    unknown = true;
-  } else if (news.importId !== undefined && news.importId !== olds.importId) {
-    replaces.push("importId");
+  for (const prop of optionsThat("replace")) {
+    if (news[prop] === UNKNOWN) {
+      unknown = true;
+    } else if (news[prop] !== undefined && news[prop] !== olds[prop]) {
+      replaces.push(prop);
+    }
   }
   if (replaces.length > 0) {
     if (olds.dropTargetOnDelete) {
@@ -206,8 +188,7 @@ export function diffImport(
     unknown ||
     news.sourceUrl !== olds.sourceUrl ||
     news.targetUrl !== olds.targetUrl ||
-    Boolean(news.dropTargetOnDelete) !== Boolean(olds.dropTargetOnDelete) ||
-    (news.progressFile ?? null) !== (olds.progressFile ?? null) ||
+    optionsThat("update").some((k) => optionValue(news, k) !== optionValue(olds, k)) ||
     // Where the URL is read and under which freeze only matter to a create: recorded in place.
     JSON.stringify(withoutToken(news.sourceFrom) ?? null) !== JSON.stringify(olds.sourceFrom ?? null) ||
     JSON.stringify(news.freeze ?? null) !== JSON.stringify(olds.freeze ?? null);
@@ -276,12 +257,7 @@ export const postgresImportProvider: pulumi.dynamic.ResourceProvider = {
         sourceActivity: { frozen: inputs.freeze !== undefined },
         source: { url: inputs.sourceUrl },
         target: { url: inputs.targetUrl },
-        jobs: inputs.jobs,
-        includeSchemas: inputs.includeSchemas,
-        excludeSchemas: inputs.excludeSchemas,
-        includeTables: inputs.includeTables,
-        excludeTables: inputs.excludeTables,
-        importId: inputs.importId,
+        ...(pickOptions(inputs, ENGINE_OPTION_NAMES) satisfies Pick<EngineImportOptions, EngineOptionName>),
         onProgress: sink.onProgress,
         log: sink.log,
       });
@@ -332,8 +308,8 @@ export const postgresImportProvider: pulumi.dynamic.ResourceProvider = {
       ...olds,
       sourceUrl: news.sourceUrl,
       targetUrl: news.targetUrl,
-      dropTargetOnDelete: news.dropTargetOnDelete,
-      progressFile: news.progressFile,
+      // Every `update` option as now given: one no longer given is removed.
+      ...Object.fromEntries(optionsThat("update").map((k) => [k, news[k]])),
       sourceFrom: withoutToken(news.sourceFrom),
       freeze: news.freeze,
     });

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { buildPostgresUrl, type DatabaseIdentity } from "./postgres-url";
+import { IMPORT_OPTION_NAMES, type ImportOptions } from "./import-options";
 import type { ObjectCounts, SourceActivityReport } from "./engine/types";
 import {
   postgresImportProvider,
@@ -19,7 +20,18 @@ export interface PostgresTargetArgs {
   sslMode?: pulumi.Input<string>;
 }
 
-export interface PostgresImportArgs {
+/** Each import option (./import-options, documented there) as an input: a list's items may be Outputs. */
+export type ImportOptionInputs = {
+  [K in keyof ImportOptions]?: NonNullable<ImportOptions[K]> extends (infer E)[]
+    ? pulumi.Input<pulumi.Input<E>[]>
+    : pulumi.Input<NonNullable<ImportOptions[K]>>;
+};
+
+/**
+ * The import's connections and cutover inputs; its options (`jobs`, `importId`, the schema and
+ * table filters, `dropTargetOnDelete`, `progressFile`) are {@link ImportOptionInputs}.
+ */
+export interface PostgresImportArgs extends ImportOptionInputs {
   /**
    * Source database URL (`postgres://user:password@host:port/db?sslmode=require`). Stored as a
    * secret. Changing its host, port or database REPLACES the import (a new import into the
@@ -33,38 +45,6 @@ export interface PostgresImportArgs {
   targetUrl?: pulumi.Input<string>;
   /** Target database as parts (turned into a secret URL). Give this or `targetUrl`. Same rules. */
   target?: pulumi.Input<PostgresTargetArgs>;
-  /**
-   * Parallel connections per side for data and index builds. Default: the CPU count of the
-   * machine running `pulumi up`. Only used by the import itself: changing it later does nothing.
-   */
-  jobs?: pulumi.Input<number>;
-  /** Only these schemas. Default: all non-system schemas. Used at import time only (changing it does nothing). */
-  includeSchemas?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Schemas left out. Used at import time only. */
-  excludeSchemas?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Only these tables (`schema.table` or `table`). Used at import time only. */
-  includeTables?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Tables whose rows are not copied (their definitions are). Used at import time only. */
-  excludeTables?: pulumi.Input<pulumi.Input<string>[]>;
-  /**
-   * Names the import. Default: chosen by the engine at the first import. Setting a value
-   * different from the current import's id asks deliberately for a new import: REPLACES (the new
-   * import is created first, the old one is then forgotten and its data kept). The engine refuses
-   * a non-empty target, so point the new import at an empty database or empty the target first.
-   */
-  importId?: pulumi.Input<string>;
-  /**
-   * When true, deleting this resource drops every object the target role owns in the target
-   * database (only while the target's marker still names this import). Default false: delete
-   * forgets the import and keeps the data. Updates in place. While true, identity changes are
-   * refused, so a replacement never drops the old target's data.
-   */
-  dropTargetOnDelete?: pulumi.Input<boolean>;
-  /**
-   * File the import appends its progress lines to (also written to the provider's stderr), to
-   * follow with `tail -f` during `pulumi up`. Default none. Updates in place.
-   */
-  progressFile?: pulumi.Input<string>;
   /**
    * Where Heroku keeps the source URL, read right before copying instead of `sourceUrl`'s value
    * (Heroku rotates credentials between a preview and an up). `token` is stored as a secret input,
@@ -147,14 +127,10 @@ export class PostgresImport extends pulumi.dynamic.Resource {
     const props: Record<keyof PostgresImportInputs, unknown> & Record<string, unknown> = {
       sourceUrl: pulumi.secret(args.sourceUrl),
       targetUrl,
-      jobs: args.jobs,
-      includeSchemas: args.includeSchemas,
-      excludeSchemas: args.excludeSchemas,
-      includeTables: args.includeTables,
-      excludeTables: args.excludeTables,
-      importId: args.importId,
-      dropTargetOnDelete: args.dropTargetOnDelete,
-      progressFile: args.progressFile,
+      ...(Object.fromEntries(IMPORT_OPTION_NAMES.map((k) => [k, args[k]])) as Record<
+        keyof ImportOptions,
+        unknown
+      >),
       sourceFrom: args.sourceFrom === undefined ? undefined : pulumi.secret(args.sourceFrom),
       freeze: args.freeze,
       sourceActivity: undefined,

@@ -1,20 +1,22 @@
 /**
  * Hasura for one stack, composed from the config, the migration plan and the migrated databases:
  * the metadata database (declared like the other targets when the stack manages its databases),
- * GraphQL Engine (HasuraEngine) and the metadata (HasuraMetadata, after every import). index.ts only
- * calls {@link deployHasura}.
+ * GraphQL Engine (HasuraEngine) and the metadata (HasuraMetadata, after every import). The migration
+ * component (components/migration) calls {@link deployHasura} with the plan from `planHasura`.
  */
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../config";
+import type { HasuraConfig } from "../config/hasura";
+import { adminUrl } from "../data/migrate-databases";
 import { buildPostgresUrl } from "../data/postgres-url";
 import type { PostgresImport } from "../data/postgres-import";
-import { adminSslMode, TargetDatabase } from "../data/target-database";
+import { TargetAdminConnection, TargetDatabase } from "../data/target-database";
 import type { HasuraSection, HasuraSourceReport } from "../plan/hasura-section";
-import type { DatabasePlan, MigrationPlan } from "../plan/types";
+import type { DatabasePlan } from "../plan/types";
 import { GeneratedSecret } from "../secrets/generated-secret";
 import { HasuraEngine } from "./hasura-engine";
 import { HasuraMetadata } from "./hasura-metadata";
-import { planHasura, type HasuraPlan } from "./plan";
+import type { HasuraPlan } from "./plan";
 
 export interface MigratedDatabase {
   plan: DatabasePlan;
@@ -52,99 +54,83 @@ export function hasuraSection(
   };
 }
 
-export function deployHasura(
-  config: StackConfig,
-  plan: MigrationPlan,
-  databases: MigratedDatabase[],
-  k8sOpts: pulumi.ComponentResourceOptions,
-  /** Values of the migration's generated credentials, by name (the sources' owner passwords). */
-  credentials: Readonly<Record<string, pulumi.Input<string>>> = {},
-): HasuraDeployment {
-  const { postgres } = config;
-  const hasuraPlan = planHasura(config.hasura, plan, config.plan.postgres, config.plan.ingress);
+export interface DeployHasuraArgs {
+  /** The `hasura` config (adminSecretRotation, jwtSecret, authWebhook). */
+  config: HasuraConfig;
+  /** What to deploy ({@link planHasura}). */
+  plan: HasuraPlan;
+  /** Namespace of GraphQL Engine's objects. Changing it replaces them. */
+  namespace: string;
+  /** The admin connection to the cluster's Postgres (components/data adminConnection). */
+  admin: pulumi.Output<TargetAdminConnection>;
+  /**
+   * Declare the metadata database and its owner role (TargetDatabase) when true; else it exists
+   * and GraphQL Engine connects to it as the admin (`postgres.manageDatabase`).
+   */
+  manageDatabase: boolean;
+  /** The migrated databases: the metadata's sources, read once their imports are done. */
+  databases: MigratedDatabase[];
+  /** The stack's Kubernetes provider, for GraphQL Engine's objects. */
+  kubernetes: k8s.Provider;
+  /** Values of the migration's generated credentials, by name (the sources' owner passwords). Default none. */
+  credentials?: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/** GraphQL Engine, its metadata database and the metadata. `opts` go to each (parent, aliases). */
+export function deployHasura(args: DeployHasuraArgs, opts: pulumi.ResourceOptions = {}): HasuraDeployment {
+  const { plan: hasuraPlan, admin, databases } = args;
   if (!hasuraPlan.imagePinned) {
     void pulumi.log.warn(
       `hasura.image is not set: GraphQL Engine runs the unpinned tag ${hasuraPlan.image}; pin a digest (hasura/graphql-engine@sha256:…) so every stack runs the same bits`,
     );
   }
-  const adminPassword = pulumi.secret(postgres.password?.reveal("postgresPassword") ?? "");
   const m = hasuraPlan.metadataDatabase;
   let metadataDatabase: TargetDatabase | undefined;
   let metadataUrl: pulumi.Output<string>;
-  if (postgres.manageDatabase) {
-    adminSslMode(postgres.sslMode, "config postgres.sslMode (postgres.manageDatabase is true)");
-    const ownerPassword = new GeneratedSecret("hasura-metadata-owner-password", {});
-    metadataDatabase = new TargetDatabase("hasura-metadata", {
-      admin: pulumi.secret(
-        adminPassword.apply((password) => ({
-          host: postgres.host,
-          port: postgres.port,
-          username: postgres.adminUser,
-          password,
-          ...(postgres.sslMode !== null ? { sslMode: postgres.sslMode } : {}),
-          ...(postgres.database !== null ? { database: postgres.database } : {}),
-        })),
-      ),
-      database: m.name,
-      ownerRole: m.ownerRole,
-      ownerPassword: ownerPassword.value,
-    });
+  if (args.manageDatabase) {
+    const ownerPassword = new GeneratedSecret("hasura-metadata-owner-password", {}, opts);
+    metadataDatabase = new TargetDatabase(
+      "hasura-metadata",
+      { admin, database: m.name, ownerRole: m.ownerRole, ownerPassword: ownerPassword.value },
+      opts,
+    );
     metadataUrl = pulumi.secret(
-      ownerPassword.value.apply((password) =>
-        buildPostgresUrl({
-          host: m.clusterHost,
-          port: m.clusterPort,
-          database: m.name,
-          user: m.ownerRole,
-          password,
-          ...(m.sslMode !== null ? { sslMode: m.sslMode } : {}),
-        }),
-      ),
+      ownerPassword.value.apply((password) => metadataDatabaseUrl(m, m.ownerRole, password)),
     );
   } else {
     // The database exists already (the DBA's, or the dev job's): GraphQL Engine connects as the admin.
-    metadataUrl = pulumi.secret(
-      adminPassword.apply((password) =>
-        buildPostgresUrl({
-          host: m.clusterHost,
-          port: m.clusterPort,
-          database: m.name,
-          user: postgres.adminUser,
-          password,
-          ...(m.sslMode !== null ? { sslMode: m.sslMode } : {}),
-        }),
-      ),
-    );
+    metadataUrl = pulumi.secret(admin.apply((a) => metadataDatabaseUrl(m, a.username, a.password)));
   }
+  const { config } = args;
   const engine = new HasuraEngine(
     "hasura",
     {
       plan: hasuraPlan,
-      namespace: plan.namespace,
+      namespace: args.namespace,
       metadataDatabaseUrl: metadataUrl,
-      adminSecretRotation: config.hasura.adminSecretRotation,
-      ...(config.hasura.jwtSecret
-        ? { jwtSecret: pulumi.secret(config.hasura.jwtSecret.reveal("hasuraJwtSecret")) }
-        : {}),
-      ...(config.hasura.authWebhook
-        ? { authWebhook: pulumi.secret(config.hasura.authWebhook.reveal("hasuraAuthWebhook")) }
+      adminSecretRotation: config.adminSecretRotation,
+      ...(config.jwtSecret ? { jwtSecret: pulumi.secret(config.jwtSecret.reveal("hasuraJwtSecret")) } : {}),
+      ...(config.authWebhook
+        ? { authWebhook: pulumi.secret(config.authWebhook.reveal("hasuraAuthWebhook")) }
         : {}),
       // The sources' URLs carry their owners' new passwords: set before GraphQL Engine connects.
       waitFor: [
         ...(metadataDatabase ? [metadataDatabase] : []),
         ...databases.flatMap((d) => (d.rolePassword ? [d.rolePassword] : [])),
       ],
-      credentials,
+      credentials: args.credentials ?? {},
     },
-    k8sOpts,
+    { ...opts, providers: [args.kubernetes] },
   );
   const f = hasuraPlan.filter;
   const sources = hasuraPlan.sources.map((s) => {
-    const d = databases.find((x) => x.plan.database === s.database)!;
+    const d = databases.find((x) => x.plan.database === s.database);
+    if (!d)
+      throw new Error(`Hasura source ${s.name}: database ${s.database} is not one of the migrated ones`);
     return {
       name: s.name,
       envVar: s.envVar,
-      url: hostUrl(config, d, adminPassword),
+      url: hostUrl(d, admin),
       ...(f.includeSchemas ? { includeSchemas: f.includeSchemas } : {}),
       ...(f.excludeSchemas ? { excludeSchemas: f.excludeSchemas } : {}),
       ...(f.includeTables ? { includeTables: f.includeTables } : {}),
@@ -167,30 +153,26 @@ export function deployHasura(
         .apply((t) => t.join(",")),
     },
     // After the imports (the catalog is the imported one) and, when applying, after GraphQL Engine.
-    { dependsOn: [...imports, ...targets, ...(hasuraPlan.endpoint !== null ? [engine] : [])] },
+    { ...opts, dependsOn: [...imports, ...targets, ...(hasuraPlan.endpoint !== null ? [engine] : [])] },
   );
   return { plan: hasuraPlan, engine, metadata, metadataDatabase };
 }
 
+/** GraphQL Engine's metadata database URL, as pods in the cluster reach it. */
+function metadataDatabaseUrl(m: HasuraPlan["metadataDatabase"], user: string, password: string): string {
+  return buildPostgresUrl({
+    host: m.clusterHost,
+    port: m.clusterPort,
+    database: m.name,
+    user,
+    password,
+    ...(m.sslMode !== null ? { sslMode: m.sslMode } : {}),
+  });
+}
+
 /** The target database as reachable from where `pulumi up` runs: as the import reached it. */
-function hostUrl(
-  config: StackConfig,
-  d: MigratedDatabase,
-  adminPassword: pulumi.Output<string>,
-): pulumi.Output<string> {
+function hostUrl(d: MigratedDatabase, admin: pulumi.Output<TargetAdminConnection>): pulumi.Output<string> {
   if (d.import) return d.import.targetUrl;
   if (d.target) return d.target.targetUrl;
-  const { postgres } = config;
-  return pulumi.secret(
-    adminPassword.apply((password) =>
-      buildPostgresUrl({
-        host: postgres.host,
-        port: postgres.port,
-        database: d.plan.database,
-        user: postgres.adminUser,
-        password,
-        ...(postgres.sslMode !== null ? { sslMode: postgres.sslMode } : {}),
-      }),
-    ),
-  );
+  return adminUrl(admin, d.plan.database);
 }

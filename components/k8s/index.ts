@@ -4,4 +4,4 @@ export { StatefulAddon, StatefulAddonArgs, PASSWORD_KEY } from "./stateful-addon
 export { createAppSecret, AppSecretArgs } from "./app-secret";
 export { createReleaseJob, ReleaseJobArgs, releaseHash } from "./release-job";
 export { createCronJob, CronJobArgs } from "./cron-job";
-export { assertRenderable } from "./renderable";
+export { HerokuAppMigration, HerokuAppMigrationArgs, AddonOutcome } from "./heroku-app-migration";

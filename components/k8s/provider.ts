@@ -35,9 +35,7 @@ export function createKubernetesProvider(
   }
   if (!cluster.createNamespace) return providerFor(name, cluster, opts);
   const nsProvider = providerFor(`${name}-namespace`, cluster, opts);
-  const namespace = createNamespace(cluster.namespace, nsProvider, {
-    transformations: opts?.transformations,
-  });
+  const namespace = createNamespace(cluster.namespace, nsProvider, opts);
   const dependsOn = [...asArray(opts?.dependsOn), namespace];
   return providerFor(name, cluster, { ...opts, dependsOn });
 }
@@ -86,13 +84,13 @@ function providerFor(
   }
   const { kubeconfig, context } = cluster.target;
   const plaintext = kubeconfig.reveal("kubeconfig");
-  const clusterIdentifier = clusterIdentity(plaintext, context);
+  const clusterIdentifier = clusterIdentity(plaintext, context ?? null);
   return new k8s.Provider(
     name,
     {
       ...common,
       kubeconfig: pulumi.secret(plaintext),
-      ...(context !== null ? { context } : {}),
+      context,
       ...(clusterIdentifier !== null ? { clusterIdentifier } : {}),
     },
     opts,

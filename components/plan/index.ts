@@ -11,3 +11,4 @@ export { resourcesForDynoSize, PUBLISHED_DYNO_SIZES, DEFAULT_DYNO_SIZE } from ".
 export { RUNTIME_VARS } from "./config-vars";
 export { dnsLabel, isDnsLabel } from "./names";
 export { readNeeds } from "./read-needs";
+export { assertRenderable } from "./renderable";

@@ -8,7 +8,7 @@ import type { WarningCode } from "./warning-codes";
  * AppSnapshots + PlanSettings. Components render it into Pulumi resources and decide nothing.
  *
  * Contract between the planner (components/plan) and the components (components/k8s,
- * components/data, components/heroku-app-migration.ts). Add fields freely; rename or remove only
+ * components/data, components/k8s/heroku-app-migration.ts). Add fields freely; rename or remove only
  * together with every reader.
  */
 

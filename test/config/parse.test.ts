@@ -39,10 +39,9 @@ describe("stack config: parseStackConfig", () => {
   it("accepts a complete config and builds the planner's settings", () => {
     const c = parseStackConfig(validConfig(), ctx);
     assert.deepStrictEqual(c.heroku, {
+      kind: "file",
+      file: "examples/snapshot.json",
       apps: ["acme-api"],
-      pipeline: null,
-      snapshotFile: "examples/snapshot.json",
-      apiUrl: null,
     });
     assert.deepStrictEqual(c.cluster, {
       namespace: "default",
@@ -81,21 +80,12 @@ describe("stack config: parseStackConfig", () => {
     assert.deepStrictEqual((c.images as { apps: unknown }).apps, { "acme-api": { image: API_IMAGE } });
     assert.strictEqual(c.promoteFrom, null);
     assert.strictEqual(c.postgres.manageDatabase, true, "the stack declares the target database by default");
-    assert.deepStrictEqual(c.import, {
-      enabled: false,
-      jobs: 2,
-      importId: null,
-      includeSchemas: null,
-      excludeSchemas: null,
-      includeTables: null,
-      excludeTables: null,
-      dropTargetOnDelete: false,
-      progressFile: null,
-    });
+    // Options not set are absent (never null): the components pass on only what was given.
+    assert.deepStrictEqual(c.import, { enabled: false, jobs: 2, dropTargetOnDelete: false });
     assert.strictEqual(c.import.enabled, false);
     assert.strictEqual(c.import.jobs, 2);
-    assert.strictEqual(c.herokuApiKey, null);
-    assert.strictEqual(c.postgres.password, null);
+    assert.strictEqual(c.postgres.password, undefined);
+    assert.ok(!("password" in c.postgres) && !("sslMode" in c.postgres) && !("database" in c.postgres));
   });
 
   it("applies defaults for a minimal config", () => {
@@ -127,7 +117,7 @@ describe("stack config: parseStackConfig", () => {
     assert.strictEqual(c.promoteFrom, null);
     assert.strictEqual(c.postgres.manageDatabase, true);
     assert.strictEqual(c.import.enabled, false);
-    assert.strictEqual(c.heroku.apps, null);
+    assert.deepStrictEqual(c.heroku, { kind: "file", file: "s.json" }, "every app of the file");
   });
 
   it("reads promoteFrom, manageDatabase and every import option", () => {
@@ -190,8 +180,10 @@ describe("stack config: parseStackConfig", () => {
     assert.strictEqual(String(c.cluster.target.kubeconfig), "[secret]");
     assert.strictEqual(c.cluster.target.context, "kind-acme");
     assert.strictEqual(c.postgres.password?.reveal(), "hunter2");
-    assert.strictEqual(c.herokuApiKey?.reveal(), "token-123");
+    assert.strictEqual(c.heroku.token?.reveal(), "token-123");
     assert.strictEqual(c.registryPassword?.reveal(), "reg-pw");
+    assert.strictEqual(c.heroku.kind, "pipeline");
+    if (c.heroku.kind !== "pipeline") return;
     assert.deepStrictEqual(c.heroku.pipeline, { name: "acme", stage: "staging" });
     assert.deepStrictEqual(c.plan.postgres, {
       host: "localhost",
@@ -207,7 +199,8 @@ describe("stack config: parseStackConfig", () => {
     const raw = validConfig();
     delete (raw.heroku as Record<string, unknown>).snapshotFile;
     const c = parseStackConfig(raw, { ...ctx, env: { HEROKU_API_KEY: "from-env" } });
-    assert.strictEqual(c.herokuApiKey?.reveal(), "from-env");
+    assert.strictEqual(c.heroku.kind, "apps");
+    assert.strictEqual(c.heroku.token?.reveal(), "from-env");
   });
 
   it("accepts cron macros, names, ranges, lists and steps", () => {

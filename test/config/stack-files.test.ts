@@ -87,7 +87,8 @@ describe("committed Pulumi.<stack>.yaml files pass parseStackConfig", () => {
         env: {},
         secretKeysStored: new Set(Object.keys(FAKE_SECRETS)),
       });
-      assert.strictEqual(c.heroku.pipeline?.name, "acme");
+      assert.strictEqual(c.heroku.kind, "pipeline");
+      assert.strictEqual(c.heroku.kind === "pipeline" && c.heroku.pipeline.name, "acme");
       assert.strictEqual(c.cluster.target.kind, "kubeconfig");
       assert.strictEqual(c.postgres.manageDatabase, true);
       if (stack === "staging") {

@@ -252,7 +252,6 @@ describe("stack config: cutover", () => {
       freeze: false,
       drainTimeoutSeconds: 120,
       terminateSessions: false,
-      recordDir: null,
     });
   });
 

@@ -4,12 +4,14 @@
  * the imported database, every credential sent as a secret.
  */
 import * as assert from "assert";
-import { parseStackConfig } from "../../components/config";
+import { parseStackConfig, StackConfig } from "../../components/config";
+import { adminConnection } from "../../components/data/migrate-databases";
 import { PostgresImport } from "../../components/data/postgres-import";
-import { deployHasura } from "../../components/hasura/deploy";
+import { deployHasura, MigratedDatabase } from "../../components/hasura/deploy";
+import { planHasura } from "../../components/hasura/plan";
 import { SecretString } from "../../components/heroku/secret-string";
 import { SecretTemplate } from "../../components/heroku/secret-template";
-import type { DatabasePlan } from "../../components/plan/types";
+import type { DatabasePlan, MigrationPlan } from "../../components/plan/types";
 import { validConfig } from "../config/config-cases";
 import { migrationPlan } from "../k8s/plan-fixtures";
 import { renderedChildren, useMockHarness } from "../k8s/harness";
@@ -45,6 +47,25 @@ describe("deployHasura (mock-based wiring test)", () => {
     return parseStackConfig(raw, { project: "heroku-to-hasura", stack: "test" });
   }
 
+  /** deployHasura as the migration component calls it, for this config and plan. */
+  function deploy(
+    c: StackConfig,
+    plan: MigrationPlan,
+    databases: MigratedDatabase[],
+    credentials?: Record<string, string>,
+  ) {
+    return deployHasura({
+      config: c.hasura,
+      plan: planHasura(c.hasura, plan, c.plan.postgres, c.plan.ingress),
+      namespace: plan.namespace,
+      admin: adminConnection({ ...c.postgres, password: c.postgres.password?.reveal("test") }),
+      manageDatabase: c.postgres.manageDatabase,
+      databases,
+      kubernetes: h.provider(),
+      credentials,
+    });
+  }
+
   it("mock: a managed metadata database, the engine, and metadata read from the imported database", async () => {
     const c = config(
       { endpoint: "https://graphql.acme.example" },
@@ -54,13 +75,10 @@ describe("deployHasura (mock-based wiring test)", () => {
       sourceUrl: DB.sourceUrl.reveal("t"),
       targetUrl: "postgres://postgresql_acme_owner:owner-pw-123@localhost:5432/postgresql_acme",
     });
-    const d = deployHasura(
+    const d = deploy(
       c,
       { ...migrationPlan([]), databases: [DB] },
       [{ plan: DB, target: undefined, import: imp }],
-      {
-        providers: [h.provider()],
-      },
       // The owner's generated password, filled into the source URL GraphQL Engine gets.
       { "postgresql-acme-owner": "owner-pw-123" },
     );
@@ -115,13 +133,10 @@ describe("deployHasura (mock-based wiring test)", () => {
 
   it("mock: an existing metadata database (manageDatabase false) is reached as the admin; no endpoint, no admin secret sent", async () => {
     const c = config({}, { manageDatabase: false });
-    deployHasura(
+    deploy(
       c,
       { ...migrationPlan([]), databases: [DB] },
       [{ plan: DB, target: undefined, import: undefined }],
-      {
-        providers: [h.provider()],
-      },
       { "postgresql-acme-owner": "owner-pw-123" },
     );
     const children = await renderedChildren(h.rec);
@@ -147,9 +162,7 @@ describe("deployHasura (mock-based wiring test)", () => {
   });
 
   it("mock: no migrated database, no metadata resource (the engine still runs)", async () => {
-    const d = deployHasura(config({}), { ...migrationPlan([]), databases: [] }, [], {
-      providers: [h.provider()],
-    });
+    const d = deploy(config({}), { ...migrationPlan([]), databases: [] }, []);
     const children = await renderedChildren(h.rec);
     assert.ok(children.includes("heroku-to-hasura:hasura:HasuraEngine hasura"));
     assert.ok(!children.some((x) => x.includes("HasuraMetadata")));

@@ -40,12 +40,14 @@ export function useMockHarness(): Harness {
  */
 export async function renderedChildren(rec: MockRecorder): Promise<string[]> {
   await settle();
-  const providerUrns = rec
-    .ofType(PROVIDER_TYPE)
-    .map((p) => `urn:pulumi:test::heroku-to-hasura::${PROVIDER_TYPE}::${p.name}::${p.name}-id`);
+  // A provider reference is `<urn>::<id>`; the URN's type is qualified by its parents' (`A$B$type`).
+  const providerNames = new Set(rec.ofType(PROVIDER_TYPE).map((p) => p.name));
+  const reference =
+    /^urn:pulumi:test::heroku-to-hasura::(?:[^$]+\$)?pulumi:providers:kubernetes::([^:]+)::\1-id$/;
   for (const r of rec.registrations.filter((x) => x.custom && x.type.startsWith("kubernetes:"))) {
     validateK8sObject(r.inputs);
-    assert.ok(providerUrns.includes(r.provider ?? ""), `${r.type} ${r.name} uses provider ${r.provider}`);
+    const name = reference.exec(r.provider ?? "")?.[1];
+    assert.ok(name && providerNames.has(name), `${r.type} ${r.name} uses provider ${r.provider}`);
   }
   return rec
     .children()

@@ -1,6 +1,6 @@
 import { Resource } from "@pulumi/pulumi";
 import * as assert from "assert";
-import { HerokuAppMigration } from "../../components/heroku-app-migration";
+import { HerokuAppMigration } from "../../components/k8s/heroku-app-migration";
 import { SecretString } from "../../components/heroku/secret-string";
 import { DYNO_SECURITY_CONTEXT } from "../../components/k8s/pod-spec";
 import { releaseHash } from "../../components/k8s/release-job";

@@ -10,7 +10,7 @@ import { hasuraSection } from "../../components/hasura/deploy";
 import { planHasura } from "../../components/hasura/plan";
 import { renderCutoverSection } from "../../components/cutover/cutover-report";
 import { planMigration, renderReport } from "../../components/plan";
-import { IMAGE_DIGESTS_OUTPUT } from "../../components/promotion";
+import { IMAGE_DIGESTS_OUTPUT } from "../../components/images/promotion";
 import { BAD_CONFIG_CASES, validConfig } from "../config/config-cases";
 import { buildAccountFixtures, FULL_TOKEN, startHerokuDouble } from "../support/heroku-double";
 import { fakeGeneratedSecret, GENERATED_SECRET_TYPE, unwrap } from "../support/pulumi-mocks";
@@ -90,55 +90,42 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
     const outputs = await program();
     const children = await renderedChildren(h.rec);
 
-    // The expected children follow from the plan the program computes for the same input.
-    const parsed = parseStackConfig(config, { project: PROJECT, stack: "test" });
-    const set = await readSnapshotFile("examples/snapshot.json");
-    const plan = planMigration(set.apps, parsed.plan);
-    assert.deepStrictEqual(
-      plan.apps.map((a) => a.app),
-      ["acme-api"],
-    );
-    const [app] = plan.apps;
-    assert.ok(
-      app.workloads.some((w) => w.processType === "web") &&
-        app.workloads.some((w) => w.processType === "worker"),
-    );
-    assert.strictEqual(plan.statefulAddons.length, 1, "the example's Redis runs in-cluster");
-    const redis = plan.statefulAddons[0];
-    assert.strictEqual(plan.databases.length, 1, "the example's Postgres is migrated");
-    const db = plan.databases[0];
+    // Pinned: the dev stack's config over examples/snapshot.json. acme-api runs web (Service, Ingress
+    // for its custom domains) and worker, a release phase and one Scheduler job; its Postgres is
+    // migrated into an existing database (manageDatabase false), its Redis runs in-cluster, and
+    // GraphQL Engine serves the imported tables. Everything under the one migration component.
     const expected = [
+      "heroku-to-hasura:index:HerokuToHasura migration",
       `${T.provider} kubernetes`,
-      `${T.addon} ${redis.name}`,
-      `${T.pvc} ${redis.name}`,
-      `${T.secret} ${redis.name}`,
-      `${T.deployment} ${redis.name}`,
-      `${T.service} ${redis.name}`,
+      `${T.addon} redis-curved-11111`,
+      `${T.pvc} redis-curved-11111`,
+      `${T.secret} redis-curved-11111`,
+      `${T.deployment} redis-curved-11111`,
+      `${T.service} redis-curved-11111`,
       `${T.app} acme-api`,
       `${T.secret} acme-api-env`,
-      ...app.workloads.flatMap((w) => [`${T.micro} ${w.name}`, `${T.deployment} ${w.name}`]),
-      ...(app.service ? [`${T.service} ${app.workloads.find((w) => w.processType === "web")!.name}`] : []),
-      ...(app.ingress ? [`${T.ingress} ${app.workloads.find((w) => w.processType === "web")!.name}`] : []),
-      ...(app.releaseJob ? [`${T.job} acme-api-release`] : []),
-      ...app.cronJobs.map((c) => `${T.cronJob} ${c.name}`),
+      `${T.micro} acme-api-web`,
+      `${T.deployment} acme-api-web`,
+      `${T.service} acme-api-web`,
+      `${T.ingress} acme-api-web`,
+      `${T.micro} acme-api-worker`,
+      `${T.deployment} acme-api-worker`,
+      `${T.job} acme-api-release`,
+      `${T.cronJob} acme-api-nightly-cleanup`,
       // manageDatabase false: only the import (a dynamic resource, no @pulumi/postgresql plugin),
       // and the owner role's new password set on the existing role.
-      `${D.import} ${db.addon}-import`,
-      `${D.rolePassword} ${db.addon}-owner-password`,
+      `${D.import} postgresql-concave-52656-import`,
+      `${D.rolePassword} postgresql-concave-52656-owner-password`,
       // The migration's new credentials: the database owner's and the in-cluster Redis's.
-      `${D.generated} ${db.addon}-owner`,
-      `${D.generated} ${redis.addon}-password`,
+      `${D.generated} postgresql-concave-52656-owner`,
+      `${D.generated} redis-curved-11111-password`,
       // GraphQL Engine and the metadata generated from the imported database (docs/hasura.md).
-      ...(parsed.hasura.enabled
-        ? [
-            "heroku-to-hasura:hasura:HasuraEngine hasura",
-            "pulumi-nodejs:dynamic/heroku-to-hasura/secrets:GeneratedSecret hasura-admin-secret",
-            `${T.secret} hasura`,
-            `${T.deployment} hasura`,
-            `${T.service} hasura`,
-            "pulumi-nodejs:dynamic/heroku-to-hasura/hasura:HasuraMetadata hasura-metadata",
-          ]
-        : []),
+      "heroku-to-hasura:hasura:HasuraEngine hasura",
+      "pulumi-nodejs:dynamic/heroku-to-hasura/secrets:GeneratedSecret hasura-admin-secret",
+      `${T.secret} hasura`,
+      `${T.deployment} hasura`,
+      `${T.service} hasura`,
+      "pulumi-nodejs:dynamic/heroku-to-hasura/hasura:HasuraMetadata hasura-metadata",
     ];
     assert.deepStrictEqual(children, sorted(expected));
     assert.ok(!children.some((c) => c.startsWith("postgresql:") || c.includes(":providers:postgresql")));
@@ -146,12 +133,6 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       !children.some((c) => c.startsWith("docker:") || c.includes("AppImage")),
       "a pinned image builds nothing",
     );
-    assert.deepStrictEqual(
-      app.cronJobs.map((c) => c.job),
-      ["nightly-cleanup"],
-      "the declared Scheduler job",
-    );
-    assert.ok(app.ingress, "the example's custom domains get an Ingress");
 
     // The provider renders to the configured folder in the configured namespace.
     assert.deepStrictEqual(h.rec.get(T.provider, "kubernetes").inputs, {
@@ -167,38 +148,45 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
     assert.deepStrictEqual(await unwrap(outputs[IMAGE_DIGESTS_OUTPUT] as pulumi.Output<unknown>), {
       "acme-api": pinned,
     });
-    for (const w of app.workloads) {
-      const c = (h.rec.get(T.deployment, w.name).inputs as Obj).spec.template.spec.containers[0];
+    for (const w of ["acme-api-web", "acme-api-worker"]) {
+      const c = (h.rec.get(T.deployment, w).inputs as Obj).spec.template.spec.containers[0];
       assert.strictEqual(c.image, pinned);
       assert.deepStrictEqual(c.envFrom, [{ secretRef: { name: secretName } }]);
     }
 
     // New credentials, never Heroku's: the app's URLs, the Redis server and the owner role all carry
     // the generated values (the mocks' stand-ins), and no Heroku password is left in the Secret.
-    const ownerPassword = fakeGeneratedSecret(`${db.addon}-owner`);
-    const redisPassword = fakeGeneratedSecret(`${redis.addon}-password`);
+    const ownerPassword = fakeGeneratedSecret("postgresql-concave-52656-owner");
+    const redisPassword = fakeGeneratedSecret("redis-curved-11111-password");
     const env = h.rec.get(T.secret, "acme-api-env");
     const data = env.inputs.stringData as Record<string, string>;
     assert.strictEqual(
       data.DATABASE_URL,
-      `postgres://${db.ownerRole}:${ownerPassword}@127.0.0.1:31433/${db.database}`,
+      `postgres://postgresql_concave_52656_owner:${ownerPassword}@127.0.0.1:31433/postgresql_concave_52656`,
     );
-    assert.strictEqual(data.REDIS_URL, `redis://:${redisPassword}@${redis.host}:6379`);
+    assert.strictEqual(data.REDIS_URL, `redis://:${redisPassword}@redis-curved-11111.default.svc:6379`);
     for (const heroku of ["fake-pw-acme-source-not-secret", "fake-redis-pw-b81d"]) {
       assert.ok(!JSON.stringify(data).includes(heroku), "no Heroku password in the app's Secret");
     }
-    assert.deepStrictEqual(h.rec.get(T.secret, redis.name).inputs.stringData, { password: redisPassword });
-    const role = h.rec.get(D.rolePassword, `${db.addon}-owner-password`);
-    assert.strictEqual(role.inputs.role, db.ownerRole);
+    assert.deepStrictEqual(h.rec.get(T.secret, "redis-curved-11111").inputs.stringData, {
+      password: redisPassword,
+    });
+    const role = h.rec.get(D.rolePassword, "postgresql-concave-52656-owner-password");
+    assert.strictEqual(role.inputs.role, "postgresql_concave_52656_owner");
     assert.strictEqual(role.inputs.password, ownerPassword);
     assert.ok(role.secretPaths.includes("password") && role.secretPaths.includes("adminUrl"));
 
-    const hasura = parsed.hasura.enabled
-      ? hasuraSection(planHasura(parsed.hasura, plan, parsed.plan.postgres, parsed.plan.ingress), null, null)
-      : null;
-    // The plan's report (with its Hasura section), then the cutover section (freeze off). The
+    // The report's content is test/plan/report.test.ts's: here, that the program writes the report of
+    // the plan for this input (with its Hasura section), then the cutover section (freeze off). The
     // source's size is measured when it is reachable (a dev cluster may run on this machine): exact
     // when it is not.
+    const parsed = parseStackConfig(config, { project: PROJECT, stack: "test" });
+    const plan = planMigration((await readSnapshotFile("examples/snapshot.json")).apps, parsed.plan);
+    const hasura = hasuraSection(
+      planHasura(parsed.hasura, plan, parsed.plan.postgres, parsed.plan.ingress),
+      null,
+      null,
+    );
     const report = pulumi.Output.isInstance(outputs.report)
       ? await unwrap(outputs.report as pulumi.Output<string>)
       : String(outputs.report);
@@ -222,12 +210,13 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
     assert.ok(!report.includes("fake-pw-acme-source-not-secret"), "the report holds no secret value");
     const apps = outputs.apps as Record<string, Record<string, pulumi.Output<unknown>>>;
     assert.deepStrictEqual(Object.keys(apps), ["acme-api"]);
-    assert.deepStrictEqual(
-      Object.keys((await unwrap(apps["acme-api"].workloads)) as object).sort(),
-      app.workloads.map((w) => w.processType).sort(),
-    );
+    assert.deepStrictEqual(Object.keys((await unwrap(apps["acme-api"].workloads)) as object).sort(), [
+      "web",
+      "worker",
+    ]);
     assert.strictEqual(await unwrap(apps["acme-api"].secretName), secretName);
-    assert.deepStrictEqual(Object.keys(outputs.inClusterAddons as object), [redis.addon]);
+    assert.deepStrictEqual(Object.keys(outputs.inClusterAddons as object), ["redis-curved-11111"]);
+    assert.strictEqual(outputs.warnings, 8, "the example's warnings (the report lists them)");
     assert.strictEqual(outputs.warnings, plan.warnings.length);
   });
 
@@ -246,23 +235,19 @@ describe("index.ts program (mock-based, end to end with the example snapshot)", 
       "pulumi-nodejs:dynamic/heroku-to-hasura/data:RedisImport",
       "redis-curved-11111-data",
     ).inputs as Obj;
-    const redis = planMigration(
-      (await readSnapshotFile("examples/snapshot.json")).apps,
-      parseStackConfig(config, { project: PROJECT, stack: "test" }).plan,
-    ).statefulAddons[0];
     assert.deepStrictEqual(
       [inputs.targetName, inputs.importId, inputs.waitSeconds, inputs.targetHint],
       [
-        `${redis.host}:6379`,
+        "redis-curved-11111.default.svc:6379",
         "cutover-1",
         600,
-        `kubectl port-forward -n default svc/${redis.name} 16379:6379`,
+        "kubectl port-forward -n default svc/redis-curved-11111 16379:6379",
       ],
     );
     // The copy logs in to the in-cluster server with its generated password, as the apps do.
     assert.strictEqual(
       decodeURIComponent(new URL(inputs.targetUrl as string).password),
-      fakeGeneratedSecret(`${redis.addon}-password`),
+      fakeGeneratedSecret("redis-curved-11111-password"),
     );
     const data = (outputs.inClusterAddons as Record<string, { data: Record<string, unknown> }>)[
       "redis-curved-11111"
@@ -461,22 +446,19 @@ describe("index.ts program: the data import graph (mock)", () => {
   const seen: RegistrationOptions[] = [];
   let program: Program;
   let tmp: string;
-  let db: { addon: string; database: string; ownerRole: string };
-  let appWorkloads: string[];
+  // The example's migrated Postgres and acme-api's workloads (examples/snapshot.json).
+  const db = {
+    addon: "postgresql-concave-52656",
+    database: "postgresql_concave_52656",
+    ownerRole: "postgresql_concave_52656_owner",
+  };
+  const appWorkloads = ["acme-api-web", "acme-api-worker"];
 
   before(async () => {
     recordRegistrationOptions(seen); // after the harness installed this suite's mocks
     const mod = (await import("../../index")) as unknown as Program | { default: Program };
     program = typeof mod === "function" ? mod : mod.default;
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), "h2h-program-data-"));
-    const raw = validConfig();
-    const plan = planMigration(
-      (await readSnapshotFile("examples/snapshot.json")).apps,
-      parseStackConfig(raw, { project: PROJECT, stack: "test" }).plan,
-    );
-    assert.strictEqual(plan.databases.length, 1);
-    db = plan.databases[0];
-    appWorkloads = plan.apps[0].workloads.map((w) => w.name);
   });
   beforeEach(() => (seen.length = 0));
   after(async () => {

@@ -66,7 +66,7 @@ describe("Kubernetes provider from config (mock-based)", () => {
         namespace: "acme",
         createNamespace: true,
         region: null,
-        target: { kind: "kubeconfig", kubeconfig: SecretString.of(KUBECONFIG), context: null },
+        target: { kind: "kubeconfig", kubeconfig: SecretString.of(KUBECONFIG) },
       },
       { transformations: [h.rec.recordOptions] },
     );

@@ -1,6 +1,6 @@
 import assert from "assert";
 import { SecretString } from "../../components/heroku/secret-string";
-import { assertRenderable } from "../../components/k8s/renderable";
+import { assertRenderable } from "../../components/plan/renderable";
 import { planMigration } from "../../components/plan/plan";
 import { renderReport } from "../../components/plan/report";
 import { AddonOverride } from "../../components/plan/settings";

@@ -15,11 +15,12 @@ describe("names", () => {
     const cases: [string, number, string][] = [
       ["acme-api", 30, "acme-api"],
       ["web", 21, "web"],
-      ["my.app", 30, `my-app-${shortHash("my.app")}`],
-      ["Worker_1", 21, `worker-1-${shortHash("Worker_1")}`],
-      ["9lives", 30, `x-9lives-${shortHash("9lives")}`],
-      ["--a--b--", 30, `a-b-${shortHash("--a--b--")}`],
-      ["a".repeat(40), 30, `${"a".repeat(23)}-${shortHash("a".repeat(40))}`],
+      // Pinned: a different hash would rename, so replace, every object a stack already has.
+      ["my.app", 30, "my-app-13d7e3"],
+      ["Worker_1", 21, "worker-1-67009c"],
+      ["9lives", 30, "x-9lives-bc8673"],
+      ["--a--b--", 30, "a-b-8a45dd"],
+      ["a".repeat(40), 30, `${"a".repeat(23)}-e33cdf`],
     ];
     for (const [raw, max, expected] of cases) {
       it(`${JSON.stringify(raw)} (max ${max}) → ${expected}`, () => {
@@ -37,7 +38,13 @@ describe("names", () => {
 
     it("cuts at a dash boundary without leaving a trailing dash before the hash", () => {
       const got = withHash("abcdefghij-klm", "k", 18);
-      assert.strictEqual(got, `abcdefghij-${shortHash("k")}`);
+      assert.strictEqual(got, "abcdefghij-8254c3");
+    });
+
+    it("the hash is the first 6 hex digits of the SHA-256 of the text (pinned: names must not move)", () => {
+      // SHA-256 of the empty string is e3b0c442…, of "k" 8254c329…
+      assert.strictEqual(shortHash(""), "e3b0c4");
+      assert.strictEqual(shortHash("k"), "8254c3");
     });
   });
 
@@ -52,19 +59,13 @@ describe("names", () => {
       const b = assignUniqueNames([...reqs].reverse());
       assert.deepStrictEqual([...a.entries()].sort(), [...b.entries()].sort());
       assert.strictEqual(a.get(nameKey("w", "other", "web")), "other-web");
-      assert.strictEqual(
-        a.get(nameKey("w", "acme", "web-x")),
-        `acme-web-x-${shortHash(nameKey("w", "acme", "web-x"))}`,
-      );
-      assert.strictEqual(
-        a.get(nameKey("w", "acme-web", "x")),
-        `acme-web-x-${shortHash(nameKey("w", "acme-web", "x"))}`,
-      );
+      assert.strictEqual(a.get(nameKey("w", "acme", "web-x")), "acme-web-x-5d5a1e");
+      assert.strictEqual(a.get(nameKey("w", "acme-web", "x")), "acme-web-x-c5eec1");
     });
 
     it("throws naming both objects when a hashed name meets an identical preferred name", () => {
       const k1 = nameKey("w", "a");
-      const hashed = `dup-${shortHash(k1)}`;
+      const hashed = "dup-c8d156";
       assert.throws(
         () =>
           assignUniqueNames([

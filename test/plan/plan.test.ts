@@ -1,6 +1,6 @@
 import assert from "assert";
 import { AppSnapshot } from "../../components/heroku/snapshot";
-import { isDnsLabel, shortHash } from "../../components/plan/names";
+import { isDnsLabel } from "../../components/plan/names";
 import { unaccountedFacts } from "../../components/plan/ledger";
 import { MigrationPlan, WEB_PORT, WorkloadPlan } from "../../components/plan/types";
 import { PlanSettings } from "../../components/plan/settings";
@@ -217,8 +217,9 @@ const CASES: Case[] = [
       );
       assert.deepStrictEqual(plan.statefulAddons, []);
       assert.deepStrictEqual(warningCodes(plan), [
-        `acme-api log-drain ${a.warnings[0].subject}`,
-        `acme-api log-drain ${a.warnings[1].subject}`,
+        // The fixture's two drains, by id (test/fixtures/snapshots/fixtures.ts), in id order.
+        "acme-api log-drain 0dcf388f-ccdd-472c-8d31-fcfd794cf632",
+        "acme-api log-drain 38ec9bc3-abdc-4327-8e6a-998c2a61a98f",
         "acme-api runtime-var-not-copied PATH",
         "acme-api singleton-process clock",
         "acme-api sni-certificate-key tokyo-12345",
@@ -662,30 +663,22 @@ const CASES: Case[] = [
       const bases = Object.fromEntries(plan.apps.map((a) => [a.app, a.baseName]));
       assert.deepStrictEqual(bases, {
         acme: "acme",
-        "acme-payments-reconciliation-service-eu": `acme-payments-reconcili-${shortHash("acme-payments-reconciliation-service-eu")}`,
-        "acme-payments-reconciliation-service-us": `acme-payments-reconcili-${shortHash("acme-payments-reconciliation-service-us")}`,
+        "acme-payments-reconciliation-service-eu": "acme-payments-reconcili-ce36c3",
+        "acme-payments-reconciliation-service-us": "acme-payments-reconcili-25cf30",
         "acme-web": "acme-web",
         "my-app": "my-app",
-        "my.app": `my-app-${shortHash("my.app")}`,
+        "my.app": "my-app-13d7e3",
       });
       const names = plan.apps.flatMap((a) => a.workloads.map((w) => [a.app, w.processType, w.name]));
       assert.deepStrictEqual(names, [
-        ["acme", "web-x", `acme-web-x-${shortHash("workload\u0000acme\u0000web-x")}`],
-        [
-          "acme-payments-reconciliation-service-eu",
-          "web",
-          `acme-payments-reconcili-${shortHash("acme-payments-reconciliation-service-eu")}-web`,
-        ],
-        [
-          "acme-payments-reconciliation-service-us",
-          "web",
-          `acme-payments-reconcili-${shortHash("acme-payments-reconciliation-service-us")}-web`,
-        ],
-        ["acme-web", "x", `acme-web-x-${shortHash("workload\u0000acme-web\u0000x")}`],
+        ["acme", "web-x", "acme-web-x-062ef1"],
+        ["acme-payments-reconciliation-service-eu", "web", "acme-payments-reconcili-ce36c3-web"],
+        ["acme-payments-reconciliation-service-us", "web", "acme-payments-reconcili-25cf30-web"],
+        ["acme-web", "x", "acme-web-x-2436eb"],
         ["my-app", "web", "my-app-web"],
         ["my-app", "worker-1", "my-app-worker-1"],
-        ["my-app", "worker_1", `my-app-worker-1-${shortHash("worker_1")}`],
-        ["my.app", "web", `my-app-${shortHash("my.app")}-web`],
+        ["my-app", "worker_1", "my-app-worker-1-ba7bf6"],
+        ["my.app", "web", "my-app-13d7e3-web"],
       ]);
       const selectors = plan.apps.flatMap((a) => a.workloads.map((w) => JSON.stringify(w.labels.selector)));
       assert.strictEqual(new Set(selectors).size, selectors.length, "selectors must be unique");

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { createAppSecret } from "./k8s/app-secret";
-import { createCronJob } from "./k8s/cron-job";
-import { Microservice } from "./k8s/microservice";
-import { createReleaseJob } from "./k8s/release-job";
-import { StatefulAddon } from "./k8s/stateful-addon";
-import { AppPlan } from "./plan/types";
-import { Disposition } from "./plan/settings";
+import { createAppSecret } from "./app-secret";
+import { createCronJob } from "./cron-job";
+import { Microservice } from "./microservice";
+import { createReleaseJob } from "./release-job";
+import { StatefulAddon } from "./stateful-addon";
+import { AppPlan } from "../plan/types";
+import { Disposition } from "../plan/settings";
 
 export interface HerokuAppMigrationArgs {
   /** The app's plan: Secret entries, workloads, release Job, Service/Ingress, CronJobs, add-ons. */

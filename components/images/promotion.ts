@@ -1,9 +1,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { AppSnapshot } from "./heroku/snapshot";
-import { AppImage } from "./images/app-image";
-import { buildsImage, ImagesConfig } from "./images/config";
-import { parseImageRef, toDigestRef } from "./formats/image-ref";
+import { AppSnapshot } from "../heroku/snapshot";
+import { AppImage } from "./app-image";
+import { buildsImage, ImagesConfig } from "./config";
+import { parseImageRef, toDigestRef } from "../formats/image-ref";
 
 /**
  * Where each app's image comes from in this stack: built or resolved here (the first stack), or read
@@ -31,8 +31,8 @@ export interface ResolveAppImagesArgs {
   registryPassword?: pulumi.Input<string>;
   /** Where slug build contexts go; default `.build/images`. */
   buildDir?: string;
-  /** Parent for the created resources (e.g. the stack's root component). */
-  parent?: pulumi.Resource;
+  /** Options of the created resources (e.g. the migration component as parent, and aliases). */
+  opts?: pulumi.ResourceOptions;
 }
 
 /** True when the spec is a `repo@sha256:…` pin: it needs no resource and no network. */
@@ -57,9 +57,7 @@ export function resolveAppImages(args: ResolveAppImagesArgs): Record<string, pul
     const ref = new pulumi.StackReference(
       `promote-from-${upstream.split("/").pop()}`,
       { name: upstream },
-      {
-        parent: args.parent,
-      },
+      args.opts,
     );
     const digests = ref.requireOutput(IMAGE_DIGESTS_OUTPUT);
     for (const app of apps) {
@@ -88,9 +86,7 @@ export function resolveAppImages(args: ResolveAppImagesArgs): Record<string, pul
   const cfg = args.imagesConfig;
   const needsDocker =
     cfg.builder === "docker" && apps.some((a) => cfg.apps[a] === undefined || buildsImage(cfg.apps[a]));
-  const dockerProvider = needsDocker
-    ? new docker.Provider("images-docker", {}, { parent: args.parent })
-    : undefined;
+  const dockerProvider = needsDocker ? new docker.Provider("images-docker", {}, args.opts) : undefined;
   for (const snap of args.snapshots) {
     const app = snap.app.name;
     const pinned = isPinned(cfg, app);
@@ -114,7 +110,7 @@ export function resolveAppImages(args: ResolveAppImagesArgs): Record<string, pul
         builder: cfg.builder,
         buildahStorage: cfg.buildah,
       },
-      { parent: args.parent, ...(dockerProvider ? { providers: { docker: dockerProvider } } : {}) },
+      { ...args.opts, ...(dockerProvider ? { providers: { docker: dockerProvider } } : {}) },
     );
     out[app] = image.imageRef;
   }

@@ -1,4 +1,4 @@
-import { MigrationPlan } from "../plan/types";
+import { MigrationPlan } from "./types";
 
 /**
  * Checks, before any resource exists, that every secret value the components will write is

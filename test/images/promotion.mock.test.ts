@@ -5,10 +5,10 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { AppSnapshot, SlugSnapshot } from "../../components/heroku/snapshot";
 import { parseImages } from "../config/parse-images";
-import { IMAGE_DIGESTS_OUTPUT, resolveAppImages } from "../../components/promotion";
+import { IMAGE_DIGESTS_OUTPUT, resolveAppImages } from "../../components/images/promotion";
 import { app } from "../fixtures/snapshots/builder";
 import { installMocks, Registration, resolveOutput } from "../support/pulumi-mocks";
-import { makeSlug, SlugApiDouble, startSlugApi, TestSlug, TOKEN } from "../images/slug-api-double";
+import { makeSlug, SlugApiDouble, startSlugApi, TestSlug, TOKEN } from "./slug-api-double";
 
 const DEV = "organization/heroku-to-hasura/dev";
 const digest = (n: string) => "sha256:" + n.repeat(64).slice(0, 64);

@@ -1,5 +1,5 @@
 import { isMap, isScalar, parseDocument } from "yaml";
-import { toDigestRef } from "../formats/image-ref";
+import { toDigestRef } from "../../components/formats/image-ref";
 
 /**
  * Pure edits and comparisons of `Pulumi.<stack>.yaml` files for `npm run promote`: pinning upstream
