@@ -1,6 +1,8 @@
 import { promises as fs } from "fs";
 import * as path from "path";
 import { checkConfigAgainstApps, selectSnapshots, StackConfig } from "../config";
+import { asBeforeFreeze, renderAppsBeforeFreeze } from "../cutover/before-freeze";
+import { DEFAULT_RECORD_DIR, journalPath, readJournal } from "../cutover/journal";
 import { cutoverReport } from "../cutover/program";
 import { hasuraSection } from "../hasura/deploy";
 import { planHasura } from "../hasura/plan";
@@ -10,7 +12,8 @@ import type { HerokuToHasuraArgs } from "./heroku-to-hasura";
 
 /**
  * The I/O the migration needs before any resource exists, and the plan: reads the Heroku apps
- * (snapshot file or Platform API), checks the config against them, plans, checks the plan can be
+ * (snapshot file or Platform API), undoes on paper what this stack's cutover freeze did to them
+ * (so frozen apps keep their replicas on the cluster), checks the config against them, plans, checks the plan can be
  * deployed, measures the sources for the report's cutover section, and writes the report. Every
  * mistake in config or input fails here, naming the key, app or add-on at fault.
  */
@@ -19,7 +22,11 @@ export async function prepareMigration(config: StackConfig): Promise<HerokuToHas
     needs: readNeeds(config.plan.addons),
     configKey: `${config.project}:heroku`,
   });
-  const apps = selectSnapshots(config, read.apps, read.source);
+  const journal = readJournal(
+    journalPath(process.cwd(), config.cutover.recordDir ?? DEFAULT_RECORD_DIR, config.stack),
+  );
+  const beforeFreeze = asBeforeFreeze(read.apps, journal);
+  const apps = selectSnapshots(config, beforeFreeze.apps, read.source);
   const { images } = checkConfigAgainstApps(config, apps, { requireImages: false });
   const plan = planMigration(apps, config.plan);
   assertRenderable(plan, read.source);
@@ -27,11 +34,9 @@ export async function prepareMigration(config: StackConfig): Promise<HerokuToHas
     ? planHasura(config.hasura, plan, config.plan.postgres, config.plan.ingress)
     : undefined;
   // The cutover section (the freeze, the expected window) closes the report.
-  const cutoverSection = await cutoverReport(
-    { ...config.cutover, stack: config.stack },
-    plan,
-    config.import.enabled,
-  );
+  const cutoverSection =
+    (await cutoverReport({ ...config.cutover, stack: config.stack }, plan, config.import.enabled)) +
+    renderAppsBeforeFreeze(beforeFreeze.notes);
   const report = {
     text: `${renderReport(plan, hasura ? hasuraSection(hasura, null, null) : null)}\n${cutoverSection}`,
     cutoverSection,
