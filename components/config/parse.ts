@@ -494,7 +494,7 @@ function parseSchedules(f: Fields, path: string, value: unknown): ScheduledJob[]
   return jobs;
 }
 
-/** Options the config once named that PostgresImport has no argument for: refused, never ignored. */
+/** Import options PostgresImport has no argument for: a stack that sets one is refused, never silently ignored. */
 const UNSUPPORTED_IMPORT_KEYS = ["allowNonEmptyTarget", "splitTablesLargerThanBytes", "pgBinDir"];
 
 function parseImport(f: Fields, value: unknown): ImportConfig {

@@ -3,9 +3,9 @@
  *
  * Dynamic providers cannot reach the engine's structured log (`pulumi.log` in the provider
  * process has no engine connection: pulumi/pulumi#18249), but since pulumi/pulumi#18253 the CLI
- * passes the provider process's unstructured output through. Measured with CLI v3.248.0: each
- * stderr line shows up live in `pulumi up` (on the stack's row, while the resource is
- * "creating") and again under Diagnostics; see test/data/provider/postgres-import.engine-suite.ts.
+ * passes the provider process's unstructured output through: each stderr line shows up live in
+ * `pulumi up` (on the stack's row, while the resource is "creating") and again under Diagnostics;
+ * test/e2e/postgres-import.test.ts checks the lines in the engine's output.
  * When a progress file is given, lines are also appended to it (for `tail -f`, or when the CLI
  * output is not at hand, e.g. under the Automation API).
  *
