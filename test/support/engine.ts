@@ -74,7 +74,8 @@ export interface Sandbox {
   stateFiles(): { file: string; text: string }[];
   /**
    * A stack of the project in `workDir` (default: this repo, running index.ts through the language
-   * host). Its stack config goes to Pulumi.<stack>.yaml there; `cleanup()` deletes that file.
+   * host). Its stack config goes to Pulumi.<stack>.yaml there; `cleanup()` deletes that file and
+   * what the program wrote under `out/<stack>/` there (the report, rendered manifests, metadata).
    * `structuredConfig` (full keys, objects allowed) is written into that file as YAML, as a user
    * would; `config` goes through `pulumi config set` (use it for secrets).
    */
@@ -145,7 +146,7 @@ export async function createSandbox(): Promise<Sandbox> {
       : {}),
   });
 
-  const localConfigFiles: string[] = [];
+  const localStackFiles: string[] = [];
   const inlineRoot = path.join(dir, "inline");
 
   const wsOpts = { pulumiHome, pulumiCommand, envVars };
@@ -163,7 +164,10 @@ export async function createSandbox(): Promise<Sandbox> {
     stateFiles: () => listFiles(stateDir).map((file) => ({ file, text: fs.readFileSync(file, "utf8") })),
     async localStack(stackName, opts = {}) {
       const workDir = opts.workDir ?? REPO_ROOT;
-      localConfigFiles.push(path.join(workDir, `Pulumi.${stackName}.yaml`));
+      localStackFiles.push(
+        path.join(workDir, `Pulumi.${stackName}.yaml`),
+        path.join(workDir, "out", stackName),
+      );
       const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir }, wsOpts);
       if (opts.structuredConfig) {
         const file = path.join(workDir, `Pulumi.${stackName}.yaml`);
@@ -189,7 +193,7 @@ export async function createSandbox(): Promise<Sandbox> {
       return stack;
     },
     cleanup() {
-      for (const f of localConfigFiles) fs.rmSync(f, { force: true });
+      for (const f of localStackFiles) fs.rmSync(f, { recursive: true, force: true });
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
