@@ -160,32 +160,19 @@ export function planWorkloads(
 ): WorkloadPlan[] {
   const app = snapshot.app.name;
   const types = processTypes(snapshot);
-  for (const type of Object.keys(singletonOverrides).sort(compareStrings)) {
-    if (!types.some((t) => t.type === type) || type === RELEASE_TYPE) {
-      throw new Error(
-        `singletons.${app}.${type}: app ${app} has no process type ${type} ` +
-          `(process types: ${
-            types
-              .map((t) => t.type)
-              .filter((t) => t !== RELEASE_TYPE)
-              .join(", ") || "none"
-          })`,
-      );
-    }
-  }
+  // An override of a process type the app lacks is a typo: refused, naming the key and the types.
+  const requireType = (key: string, type: string) => {
+    if (types.some((t) => t.type === type) && type !== RELEASE_TYPE) return;
+    const known = types.map((t) => t.type).filter((t) => t !== RELEASE_TYPE);
+    throw new Error(
+      `${key}.${app}.${type}: app ${app} has no process type ${type} ` +
+        `(process types: ${known.join(", ") || "none"})`,
+    );
+  };
+  for (const type of Object.keys(singletonOverrides).sort(compareStrings)) requireType("singletons", type);
   for (const type of Object.keys(replicaOverrides).sort(compareStrings)) {
     const n = replicaOverrides[type];
-    if (!types.some((t) => t.type === type) || type === RELEASE_TYPE) {
-      throw new Error(
-        `replicas.${app}.${type}: app ${app} has no process type ${type} ` +
-          `(process types: ${
-            types
-              .map((t) => t.type)
-              .filter((t) => t !== RELEASE_TYPE)
-              .join(", ") || "none"
-          })`,
-      );
-    }
+    requireType("replicas", type);
     if (!Number.isInteger(n) || n < 0) {
       throw new Error(`replicas.${app}.${type}: must be a whole number ≥ 0, got ${n}`);
     }
