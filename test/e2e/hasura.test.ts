@@ -17,7 +17,7 @@ import { PgCluster } from "../../scripts/lib/pg-cluster";
 import { changedResources, createSandbox, REPO_ROOT, Sandbox, scanForSecrets } from "../support/engine";
 import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
 import { SAMPLE_TABLE_FILES, SampleImport, startSampleImport } from "../support/postgres/sample-import";
-import { appImage, PG_ADDON, programStack, setDatabaseUrl } from "../support/program-stack";
+import { appImage, PG_ADDON, setDatabaseUrl } from "../support/program-stack";
 import { MetadataApiDouble, startStackMetadataApi } from "../hasura/metadata-api-double";
 import { readRendered, validateRendered } from "./support/manifests";
 
@@ -47,16 +47,11 @@ describe("Hasura under the real engine (rendered manifests, metadata API double)
     setDatabaseUrl(heroku, databases.sourceUrl());
     api = await startStackMetadataApi(target, targetDb);
     renderDir = path.join(sb.dir, "rendered");
-    stack = await programStack(sb, stackName, {
-      heroku: { apiUrl: heroku.url },
-      cluster: { namespace: "default", renderTo: renderDir },
-      postgresPort: target.port,
-      postgresPassword: target.password,
+    stack = await databases.stack(sb, stackName, {
+      apiUrl: heroku.url,
+      renderTo: renderDir,
       image: IMAGE,
-      sections: {
-        import: { enabled: true, jobs: 2 },
-        hasura: { enabled: true, image: HASURA_IMAGE, endpoint: api.url },
-      },
+      sections: { hasura: { enabled: true, image: HASURA_IMAGE, endpoint: api.url } },
     });
   });
 

@@ -29,7 +29,7 @@ import {
 } from "../support/engine";
 import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
 import { SampleImport, startSampleImport } from "../support/postgres/sample-import";
-import { APP, appImage, PG_ADDON, programStack, REDIS_ADDON, setDatabaseUrl } from "../support/program-stack";
+import { APP, appImage, PG_ADDON, REDIS_ADDON, setDatabaseUrl } from "../support/program-stack";
 import { loadRichData } from "../support/redis/rich-data";
 import { RedisServer, startRedis } from "../support/redis/server";
 import { readRendered, RenderedObject, validateRendered } from "./support/manifests";
@@ -112,14 +112,11 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
     initialVars = { ...appConfigVars() };
 
     renderDir = path.join(sb.dir, "rendered");
-    stack = await programStack(sb, `e2e-program-${process.pid}`, {
-      heroku: { apiUrl: double.url },
-      cluster: { namespace: "default", renderTo: renderDir },
-      postgresPort: target.port,
-      postgresPassword: target.password,
+    stack = await databases.stack(sb, `e2e-program-${process.pid}`, {
+      apiUrl: double.url,
+      renderTo: renderDir,
       image: IMAGE,
       sections: {
-        import: { enabled: true, jobs: 2 },
         addons: { [REDIS_ADDON]: { copy: { host: "127.0.0.1", port: redisTargetPort, waitSeconds: 300 } } },
       },
     });

@@ -22,7 +22,7 @@ import { createSandbox, Sandbox, scanForSecrets, unprotectAll } from "../../supp
 import { FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../../support/heroku-double";
 import { npmRun, type Run } from "../../support/npm-run";
 import { SampleImport, startSampleImport } from "../../support/postgres/sample-import";
-import { APP, appImage, DATABASE_URL_VARS, programStack } from "../../support/program-stack";
+import { APP, appImage, DATABASE_URL_VARS } from "../../support/program-stack";
 import {
   cutoverFixtures,
   formationOf,
@@ -66,16 +66,11 @@ describe("cutover end to end: freeze, import, verify, rollback (real engine, Her
     renderDir = path.join(sb.dir, "rendered");
     // The program reads rehearsal records; none of this machine's may change the report.
     process.env.HEROKU_TO_HASURA_REHEARSALS = path.join(sb.dir, "rehearsals.json");
-    stack = await programStack(sb, `e2e-cutover-${process.pid}`, {
-      heroku: { apiUrl: double.url },
-      cluster: { namespace: "default", renderTo: renderDir },
-      postgresPort: target.port,
-      postgresPassword: target.password,
+    stack = await databases.stack(sb, `e2e-cutover-${process.pid}`, {
+      apiUrl: double.url,
+      renderTo: renderDir,
       image: IMAGE,
-      sections: {
-        import: { enabled: true, jobs: 2 },
-        cutover: { freeze: true, drainTimeoutSeconds: 20, recordDir },
-      },
+      sections: { cutover: { freeze: true, drainTimeoutSeconds: 20, recordDir } },
     });
   });
 

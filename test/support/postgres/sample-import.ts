@@ -9,8 +9,11 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
+import type { Stack } from "@pulumi/pulumi/automation";
+
 import { PgCluster, startPgCluster } from "../../../scripts/lib/pg-cluster";
-import { REPO_ROOT } from "../engine";
+import { REPO_ROOT, type Sandbox } from "../engine";
+import { programStack } from "../program-stack";
 import { createTargetDatabase } from "./existing-target";
 
 /** The sample's owner role and database on the source. */
@@ -58,6 +61,16 @@ export interface SampleImport {
   sourceUrl(password?: string): string;
   /** The add-on's database on the target. */
   targetDb: string;
+  /**
+   * A stack of the program that imports the sample into the target (`import.enabled`, 2 jobs),
+   * reading Heroku from the double at `apiUrl` and rendering its manifests to `renderTo` (no API
+   * server), with `sections` added to the default config.
+   */
+  stack(
+    sb: Sandbox,
+    stackName: string,
+    o: { apiUrl: string; renderTo: string; image: string; sections?: Record<string, unknown> },
+  ): Promise<Stack>;
   stop(): void;
 }
 
@@ -79,6 +92,15 @@ export async function startSampleImport(
       sourcePassword,
       sourceUrl: (password = sourcePassword) => source.url(SAMPLE_DATABASE, SAMPLE_OWNER, password),
       targetDb,
+      stack: (sb, stackName, o) =>
+        programStack(sb, stackName, {
+          heroku: { apiUrl: o.apiUrl },
+          cluster: { namespace: "default", renderTo: o.renderTo },
+          postgresPort: target.port,
+          postgresPassword: target.password,
+          image: o.image,
+          sections: { import: { enabled: true, jobs: 2 }, ...o.sections },
+        }),
       stop,
     };
   } catch (e) {
