@@ -94,4 +94,5 @@ CREATE MATERIALIZED VIEW monthly_revenue AS
 CREATE UNIQUE INDEX monthly_revenue_month ON monthly_revenue (month);
 
 SELECT setval('invoice_number_seq', (SELECT max(number) FROM invoices));
-ANALYZE;
+-- Its own tables only: loaded by the database's owner, a bare ANALYZE warns for every shared catalog.
+ANALYZE accounts, projects, invoices, api_requests, monthly_revenue;

@@ -13,6 +13,12 @@ export interface AppsBeforeFreeze {
   apps: AppSnapshot[];
   /** One line per app planned from its record rather than from Heroku, for the report. */
   notes: string[];
+  /**
+   * One line per app that looks frozen (maintenance on, every process type at 0) with no record to
+   * plan it from: its Deployments get 0 replicas. Shown on the console and in the report, since a
+   * freeze run from another machine leaves its journal there.
+   */
+  warnings: string[];
 }
 
 /**
@@ -23,6 +29,7 @@ export interface AppsBeforeFreeze {
 export function asBeforeFreeze(apps: AppSnapshot[], records: FreezeRecord[]): AppsBeforeFreeze {
   const newestFirst = [...records].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const notes: string[] = [];
+  const warnings: string[] = [];
   const out = apps.map((snap) => {
     const name = snap.app.name;
     let freeze: { record: FreezeRecord; app: AppFreeze } | undefined;
@@ -33,7 +40,21 @@ export function asBeforeFreeze(apps: AppSnapshot[], records: FreezeRecord[]): Ap
         break;
       }
     }
-    if (!freeze || !touched(freeze.app) || freeze.app.restoredAt !== null) return snap;
+    if (!freeze || !touched(freeze.app) || freeze.app.restoredAt !== null) {
+      if (
+        snap.app.maintenance &&
+        snap.formation.length > 0 &&
+        snap.formation.every((f) => f.quantity === 0)
+      ) {
+        warnings.push(
+          `${name}: Heroku shows it in maintenance mode with every process type at 0, and no freeze record of this ` +
+            "stack on this machine says what it ran before, so its Deployments are planned with 0 replicas. If this " +
+            "stack's freeze stopped it from another machine, copy that machine's journal (cutover.recordDir, " +
+            "<stack>.json) here first.",
+        );
+      }
+      return snap;
+    }
     const { record, app } = freeze;
     const formation = snap.formation.map((f) => {
       const before = app.previous.formation.find((p) => p.type === f.type);
@@ -49,11 +70,12 @@ export function asBeforeFreeze(apps: AppSnapshot[], records: FreezeRecord[]): Ap
     );
     return { ...snap, app: { ...snap.app, maintenance }, formation };
   });
-  return { apps: out, notes };
+  return { apps: out, notes, warnings };
 }
 
-/** The report's lines on apps planned from their freeze record; empty when there are none. */
-export function renderAppsBeforeFreeze(notes: string[]): string {
-  if (notes.length === 0) return "";
-  return ["### Apps planned from their freeze record", "", ...notes.map((n) => `- ${n}`), ""].join("\n");
+/** The report's lines on frozen apps (planned from their record, or without one); empty when none. */
+export function renderAppsBeforeFreeze(r: Pick<AppsBeforeFreeze, "notes" | "warnings">): string {
+  const lines = [...r.notes, ...r.warnings.map((w) => `**Warning**: ${w}`)];
+  if (lines.length === 0) return "";
+  return ["### Frozen apps", "", ...lines.map((n) => `- ${n}`), ""].join("\n");
 }

@@ -14,7 +14,7 @@ export interface PipelineStageRef {
   stage: PipelineStage;
 }
 
-/** What every source carries besides the apps: where the Platform API is, and the token for it. */
+/** What every source carries besides the apps: where the Platform API is. */
 interface ApiAccess {
   /** Platform API base URL; undefined = the reader's default (the public API). */
   apiUrl?: string;

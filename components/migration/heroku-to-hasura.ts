@@ -29,7 +29,8 @@ export const HEROKU_TO_HASURA_TYPE = "heroku-to-hasura:index:HerokuToHasura";
 export interface HerokuToHasuraArgs {
   /**
    * The validated stack config (`readStackConfig`/`parseStackConfig`). What each key does, and
-   * which changes replace what, is in docs/config.md; the resources below follow it.
+   * which changes replace what, is in the JSDoc of `StackConfig` (components/config/stack-config.ts)
+   * and README's key table; the resources below follow it.
    */
   config: StackConfig;
   /**
@@ -69,7 +70,7 @@ export interface HerokuToHasuraArgs {
  * add-ons and their data, and one HerokuAppMigration per app. Its {@link outputs} are the stack's.
  */
 export class HerokuToHasura extends pulumi.ComponentResource {
-  /** The stack outputs (see README "Stack outputs"), by name. */
+  /** The stack outputs, by name (`apps`, `imageDigests`, `inClusterAddons`, `databases`, `report`, …). */
   readonly outputs: ReturnType<typeof migrationOutputs>;
 
   constructor(name: string, args: HerokuToHasuraArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -1,4 +1,5 @@
 import { promises as fs } from "fs";
+import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { checkConfigAgainstApps, selectSnapshots, StackConfig } from "../config";
 import { asBeforeFreeze, renderAppsBeforeFreeze } from "../cutover/before-freeze";
@@ -26,6 +27,7 @@ export async function prepareMigration(config: StackConfig): Promise<HerokuToHas
     journalPath(process.cwd(), config.cutover.recordDir ?? DEFAULT_RECORD_DIR, config.stack),
   );
   const beforeFreeze = asBeforeFreeze(read.apps, journal);
+  for (const w of beforeFreeze.warnings) void pulumi.log.warn(w);
   const apps = selectSnapshots(config, beforeFreeze.apps, read.source);
   const { images } = checkConfigAgainstApps(config, apps, { requireImages: false });
   const plan = planMigration(apps, config.plan);
@@ -36,7 +38,7 @@ export async function prepareMigration(config: StackConfig): Promise<HerokuToHas
   // The cutover section (the freeze, the expected window) closes the report.
   const cutoverSection =
     (await cutoverReport({ ...config.cutover, stack: config.stack }, plan, config.import.enabled)) +
-    renderAppsBeforeFreeze(beforeFreeze.notes);
+    renderAppsBeforeFreeze(beforeFreeze);
   const report = {
     text: `${renderReport(plan, hasura ? hasuraSection(hasura, null, null) : null)}\n${cutoverSection}`,
     cutoverSection,

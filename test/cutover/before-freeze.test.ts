@@ -67,26 +67,39 @@ describe("cutover: the apps planned as they were before this stack's freeze (pur
       "acme-api: frozen by this stack's cutover freeze f-1 since 2026-12-05T10:00:04.000Z; planned as it was " +
         "before the freeze (maintenance off, web=2:Performance-M worker=1:Standard-2X), not as Heroku shows it now.",
     ]);
-    assert.match(
-      renderAppsBeforeFreeze(notes),
-      /^### Apps planned from their freeze record\n\n- acme-api: frozen/,
-    );
+    assert.match(renderAppsBeforeFreeze({ notes, warnings: [] }), /^### Frozen apps\n\n- acme-api: frozen/);
   });
 
-  it("leaves apps alone that no record names, that a rollback restored, or that the freeze did not change", () => {
+  it("leaves apps alone that no record names, that a rollback restored, or that the freeze did not change, warning that they get 0 replicas", () => {
     const snaps = [frozenSnapshot("restored"), frozenSnapshot("untouched"), frozenSnapshot("unknown")];
-    const { apps, notes } = asBeforeFreeze(snaps, [
-      record("f-1", "2026-12-05T10:00:00.000Z", [
-        appFreeze("restored", { restoredAt: "2026-12-05T11:00:00.000Z" }),
-        // Already in maintenance and at 0 before the freeze: the freeze changed nothing.
-        appFreeze("untouched", {
-          previous: { maintenance: true, formation: [{ type: "web", quantity: 0, size: "Basic" }] },
-        }),
-      ]),
-    ]);
-    assert.deepEqual(apps, snaps);
+    const running = app("running").process("web", "bin/web", 2, "Basic").build();
+    const { apps, notes, warnings } = asBeforeFreeze(
+      [...snaps, running],
+      [
+        record("f-1", "2026-12-05T10:00:00.000Z", [
+          appFreeze("restored", { restoredAt: "2026-12-05T11:00:00.000Z" }),
+          // Already in maintenance and at 0 before the freeze: the freeze changed nothing.
+          appFreeze("untouched", {
+            previous: { maintenance: true, formation: [{ type: "web", quantity: 0, size: "Basic" }] },
+          }),
+        ]),
+      ],
+    );
+    assert.deepEqual(apps, [...snaps, running]);
     assert.deepEqual(notes, []);
-    assert.equal(renderAppsBeforeFreeze(notes), "");
+    assert.deepEqual(
+      warnings.map((w) => w.split(":")[0]),
+      ["restored", "untouched", "unknown"],
+    );
+    assert.match(
+      warnings[2],
+      /every process type at 0, .* planned with 0 replicas\. If this stack's freeze stopped it from another machine, copy that machine's journal/,
+    );
+    assert.match(
+      renderAppsBeforeFreeze({ notes, warnings }),
+      /\n- \*\*Warning\*\*: unknown: Heroku shows it in maintenance mode/,
+    );
+    assert.equal(renderAppsBeforeFreeze({ notes: [], warnings: [] }), "");
   });
 
   it("takes the newest record naming the app, and keeps a process type scaled up by hand since", () => {
