@@ -68,7 +68,10 @@ export interface Sandbox {
   readonly passphrase: string;
   /** Env for every command: backend, passphrase, no update check, no plugin downloads. */
   readonly envVars: Record<string, string>;
-  /** The whole environment of a command typed by hand in this sandbox (`envVars` and PULUMI_HOME). */
+  /**
+   * The whole environment of a command typed by hand in this sandbox: this process's as it is now
+   * (a suite may set variables after creating the sandbox), `envVars` and PULUMI_HOME.
+   */
   readonly cliEnv: NodeJS.ProcessEnv;
   readonly log: EngineLog;
   /** Operation options that record into `log`. */
@@ -162,7 +165,9 @@ export async function createSandbox(): Promise<Sandbox> {
     pulumiHome,
     passphrase,
     envVars,
-    cliEnv: { ...process.env, ...envVars, PULUMI_HOME: pulumiHome },
+    get cliEnv() {
+      return { ...process.env, ...envVars, PULUMI_HOME: pulumiHome };
+    },
     log,
     ops,
     stateFiles: () => listFiles(stateDir).map((file) => ({ file, text: fs.readFileSync(file, "utf8") })),
