@@ -4,7 +4,6 @@
  * covers reading the state).
  */
 import { strict as assert } from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -15,32 +14,16 @@ import { postgresSessionProbe } from "../../components/cutover/source-sessions";
 import { HerokuPlatformApi } from "../../components/heroku/platform-api";
 import { FULL_TOKEN, startHerokuDouble } from "../support/heroku-double";
 import type { HerokuDouble } from "../support/heroku-double";
+import { npmRun, type Run } from "../support/npm-run";
 import { engineFixture } from "../support/postgres/clusters";
 import { testClient } from "../heroku/support";
-import { cutoverFixtures, ORIGINAL, PG_ADDON, SHARING_APP } from "./support";
+import { cutoverFixtures, formationOf, ORIGINAL, PG_ADDON, SHARING_APP } from "./support";
 
-const REPO = path.resolve(__dirname, "../..");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `npm run cutover -- …` in the repository, asynchronously (the double answers from this process). */
+/** `npm run cutover -- …` in the repository (the double answers from this process). */
 function cutover(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", "cutover", "--", ...args], {
-      cwd: REPO,
-      env: { ...process.env, HEROKU_API_KEY: FULL_TOKEN, ...opts.env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.input ?? "");
+  return npmRun("cutover", args, {
+    env: { ...process.env, HEROKU_API_KEY: FULL_TOKEN, ...opts.env },
+    input: opts.input,
   });
 }
 
@@ -78,12 +61,7 @@ describe("npm run cutover -- status|rollback (real processes, Heroku API double)
   });
 
   const common = ["--stack", stack, "--no-state"];
-  const formation = (app: string) =>
-    double
-      .app(app)
-      .formation.map((f) => `${f.type as string}=${f.quantity as number}:${f.size as string}`)
-      .sort()
-      .join(" ");
+  const formation = (app: string) => formationOf(double, app);
 
   it("usage errors exit 2; a stack without a freeze record exits 3 and says how one is made", async () => {
     const bad = await cutover(["thaw", "--stack", stack]);

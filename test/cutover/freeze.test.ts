@@ -14,7 +14,7 @@ import { startHerokuDouble } from "../support/heroku-double";
 import type { HerokuDouble } from "../support/heroku-double";
 import { engineFixture, EngineFixture } from "../support/postgres/clusters";
 import { testClient } from "../heroku/support";
-import { cutoverFixtures, ORIGINAL, PG_ADDON, SHARING_APP } from "./support";
+import { cutoverFixtures, ORIGINAL, PG_ADDON, SHARING_APP, SHARING_APP_SCALING_FAILS } from "./support";
 
 const USER = "u_acme_freeze";
 const PASSWORD = "fake-pw-freeze-test-7c1d";
@@ -166,14 +166,8 @@ describe("cutover freeze and rollback against the Heroku API double (real Postgr
   });
 
   it("a partial freeze names exactly which apps are frozen and which not, and a retry finishes it keeping the states recorded first", async () => {
-    // Every attempt of the client's retry policy (6) fails on the second app's scaling.
-    double.injectFault({
-      path: `/apps/${SHARING_APP}/formation`,
-      method: "PATCH",
-      kind: "status",
-      status: 503,
-      times: 6,
-    });
+    // Every attempt of the client's retry policy fails on the second app's scaling.
+    double.injectFault(SHARING_APP_SCALING_FAILS);
     const e = await freezeApps(settings(), env(), null).then(
       () => assert.fail("the freeze must fail"),
       (err: unknown) => err as FreezeError,

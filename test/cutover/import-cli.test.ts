@@ -4,33 +4,19 @@
  * copied and verified records its figures for the migration report's window estimate.
  */
 import { strict as assert } from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import { readRehearsals } from "../../components/cutover/rehearsals";
+import { npmRun, type Run } from "../support/npm-run";
 import { engineFixture, EngineFixture } from "../support/postgres/clusters";
 
-const REPO = path.resolve(__dirname, "../..");
 const PASSWORD = "fake-pw-rehearsal-58d2";
 
-function importRun(
-  env: Record<string, string>,
-  args: string[],
-): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", "import", "--", ...args], {
-      cwd: REPO,
-      env: { ...process.env, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+/** `npm run import -- …` with `env` added to this process's. */
+function importRun(env: Record<string, string>, args: string[]): Promise<Run> {
+  return npmRun("import", args, { env: { ...process.env, ...env } });
 }
 
 describe("npm run import as a rehearsal (real process, real PostgreSQL)", function () {

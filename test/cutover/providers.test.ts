@@ -14,16 +14,11 @@ import {
 } from "../../components/cutover/heroku-freeze-provider";
 import { readJournal } from "../../components/cutover/journal";
 import { postgresImportProvider } from "../../components/data/postgres-import-provider";
-import {
-  DynamicProviderHost,
-  PROJECT_ROOT,
-  Props,
-  serializeProvider,
-} from "../support/dynamic-provider-host";
+import { DynamicProviderHost, Props } from "../support/dynamic-provider-host";
 import { FULL_TOKEN, startHerokuDouble } from "../support/heroku-double";
 import type { HerokuDouble } from "../support/heroku-double";
 import { engineFixture, EngineFixture, query } from "../support/postgres/clusters";
-import { cutoverFixtures, freezeInputs, ORIGINAL, PG_ADDON, SHARING_APP } from "./support";
+import { cutoverFixtures, formationOf, freezeInputs, ORIGINAL, PG_ADDON, SHARING_APP } from "./support";
 
 const USER = "u_acme_prov";
 const PW1 = "fake-pw-before-rotation-41ac";
@@ -50,11 +45,8 @@ describe("cutover providers, serialized, against the Heroku API double and real 
     url = (pw) => fx.source.url("prov_src", USER, pw);
     double = await startHerokuDouble(cutoverFixtures(url(PW1)));
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "h2h-providers-"));
-    freezeHost = await DynamicProviderHost.start(await serializeProvider(herokuFreezeProvider), PROJECT_ROOT);
-    importHost = await DynamicProviderHost.start(
-      await serializeProvider(postgresImportProvider),
-      PROJECT_ROOT,
-    );
+    freezeHost = await DynamicProviderHost.serve(herokuFreezeProvider);
+    importHost = await DynamicProviderHost.serve(postgresImportProvider);
   });
 
   after(async () => {
@@ -65,12 +57,7 @@ describe("cutover providers, serialized, against the Heroku API double and real 
   });
 
   const writes = () => double.requests.filter((r) => r.method === "PATCH").length;
-  const formation = (app: string) =>
-    double
-      .app(app)
-      .formation.map((f) => `${f.type as string}=${f.quantity as number}:${f.size as string}`)
-      .sort()
-      .join(" ");
+  const formation = (app: string) => formationOf(double, app);
 
   it("diff: settings update in place, an unfinished freeze or a new database is a change, nothing replaces", () => {
     const olds = {

@@ -12,7 +12,7 @@ import {
   releaseObject,
 } from "../support/heroku-double/api-objects";
 import { buildAccountFixtures, FULL_TOKEN } from "../support/heroku-double";
-import type { DoubleFixtures } from "../support/heroku-double";
+import type { DoubleFixtures, FaultSpec, HerokuDouble } from "../support/heroku-double";
 
 export const PG_ADDON = "postgresql-concave-52656";
 export const SHARING_APP = "acme-reports";
@@ -29,8 +29,7 @@ const PG: AddonSpec = {
 export function cutoverFixtures(databaseUrl: string): DoubleFixtures {
   const f = buildAccountFixtures();
   const api = f.apps.find((a) => a.app.name === "acme-api")!;
-  api.configVars.DATABASE_URL = databaseUrl;
-  api.configVars.HEROKU_POSTGRESQL_ONYX_URL = databaseUrl;
+  for (const key of PG.configVars) api.configVars[key] = databaseUrl;
   f.apps.push({
     app: appObject({ name: SHARING_APP, team: "acme" }),
     configVars: { ACME_DB_URL: databaseUrl, REPORT_EMAIL: "ops@acme.example.com" },
@@ -56,6 +55,24 @@ export function cutoverFixtures(databaseUrl: string): DoubleFixtures {
 export const ORIGINAL = {
   "acme-api": "web=2:Standard-2X worker=1:Standard-1X",
   [SHARING_APP]: "clock=1:Standard-1X web=1:Basic",
+};
+
+/** `app`'s formation as the double holds it now, as `type=quantity:size` sorted (like ORIGINAL). */
+export function formationOf(double: HerokuDouble, app: string): string {
+  return double
+    .app(app)
+    .formation.map((f) => `${f.type as string}=${f.quantity as number}:${f.size as string}`)
+    .sort()
+    .join(" ");
+}
+
+/** Heroku refusing to scale acme-reports, on every attempt of the client's retry policy (6). */
+export const SHARING_APP_SCALING_FAILS: FaultSpec = {
+  path: `/apps/${SHARING_APP}/formation`,
+  method: "PATCH",
+  kind: "status",
+  status: 503,
+  times: 6,
 };
 
 /** HerokuFreeze inputs for the double. */

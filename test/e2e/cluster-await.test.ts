@@ -6,11 +6,6 @@
  * is scheduled) must not deadlock the add-on's Deployment that consumes it.
  */
 import * as assert from "assert";
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-
-import * as yaml from "js-yaml";
 import { Stack } from "@pulumi/pulumi/automation";
 
 import {
@@ -18,16 +13,11 @@ import {
   NO_CONTROLLER_INGRESS_CLASS,
   WAIT_FOR_CONSUMER_STORAGE_CLASS,
 } from "../../scripts/lib/kube-cluster";
-import { createSandbox, REPO_ROOT, Sandbox } from "../support/engine";
-import { ExistingTarget, existingTarget } from "../support/postgres/existing-target";
-import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
-import { createNamespace, testCluster } from "../support/kube";
+import { ClusterSuite, startClusterSuite } from "../support/cluster-suite";
+import { Sandbox, unprotectAll } from "../support/engine";
+import { appImage, editStackConfig, PROJECT, REDIS_ADDON as REDIS } from "../support/program-stack";
 
-const PROJECT = "heroku-to-hasura";
-const APP = "acme-api";
-const REDIS = "redis-curved-11111";
-const IMAGE =
-  "registry.invalid/acme/acme-api@sha256:6666666666666666666666666666666666666666666666666666666666666666";
+const IMAGE = appImage("6");
 const ADDRESS_TIMEOUT = 20;
 
 type Obj = {
@@ -36,41 +26,22 @@ type Obj = {
 };
 
 describe("what up waits for on a real API server: an ingress controller that reports no address, a WaitForFirstConsumer PVC", function () {
+  let suite: ClusterSuite;
   let sb: Sandbox;
-  let double: HerokuDouble;
   let cluster: KubeCluster;
   let stack: Stack;
-  let target: ExistingTarget;
-  let configFile: string;
   const ns = `h2h-await-${process.pid}`;
 
   before(async function () {
     this.timeout(0);
-    sb = await createSandbox();
-    double = await startHerokuDouble(buildAccountFixtures());
-    cluster = await testCluster();
-    target = await existingTarget();
-    await createNamespace(cluster.api, ns);
-    const stackName = `e2e-await-${process.pid}`;
-    configFile = path.join(REPO_ROOT, `Pulumi.${stackName}.yaml`);
-    stack = await sb.localStack(stackName, {
-      structuredConfig: {
-        [`${PROJECT}:heroku`]: { apps: [APP], apiUrl: double.url },
-        [`${PROJECT}:cluster`]: { namespace: ns },
-        // The target exists (manageDatabase false); the stack sets its owner's new password there.
-        [`${PROJECT}:postgres`]: target.postgres,
-        [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
-        [`${PROJECT}:addons`]: { [REDIS]: { disposition: "in-cluster", startEmpty: true } },
-        [`${PROJECT}:storageClass`]: WAIT_FOR_CONSUMER_STORAGE_CLASS,
-        [`${PROJECT}:ingress`]: {
-          className: NO_CONTROLLER_INGRESS_CLASS,
-          addressTimeoutSeconds: ADDRESS_TIMEOUT,
-        },
-      },
-      config: {
-        [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
-        [`${PROJECT}:kubeconfig`]: { value: cluster.kubeconfig, secret: true },
-        [`${PROJECT}:postgresPassword`]: { value: target.pg.password, secret: true },
+    suite = await startClusterSuite(ns);
+    ({ sb, cluster } = suite);
+    stack = await suite.stack(`e2e-await-${process.pid}`, {
+      image: IMAGE,
+      sections: {
+        addons: { [REDIS]: { disposition: "in-cluster", startEmpty: true } },
+        storageClass: WAIT_FOR_CONSUMER_STORAGE_CLASS,
+        ingress: { className: NO_CONTROLLER_INGRESS_CLASS, addressTimeoutSeconds: ADDRESS_TIMEOUT },
       },
     });
   });
@@ -78,21 +49,10 @@ describe("what up waits for on a real API server: an ingress controller that rep
   after(async function () {
     this.timeout(120_000);
     if (stack) {
-      execFileSync(
-        path.join(sb.engine.bin, "pulumi"),
-        ["state", "unprotect", "--all", "--yes", "--stack", stack.name],
-        {
-          cwd: REPO_ROOT,
-          env: { ...process.env, ...sb.envVars, PULUMI_HOME: sb.pulumiHome },
-          stdio: "ignore",
-        },
-      );
+      unprotectAll(sb, stack);
       await stack.destroy({ ...sb.ops() }).catch(() => undefined);
     }
-    sb?.log.flush();
-    await double?.close();
-    sb?.cleanup();
-    target?.pg.stop();
+    await suite?.stop();
   });
 
   it(`no address from the controller: up fails after the stack's ${ADDRESS_TIMEOUT} s, naming the Ingress; the WaitForFirstConsumer PVC bound meanwhile`, async function () {
@@ -127,11 +87,7 @@ describe("what up waits for on a real API server: an ingress controller that rep
   });
 
   it("addressTimeoutSeconds 0: up does not wait for the address and succeeds", async function () {
-    const doc = yaml.load(fs.readFileSync(configFile, "utf8")) as {
-      config: Record<string, Record<string, unknown>>;
-    };
-    doc.config[`${PROJECT}:ingress`].addressTimeoutSeconds = 0;
-    fs.writeFileSync(configFile, yaml.dump(doc));
+    editStackConfig(stack, (c) => (c[`${PROJECT}:ingress`].addressTimeoutSeconds = 0));
     const t0 = Date.now();
     const res = await stack.up({ ...sb.ops() });
     assert.strictEqual(res.summary.result, "succeeded");

@@ -5,7 +5,6 @@
  * naming the missing permission.
  */
 import * as assert from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -14,15 +13,12 @@ import { parseAllDocuments } from "yaml";
 
 import { KubeApi } from "../../scripts/lib/kube-api";
 import { KubeCluster, kubeconfigYaml } from "../../scripts/lib/kube-cluster";
-import { createSandbox, REPO_ROOT, Sandbox } from "../support/engine";
-import { ExistingTarget, existingTarget } from "../support/postgres/existing-target";
-import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
-import { createNamespace, testCluster } from "../support/kube";
+import { ClusterSuite, startClusterSuite } from "../support/cluster-suite";
+import { REPO_ROOT, Sandbox, unprotectAll } from "../support/engine";
+import { HerokuDouble } from "../support/heroku-double";
+import { APP, appImage, NIGHTLY_CLEANUP, PROJECT } from "../support/program-stack";
 
-const PROJECT = "heroku-to-hasura";
-const APP = "acme-api";
-const IMAGE =
-  "registry.invalid/acme/acme-api@sha256:3333333333333333333333333333333333333333333333333333333333333333";
+const IMAGE = appImage("3");
 export const RBAC_FILE = path.join(REPO_ROOT, "examples", "kubernetes", "deployer-rbac.yaml");
 const SA = "heroku-to-hasura-deployer";
 
@@ -59,49 +55,28 @@ export async function deployerKubeconfig(admin: KubeApi, cluster: KubeCluster, n
 }
 
 describe("least privilege on a real API server: the published namespace Role is enough, and a missing rule is named (server-side apply creates with PATCH)", function () {
+  let suite: ClusterSuite;
   let sb: Sandbox;
   let double: HerokuDouble;
   let cluster: KubeCluster;
   let stack: Stack;
-  let target: ExistingTarget;
   const ns = `h2h-rbac-${process.pid}`;
   const rolePath = () => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles/${SA}`;
 
   before(async function () {
     this.timeout(0);
-    sb = await createSandbox();
-    double = await startHerokuDouble(buildAccountFixtures());
-    cluster = await testCluster();
-    target = await existingTarget();
-    await createNamespace(cluster.api, ns);
-    const kubeconfig = await deployerKubeconfig(cluster.api, cluster, ns);
-    stack = await sb.localStack(`e2e-rbac-${process.pid}`, {
-      structuredConfig: {
-        [`${PROJECT}:heroku`]: { apps: [APP], apiUrl: double.url },
-        [`${PROJECT}:cluster`]: { namespace: ns },
-        // The target exists (manageDatabase false); the stack sets its owner's new password there.
-        [`${PROJECT}:postgres`]: target.postgres,
-        [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
-        // The in-cluster Redis's data is not what this test is about (test/e2e/program.test.ts copies it).
-        [`${PROJECT}:addons`]: { "redis-curved-11111": { startEmpty: true } },
-        [`${PROJECT}:schedules`]: {
-          [APP]: [{ name: "nightly-cleanup", schedule: "0 3 * * *", command: "rake cleanup" }],
-        },
-      },
-      config: {
-        [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
-        [`${PROJECT}:kubeconfig`]: { value: kubeconfig, secret: true },
-        [`${PROJECT}:postgresPassword`]: { value: target.pg.password, secret: true },
-      },
+    suite = await startClusterSuite(ns);
+    ({ sb, double, cluster } = suite);
+    stack = await suite.stack(`e2e-rbac-${process.pid}`, {
+      image: IMAGE,
+      kubeconfig: await deployerKubeconfig(cluster.api, cluster, ns),
+      sections: { schedules: NIGHTLY_CLEANUP },
     });
   });
 
   after(async function () {
     this.timeout(120_000);
-    sb?.log.flush();
-    await double?.close();
-    sb?.cleanup();
-    target?.pg.stop();
+    await suite?.stop();
   });
 
   it("the ServiceAccount can do nothing outside its namespace (control)", async function () {
@@ -144,15 +119,7 @@ describe("least privilege on a real API server: the published namespace Role is 
   });
 
   it("destroy (after unprotecting) works with the same Role", async function () {
-    execFileSync(
-      path.join(sb.engine.bin, "pulumi"),
-      ["state", "unprotect", "--all", "--yes", "--stack", stack.name],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ...sb.envVars, PULUMI_HOME: sb.pulumiHome },
-        stdio: "ignore",
-      },
-    );
+    unprotectAll(sb, stack);
     const res = await stack.destroy({ ...sb.ops() });
     assert.strictEqual(res.summary.result, "succeeded");
     assert.deepStrictEqual(await cluster.api.list(`/apis/apps/v1/namespaces/${ns}/deployments`), []);

@@ -10,12 +10,9 @@
  * createNamespace → destroy refused while the PVC is protected → destroy leaves nothing of ours.
  */
 import * as assert from "assert";
-import { execFileSync, spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
-import * as path from "path";
 
-import * as yaml from "js-yaml";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 
 import { Client } from "pg";
@@ -24,15 +21,20 @@ import type { PgCluster } from "../../scripts/lib/pg-cluster";
 
 import { KubeApi, KubeApiError } from "../../scripts/lib/kube-api";
 import { KubeCluster } from "../../scripts/lib/kube-cluster";
-import { changedResources, createSandbox, findPlaintext, REPO_ROOT, Sandbox } from "../support/engine";
-import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
-import { createNamespace, testCluster, Watcher, WatchEvent } from "../support/kube";
-import { ExistingTarget, existingTarget } from "../support/postgres/existing-target";
+import { ClusterSuite, startClusterSuite } from "../support/cluster-suite";
+import { changedResources, pulumiCli, Sandbox, scanForSecrets, unprotectAll } from "../support/engine";
+import { FULL_TOKEN, HerokuDouble } from "../support/heroku-double";
+import { Watcher, WatchEvent } from "../support/kube";
+import {
+  APP,
+  appImage,
+  editStackConfig,
+  NIGHTLY_CLEANUP,
+  PROJECT,
+  stackConfigFile,
+} from "../support/program-stack";
 
-const PROJECT = "heroku-to-hasura";
-const APP = "acme-api";
-const IMAGE =
-  "registry.invalid/acme/acme-api@sha256:2222222222222222222222222222222222222222222222222222222222222222";
+const IMAGE = appImage("2");
 const MANAGED = "app.kubernetes.io/managed-by=heroku-to-hasura";
 
 type Obj = {
@@ -55,14 +57,13 @@ const conditionTrue = (o: Obj, type: string) =>
   );
 
 describe("index.ts under the real engine, applied to a real Kubernetes API server (local control plane, KWOK nodes)", function () {
+  let suite: ClusterSuite;
   let sb: Sandbox;
   let double: HerokuDouble;
   let cluster: KubeCluster;
   let api: KubeApi;
   let stack: Stack;
-  let configFile: string;
   let pg: PgCluster;
-  let target: ExistingTarget;
   const ns = `h2h-e2e-${process.pid}`;
   const ours = (collection: string) =>
     api.list(`${collection}?labelSelector=${encodeURIComponent(MANAGED)}`) as Promise<unknown> as Promise<
@@ -74,15 +75,6 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
   const ingresses = `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`;
   const appDeployments = async () =>
     (await ours(apps("deployments"))).filter((d) => d.metadata.labels?.["app.kubernetes.io/name"] === APP);
-
-  /** Edits the stack's structured config (what a user edits in Pulumi.<stack>.yaml). */
-  function editConfig(mutate: (config: Record<string, Record<string, unknown>>) => void): void {
-    const doc = yaml.load(fs.readFileSync(configFile, "utf8")) as {
-      config: Record<string, Record<string, unknown>>;
-    };
-    mutate(doc.config);
-    fs.writeFileSync(configFile, yaml.dump(doc));
-  }
 
   /** Runs `op` while watching the namespace's Jobs, Deployments, ReplicaSets and Secrets. */
   async function watched<T>(op: () => Promise<T>): Promise<{ result: T; events: WatchEvent[] }> {
@@ -102,55 +94,24 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
     }
   }
 
-  function pulumiCli(args: string[]): string {
-    return execFileSync(path.join(sb.engine.bin, "pulumi"), [...args, "--stack", stack.name], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...sb.envVars, PULUMI_HOME: sb.pulumiHome },
-      encoding: "utf8",
-    });
-  }
-
   before(async function () {
     this.timeout(0); // the first run builds the engine and the control plane
-    sb = await createSandbox();
-    double = await startHerokuDouble(buildAccountFixtures());
-    cluster = await testCluster();
-    api = cluster.api;
-    await createNamespace(api, ns);
     // The target database and its owner role exist (manageDatabase false, as the dev job leaves
     // them); the stack gives the role its new password, the one the app's DATABASE_URL carries.
-    target = await existingTarget();
-    pg = target.pg;
-    const stackName = `e2e-cluster-${process.pid}`;
-    configFile = path.join(REPO_ROOT, `Pulumi.${stackName}.yaml`);
-    stack = await sb.localStack(stackName, {
-      structuredConfig: {
-        [`${PROJECT}:heroku`]: { apps: [APP], apiUrl: double.url },
-        [`${PROJECT}:cluster`]: { namespace: ns },
-        // The database is not imported here (test/e2e/program.test.ts does that); the apps' URLs
-        // point at it all the same.
-        [`${PROJECT}:postgres`]: target.postgres,
-        [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
-        // KWOK runs no container, so no Redis to copy into (test/e2e/program.test.ts copies one).
-        [`${PROJECT}:addons`]: { "redis-curved-11111": { startEmpty: true } },
-        [`${PROJECT}:schedules`]: {
-          [APP]: [{ name: "nightly-cleanup", schedule: "0 3 * * *", command: "rake cleanup" }],
-        },
-      },
-      config: {
-        [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
-        [`${PROJECT}:kubeconfig`]: { value: cluster.kubeconfig, secret: true },
-        [`${PROJECT}:postgresPassword`]: { value: pg.password, secret: true },
-      },
+    // The database is not imported here (test/e2e/program.test.ts does that); the apps' URLs point
+    // at it all the same. KWOK runs no container, so the in-cluster Redis starts empty.
+    suite = await startClusterSuite(ns);
+    ({ sb, double, cluster, target: pg } = suite);
+    api = cluster.api;
+    stack = await suite.stack(`e2e-cluster-${process.pid}`, {
+      image: IMAGE,
+      sections: { schedules: NIGHTLY_CLEANUP },
     });
   });
 
   after(async function () {
     this.timeout(120_000);
-    sb?.log.flush();
-    await double?.close();
-    sb?.cleanup();
-    pg?.stop();
+    await suite?.stop();
   });
 
   it("preview plans the app's objects and creates nothing on the cluster", async function () {
@@ -283,7 +244,7 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
 
   it("a replicas override changes only that Deployment", async function () {
     const before = Object.fromEntries((await ours(apps("deployments"))).map((d) => [d.metadata.name, d]));
-    editConfig((c) => (c[`${PROJECT}:replicas`] = { [APP]: { worker: 3 } }));
+    editStackConfig(stack, (c) => (c[`${PROJECT}:replicas`] = { [APP]: { worker: 3 } }));
     const events: EngineEvent[] = [];
     await stack.up({ ...sb.ops({ events }) });
     assert.deepStrictEqual(changedResources(events), [
@@ -320,7 +281,10 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
   });
 
   it("createNamespace: true adopts the existing namespace and replaces nothing", async function () {
-    editConfig((c) => ((c[`${PROJECT}:cluster`] as Record<string, unknown>).createNamespace = true));
+    editStackConfig(
+      stack,
+      (c) => ((c[`${PROJECT}:cluster`] as Record<string, unknown>).createNamespace = true),
+    );
     const events: EngineEvent[] = [];
     await stack.up({ ...sb.ops({ events }) });
     const changed = changedResources(events);
@@ -338,15 +302,7 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
     // `pulumi destroy --yes` previews first, and the preview fails on the protected PVC. (With
     // `--skip-preview`, as the Automation API's destroy runs, Pulumi deletes the unprotected
     // resources before it stops at the protected one: docs/kubernetes.md says so.)
-    const r = spawnSync(
-      path.join(sb.engine.bin, "pulumi"),
-      ["destroy", "--yes", "--non-interactive", "--stack", stack.name],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ...sb.envVars, PULUMI_HOME: sb.pulumiHome },
-        encoding: "utf8",
-      },
-    );
+    const r = pulumiCli(sb, stack, ["destroy", "--yes", "--non-interactive"]);
     assert.notStrictEqual(r.status, 0, "destroy failed");
     assert.match(
       r.stdout + r.stderr,
@@ -358,7 +314,7 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
   });
 
   it("after unprotecting, destroy leaves no object of ours behind (the namespace is kept)", async function () {
-    pulumiCli(["state", "unprotect", "--all", "--yes"]);
+    unprotectAll(sb, stack);
     const res = await stack.destroy({ ...sb.ops() });
     assert.strictEqual(res.summary.result, "succeeded");
     const collections = [
@@ -404,14 +360,12 @@ describe("index.ts under the real engine, applied to a real Kubernetes API serve
     needles.push(
       { label: "Heroku API token", value: FULL_TOKEN },
       { label: "kubeconfig client key", value: Buffer.from(key, "base64").toString("utf8").split("\n")[1] },
-      { label: "passphrase", value: sb.passphrase },
     );
-    const hay = [
-      ...sb.stateFiles().map((s) => ({ where: path.basename(s.file), text: s.text })),
-      { where: "engine output", text: sb.log.text() },
-      { where: "engine events", text: sb.log.events() },
-      { where: "stack config file", text: fs.readFileSync(configFile, "utf8") },
-    ];
-    assert.deepStrictEqual(findPlaintext(needles, hay), []);
+    const configText = fs.readFileSync(stackConfigFile(stack), "utf8");
+    // The sandbox's passphrase is looked for too.
+    assert.deepStrictEqual(
+      scanForSecrets(sb, needles, [{ where: "stack config file", text: configText }]),
+      [],
+    );
   });
 });

@@ -6,7 +6,6 @@
  * the metadata API double (no GraphQL Engine container can run here). A second up changes nothing.
  */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -15,16 +14,15 @@ import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 
 import { sqlIdentifier } from "../../components/plan/names";
 import { KubeApi } from "../../scripts/lib/kube-api";
-import { PgCluster, startPgCluster } from "../../scripts/lib/pg-cluster";
-import { changedResources, createSandbox, findPlaintext, REPO_ROOT, Sandbox } from "../support/engine";
+import { PgCluster } from "../../scripts/lib/pg-cluster";
+import { changedResources, createSandbox, REPO_ROOT, Sandbox, scanForSecrets } from "../support/engine";
 import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
+import { SAMPLE_TABLE_FILES, SampleImport, startSampleImport } from "../support/postgres/sample-import";
+import { appImage, PG_ADDON, programStack, setDatabaseUrl } from "../support/program-stack";
 import { createNamespace, testCluster } from "../support/kube";
-import { MetadataApiDouble } from "../hasura/metadata-api-double";
+import { MetadataApiDouble, startStackMetadataApi } from "../hasura/metadata-api-double";
 
-const PROJECT = "heroku-to-hasura";
-const APP = "acme-api";
-const PG_ADDON = "postgresql-concave-52656";
-const IMAGE = "registry.invalid/acme/acme-api@sha256:" + "3".repeat(64);
+const IMAGE = appImage("3");
 const HASURA_IMAGE = "hasura/graphql-engine@sha256:" + "4".repeat(64);
 
 type Obj = {
@@ -35,41 +33,13 @@ type Obj = {
   immutable?: boolean;
 };
 
-function loadSample(cluster: PgCluster, user: string, password: string, db: string): void {
-  cluster.psql(`CREATE ROLE ${user} LOGIN PASSWORD '${password}'`);
-  cluster.createDatabase(db, user);
-  const r = spawnSync(
-    path.join(cluster.binDir, "psql"),
-    [
-      "-X",
-      "-q",
-      "-v",
-      "ON_ERROR_STOP=1",
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(cluster.port),
-      "-U",
-      user,
-      "-d",
-      db,
-    ],
-    {
-      input: fs.readFileSync(path.join(REPO_ROOT, "examples", "sample-db.sql")),
-      env: { ...process.env, PGPASSWORD: password, PGOPTIONS: "-c client_min_messages=error" },
-      encoding: "utf8",
-    },
-  );
-  if (r.status !== 0) throw new Error(`loading examples/sample-db.sql failed: ${r.stderr}`);
-}
-
 describe("Hasura on a real Kubernetes API server (local control plane, KWOK nodes, metadata API double)", function () {
   let sb: Sandbox;
   let heroku: HerokuDouble;
   let metadataApi: MetadataApiDouble;
   let kube: KubeApi;
   let stack: Stack;
-  let source: PgCluster;
+  let databases: SampleImport;
   let target: PgCluster;
   const ns = `h2h-hasura-${process.pid}`;
   const stackName = `e2e-hasura-cluster-${process.pid}`;
@@ -89,41 +59,20 @@ describe("Hasura on a real Kubernetes API server (local control plane, KWOK node
     const cluster = await testCluster();
     kube = cluster.api;
     await createNamespace(kube, ns);
-    source = await startPgCluster();
-    target = await startPgCluster();
-    loadSample(source, "u_acme", sourcePassword, "acme_source");
-    const sourceUrl = source.url("acme_source", "u_acme", sourcePassword);
-    heroku.setConfigVar(APP, "DATABASE_URL", sourceUrl);
-    heroku.setConfigVar(APP, "HEROKU_POSTGRESQL_ONYX_URL", sourceUrl);
-    const owner = sqlIdentifier(PG_ADDON, "_owner");
-    target.psql(`CREATE ROLE ${owner} LOGIN PASSWORD '${sourcePassword}'`);
-    target.createDatabase(targetDb, owner);
-    target.createDatabase("hasura_metadata");
-    metadataApi = new MetadataApiDouble({
-      adminSecret: "learnt-from-the-cluster",
-      env: { [`HASURA_SOURCE_${targetDb.toUpperCase()}_URL`]: target.url(targetDb) },
-    });
-    await metadataApi.start();
-    stack = await sb.localStack(stackName, {
-      structuredConfig: {
-        [`${PROJECT}:heroku`]: { apps: [APP], apiUrl: heroku.url },
-        [`${PROJECT}:cluster`]: { namespace: ns },
-        [`${PROJECT}:postgres`]: {
-          host: "127.0.0.1",
-          port: target.port,
-          adminUser: "postgres",
-          manageDatabase: false,
-        },
-        [`${PROJECT}:import`]: { enabled: true, jobs: 2 },
-        [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
-        // The in-cluster Redis's data is not what this test is about (test/e2e/program.test.ts copies it).
-        [`${PROJECT}:addons`]: { "redis-curved-11111": { startEmpty: true } },
-        [`${PROJECT}:hasura`]: { enabled: true, image: HASURA_IMAGE, endpoint: metadataApi.url },
-      },
-      config: {
-        [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
-        [`${PROJECT}:postgresPassword`]: { value: target.password, secret: true },
-        [`${PROJECT}:kubeconfig`]: { value: cluster.kubeconfig, secret: true },
+    databases = await startSampleImport(sourcePassword);
+    target = databases.target;
+    setDatabaseUrl(heroku, databases.sourceUrl());
+    metadataApi = await startStackMetadataApi(target, targetDb);
+    stack = await programStack(sb, stackName, {
+      heroku: { apiUrl: heroku.url },
+      cluster: { namespace: ns },
+      postgresPort: target.port,
+      postgresPassword: target.password,
+      kubeconfig: cluster.kubeconfig,
+      image: IMAGE,
+      sections: {
+        import: { enabled: true, jobs: 2 },
+        hasura: { enabled: true, image: HASURA_IMAGE, endpoint: metadataApi.url },
       },
     });
   });
@@ -132,8 +81,7 @@ describe("Hasura on a real Kubernetes API server (local control plane, KWOK node
     this.timeout(120_000);
     sb?.log.flush();
     sb?.cleanup();
-    source?.stop();
-    target?.stop();
+    databases?.stop();
     await metadataApi?.stop();
     await heroku?.close();
     fs.rmSync(path.join(REPO_ROOT, "out", stackName), { recursive: true, force: true });
@@ -191,15 +139,7 @@ describe("Hasura on a real Kubernetes API server (local control plane, KWOK node
     assert.strictEqual(adminSecret.length, 48);
 
     const tablesDir = path.join(projectDir, "metadata", "databases", targetDb, "tables");
-    assert.deepStrictEqual(fs.readdirSync(tablesDir).sort(), [
-      "public_accounts.yaml",
-      "public_active_projects.yaml",
-      "public_api_requests.yaml",
-      "public_invoices.yaml",
-      "public_monthly_revenue.yaml",
-      "public_projects.yaml",
-      "tables.yaml",
-    ]);
+    assert.deepStrictEqual(fs.readdirSync(tablesDir).sort(), SAMPLE_TABLE_FILES);
     const hasura = res.outputs.hasura.value as { tables: number; relationships: number };
     assert.deepStrictEqual([hasura.tables, hasura.relationships], [6, 6]);
     const replace = metadataApi.requests.filter((r) => r.type === "replace_metadata");
@@ -218,18 +158,12 @@ describe("Hasura on a real Kubernetes API server (local control plane, KWOK node
   });
 
   it("the admin secret and the passwords stay out of state and engine logs in plaintext", function () {
-    const hits = findPlaintext(
-      [
-        { label: "Hasura admin secret", value: adminSecret },
-        { label: "source database password", value: sourcePassword },
-        { label: "target admin password", value: target.password },
-      ],
-      [
-        ...sb.stateFiles().map((s) => ({ where: path.relative(sb.stateDir, s.file), text: s.text })),
-        { where: "engine output", text: sb.log.text() },
-        { where: "engine events", text: sb.log.events() },
-      ],
-    );
+    const hits = scanForSecrets(sb, [
+      { label: "Hasura admin secret", value: adminSecret },
+      { label: "source database password", value: sourcePassword },
+      { label: "target admin password", value: target.password },
+      { label: "Heroku API token", value: FULL_TOKEN },
+    ]);
     assert.deepStrictEqual(hits, []);
   });
 });

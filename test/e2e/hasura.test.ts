@@ -6,7 +6,6 @@
  * changes nothing; the admin secret and every password stay out of state and logs in plaintext.
  */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -14,52 +13,23 @@ import * as path from "path";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 
 import { sqlIdentifier } from "../../components/plan/names";
-import { PgCluster, startPgCluster } from "../../scripts/lib/pg-cluster";
-import { changedResources, createSandbox, findPlaintext, REPO_ROOT, Sandbox } from "../support/engine";
+import { PgCluster } from "../../scripts/lib/pg-cluster";
+import { changedResources, createSandbox, REPO_ROOT, Sandbox, scanForSecrets } from "../support/engine";
 import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
-import { MetadataApiDouble } from "../hasura/metadata-api-double";
+import { SAMPLE_TABLE_FILES, SampleImport, startSampleImport } from "../support/postgres/sample-import";
+import { appImage, PG_ADDON, setDatabaseUrl } from "../support/program-stack";
+import { MetadataApiDouble, startStackMetadataApi } from "../hasura/metadata-api-double";
 import { readRendered, validateRendered } from "./support/manifests";
 
-const PROJECT = "heroku-to-hasura";
-const APP = "acme-api";
-const PG_ADDON = "postgresql-concave-52656";
-const IMAGE = "registry.invalid/acme/acme-api@sha256:" + "1".repeat(64);
+const IMAGE = appImage("1");
 const HASURA_IMAGE = "hasura/graphql-engine@sha256:" + "2".repeat(64);
-
-function loadSample(cluster: PgCluster, user: string, password: string, db: string): void {
-  cluster.psql(`CREATE ROLE ${user} LOGIN PASSWORD '${password}'`);
-  cluster.createDatabase(db, user);
-  const r = spawnSync(
-    path.join(cluster.binDir, "psql"),
-    [
-      "-X",
-      "-q",
-      "-v",
-      "ON_ERROR_STOP=1",
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(cluster.port),
-      "-U",
-      user,
-      "-d",
-      db,
-    ],
-    {
-      input: fs.readFileSync(path.join(REPO_ROOT, "examples", "sample-db.sql")),
-      env: { ...process.env, PGPASSWORD: password, PGOPTIONS: "-c client_min_messages=error" },
-      encoding: "utf8",
-    },
-  );
-  if (r.status !== 0) throw new Error(`loading examples/sample-db.sql failed: ${r.stderr}`);
-}
 
 describe("Hasura under the real engine (rendered manifests, metadata API double)", function () {
   let sb: Sandbox;
   let heroku: HerokuDouble;
   let api: MetadataApiDouble;
   let stack: Stack;
-  let source: PgCluster;
+  let databases: SampleImport;
   let target: PgCluster;
   let renderDir: string;
   const stackName = `e2e-hasura-${process.pid}`;
@@ -72,50 +42,22 @@ describe("Hasura under the real engine (rendered manifests, metadata API double)
     this.timeout(0);
     sb = await createSandbox();
     heroku = await startHerokuDouble(buildAccountFixtures());
-    source = await startPgCluster();
-    target = await startPgCluster();
-    loadSample(source, "u_acme", sourcePassword, "acme_source");
-    const sourceUrl = source.url("acme_source", "u_acme", sourcePassword);
-    heroku.setConfigVar(APP, "DATABASE_URL", sourceUrl);
-    heroku.setConfigVar(APP, "HEROKU_POSTGRESQL_ONYX_URL", sourceUrl);
-    const owner = sqlIdentifier(PG_ADDON, "_owner");
-    target.psql(`CREATE ROLE ${owner} LOGIN PASSWORD '${sourcePassword}'`);
-    target.createDatabase(targetDb, owner);
-    target.createDatabase("hasura_metadata");
-    // GraphQL Engine's environment as the rendered Secret gives it, pointed at the real target.
-    api = new MetadataApiDouble({
-      adminSecret: "set-below",
-      env: { [`HASURA_SOURCE_${targetDb.toUpperCase()}_URL`]: target.url(targetDb) },
-    });
-    await api.start();
+    databases = await startSampleImport(sourcePassword);
+    target = databases.target;
+    setDatabaseUrl(heroku, databases.sourceUrl());
+    api = await startStackMetadataApi(target, targetDb);
     renderDir = path.join(sb.dir, "rendered");
-    stack = await sb.localStack(stackName, {
-      structuredConfig: {
-        [`${PROJECT}:heroku`]: { apps: [APP], apiUrl: heroku.url },
-        [`${PROJECT}:cluster`]: { namespace: "default", renderTo: renderDir },
-        [`${PROJECT}:postgres`]: {
-          host: "127.0.0.1",
-          port: target.port,
-          adminUser: "postgres",
-          manageDatabase: false,
-        },
-        [`${PROJECT}:import`]: { enabled: true, jobs: 2 },
-        [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
-        // The in-cluster Redis's data is not what this test is about (test/e2e/program.test.ts copies it).
-        [`${PROJECT}:addons`]: { "redis-curved-11111": { startEmpty: true } },
-        [`${PROJECT}:hasura`]: { enabled: true, image: HASURA_IMAGE, endpoint: api.url },
-      },
-      config: {
-        [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
-        [`${PROJECT}:postgresPassword`]: { value: target.password, secret: true },
-      },
+    stack = await databases.stack(sb, stackName, {
+      apiUrl: heroku.url,
+      renderTo: renderDir,
+      image: IMAGE,
+      sections: { hasura: { enabled: true, image: HASURA_IMAGE, endpoint: api.url } },
     });
   });
 
   after(async function () {
     sb?.cleanup();
-    source?.stop();
-    target?.stop();
+    databases?.stop();
     await api?.stop();
     await heroku?.close();
     fs.rmSync(path.join(REPO_ROOT, "out", stackName), { recursive: true, force: true });
@@ -164,15 +106,7 @@ describe("Hasura under the real engine (rendered manifests, metadata API double)
     };
     assert.deepStrictEqual([hasura.tables, hasura.relationships], [6, 6]);
     const tablesDir = path.join(projectDir, "metadata", "databases", targetDb, "tables");
-    assert.deepStrictEqual(fs.readdirSync(tablesDir).sort(), [
-      "public_accounts.yaml",
-      "public_active_projects.yaml",
-      "public_api_requests.yaml",
-      "public_invoices.yaml",
-      "public_monthly_revenue.yaml",
-      "public_projects.yaml",
-      "tables.yaml",
-    ]);
+    assert.deepStrictEqual(fs.readdirSync(tablesDir).sort(), SAMPLE_TABLE_FILES);
     assert.match(fs.readFileSync(path.join(tablesDir, "public_projects.yaml"), "utf8"), /name: account\n/);
     assert.ok(
       api.requests.some((r) => r.type === "replace_metadata"),
@@ -192,7 +126,8 @@ describe("Hasura under the real engine (rendered manifests, metadata API double)
   });
 
   it("the admin secret and every password stay out of state and engine logs in plaintext", function () {
-    const hits = findPlaintext(
+    const hits = scanForSecrets(
+      sb,
       [
         { label: "Hasura admin secret", value: adminSecret },
         { label: "source database password", value: sourcePassword },
@@ -200,9 +135,6 @@ describe("Hasura under the real engine (rendered manifests, metadata API double)
         { label: "Heroku API token", value: FULL_TOKEN },
       ],
       [
-        ...sb.stateFiles().map((s) => ({ where: path.relative(sb.stateDir, s.file), text: s.text })),
-        { where: "engine output", text: sb.log.text() },
-        { where: "engine events", text: sb.log.events() },
         ...fs.readdirSync(projectDir, { recursive: true }).flatMap((f) => {
           const p = path.join(projectDir, String(f));
           return fs.statSync(p).isFile()

@@ -11,8 +11,8 @@ import * as path from "path";
 import { CommandError, Stack } from "@pulumi/pulumi/automation";
 
 import { createSandbox, REPO_ROOT, Sandbox } from "../support/engine";
+import { APP, programConfig, PROJECT } from "../support/program-stack";
 
-const PROJECT = "heroku-to-hasura";
 const IMAGE = `images.acme.example/acme-api@sha256:${"0".repeat(64)}`;
 const NAMESPACE_MESSAGE = `${PROJECT}:cluster.namespace: must be a DNS-1123 label`;
 /** What a stack frame, an inspected object or a colour looks like in the engine's output. */
@@ -56,24 +56,15 @@ describe("program errors under the real engine: the message alone, as fast as a 
 
   after(() => sb?.cleanup());
 
-  function config(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-    return {
-      [`${PROJECT}:heroku`]: {
-        apps: ["acme-api"],
-        snapshotFile: path.join(REPO_ROOT, "examples", "snapshot.json"),
-      },
-      [`${PROJECT}:cluster`]: { namespace: "default", renderTo: path.join(sb.dir, "rendered") },
-      [`${PROJECT}:postgres`]: {
-        host: "127.0.0.1",
-        port: 31433,
-        adminUser: "postgres",
-        manageDatabase: false,
-      },
-      [`${PROJECT}:images`]: { apps: { "acme-api": { strategy: "image", image: IMAGE } } },
-      // The in-cluster Redis's data is not what this test is about (test/e2e/program.test.ts copies it).
-      [`${PROJECT}:addons`]: { "redis-curved-11111": { startEmpty: true } },
-      ...overrides,
-    };
+  /** A good stack's config (no server is reached: preview renders to a folder) with `sections` replaced. */
+  function config(sections: Record<string, unknown> = {}): Record<string, unknown> {
+    return programConfig({
+      heroku: { snapshotFile: path.join(REPO_ROOT, "examples", "snapshot.json") },
+      cluster: { namespace: "default", renderTo: path.join(sb.dir, "rendered") },
+      postgresPort: 31433,
+      image: IMAGE,
+      sections,
+    });
   }
 
   let stacks = 0;
@@ -111,9 +102,7 @@ describe("program errors under the real engine: the message alone, as fast as a 
 
   it("a config error is the message alone, within 2 s of a good preview's time (best of two each)", async function () {
     const good = await stackWith(config());
-    const bad = await stackWith(
-      config({ [`${PROJECT}:cluster`]: { namespace: "Not_A_Namespace!", renderTo: sb.dir } }),
-    );
+    const bad = await stackWith(config({ cluster: { namespace: "Not_A_Namespace!", renderTo: sb.dir } }));
     // Interleaved and best of two, so another process's burst on this shared machine hits both sides.
     const goodRuns: Run[] = [];
     const badRuns: Run[] = [];
@@ -134,9 +123,7 @@ describe("program errors under the real engine: the message alone, as fast as a 
   });
 
   it("a redacted snapshot file is the message alone, naming the file and each value it lacks", async function () {
-    const stack = await stackWith(
-      config({ [`${PROJECT}:heroku`]: { apps: ["acme-api"], snapshotFile: redactedFile } }),
-    );
+    const stack = await stackWith(config({ heroku: { apps: [APP], snapshotFile: redactedFile } }));
     const run = await preview(stack);
     assertMessageAlone(run, `${redactedFile} has redacted values the deployment needs`);
     assert.match(run.diagnostics, /- acme-api: config var SESSION_SECRET/);

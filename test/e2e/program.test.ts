@@ -8,7 +8,6 @@
  * engine logs scanned for config var values, tokens and passwords.
  */
 import * as assert from "assert";
-import { execFileSync, spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -17,59 +16,29 @@ import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { Client } from "pg";
 
 import { sqlIdentifier } from "../../components/plan/names";
-import { freePort, PgCluster, startPgCluster } from "../../scripts/lib/pg-cluster";
+import { freePort, PgCluster } from "../../scripts/lib/pg-cluster";
 import {
   changedResources,
   createSandbox,
   findPlaintext,
   NeedleSpec,
-  REPO_ROOT,
+  refreshThenPreview,
   Sandbox,
+  scanForSecrets,
+  unprotectAll,
 } from "../support/engine";
 import { buildAccountFixtures, FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
+import { SampleImport, startSampleImport } from "../support/postgres/sample-import";
+import { APP, appImage, PG_ADDON, REDIS_ADDON, setDatabaseUrl } from "../support/program-stack";
 import { loadRichData } from "../support/redis/rich-data";
 import { RedisServer, startRedis } from "../support/redis/server";
 import { readRendered, RenderedObject, validateRendered } from "./support/manifests";
 
-const PROJECT = "heroku-to-hasura";
-const APP = "acme-api";
-const PG_ADDON = "postgresql-concave-52656";
-const REDIS_ADDON = "redis-curved-11111";
-const IMAGE =
-  "registry.invalid/acme/acme-api@sha256:1111111111111111111111111111111111111111111111111111111111111111";
+const IMAGE = appImage("1");
 
 /** Rendered objects by "<Kind>/<name>", with their serialised content. */
 function byIdentity(objects: RenderedObject[]): Map<string, string> {
   return new Map(objects.map(({ file: _f, ...o }) => [`${o.kind}/${o.metadata.name}`, JSON.stringify(o)]));
-}
-
-/** Loads examples/sample-db.sql as its owner (so the import's source role owns what it reads). */
-function loadSample(cluster: PgCluster, user: string, password: string, db: string): void {
-  cluster.psql(`CREATE ROLE ${user} LOGIN PASSWORD '${password}'`);
-  cluster.createDatabase(db, user);
-  const r = spawnSync(
-    path.join(cluster.binDir, "psql"),
-    [
-      "-X",
-      "-q",
-      "-v",
-      "ON_ERROR_STOP=1",
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(cluster.port),
-      "-U",
-      user,
-      "-d",
-      db,
-    ],
-    {
-      input: fs.readFileSync(path.join(REPO_ROOT, "examples", "sample-db.sql")),
-      env: { ...process.env, PGPASSWORD: password, PGOPTIONS: "-c client_min_messages=error" },
-      encoding: "utf8",
-    },
-  );
-  if (r.status !== 0) throw new Error(`loading examples/sample-db.sql failed: ${r.stderr}`);
 }
 
 /** Row count per user table ("schema.table" → rows; views left out), straight from the server. */
@@ -109,6 +78,7 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
   let renderDir: string;
   const newLogLevel = `debug-e2e-${crypto.randomBytes(6).toString("hex")}`;
   let firstRender: RenderedObject[] = [];
+  let databases: SampleImport;
   let source: PgCluster;
   let target: PgCluster;
   const sourcePassword = `src-${crypto.randomBytes(9).toString("hex")}`;
@@ -125,12 +95,11 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
     this.timeout(0); // the first run builds the engine
     sb = await createSandbox();
     double = await startHerokuDouble(buildAccountFixtures());
-    source = await startPgCluster();
-    target = await startPgCluster();
-    loadSample(source, "u_acme", sourcePassword, "acme_source");
-    const sourceUrl = source.url("acme_source", "u_acme", sourcePassword);
-    double.setConfigVar(APP, "DATABASE_URL", sourceUrl);
-    double.setConfigVar(APP, "HEROKU_POSTGRESQL_ONYX_URL", sourceUrl);
+    // The target database exists, its owner role with Heroku's password (manageDatabase false, as
+    // in the dev stack).
+    databases = await startSampleImport(sourcePassword);
+    ({ source, target } = databases);
+    setDatabaseUrl(double, databases.sourceUrl());
     redisSource = await startRedis({ tls: true });
     await loadRichData(redisSource);
     double.setConfigVar(APP, "REDIS_URL", redisSource.url());
@@ -141,31 +110,14 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
       if (v.length < 12) double.setConfigVar(APP, k, `${v}-${crypto.randomBytes(6).toString("hex")}`);
     }
     initialVars = { ...appConfigVars() };
-    // postgres.manageDatabase false, as in the dev stack: the database exists before `up`.
-    const owner = sqlIdentifier(PG_ADDON, "_owner");
-    target.psql(`CREATE ROLE ${owner} LOGIN PASSWORD '${sourcePassword}'`);
-    target.createDatabase(targetDb, owner);
 
     renderDir = path.join(sb.dir, "rendered");
-    stack = await sb.localStack(`e2e-program-${process.pid}`, {
-      structuredConfig: {
-        [`${PROJECT}:heroku`]: { apps: [APP], apiUrl: double.url },
-        [`${PROJECT}:cluster`]: { namespace: "default", renderTo: renderDir },
-        [`${PROJECT}:postgres`]: {
-          host: "127.0.0.1",
-          port: target.port,
-          adminUser: "postgres",
-          manageDatabase: false,
-        },
-        [`${PROJECT}:import`]: { enabled: true, jobs: 2 },
-        [`${PROJECT}:addons`]: {
-          [REDIS_ADDON]: { copy: { host: "127.0.0.1", port: redisTargetPort, waitSeconds: 300 } },
-        },
-        [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
-      },
-      config: {
-        [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
-        [`${PROJECT}:postgresPassword`]: { value: target.password, secret: true },
+    stack = await databases.stack(sb, `e2e-program-${process.pid}`, {
+      apiUrl: double.url,
+      renderTo: renderDir,
+      image: IMAGE,
+      sections: {
+        addons: { [REDIS_ADDON]: { copy: { host: "127.0.0.1", port: redisTargetPort, waitSeconds: 300 } } },
       },
     });
   });
@@ -177,8 +129,7 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
 
   after(async function () {
     sb?.cleanup();
-    source?.stop();
-    target?.stop();
+    databases?.stop();
     redisSource?.stop();
     redisTarget?.stop();
     await double?.close(); // rejects if any response the double served broke the API schema
@@ -404,30 +355,19 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
     const resources = (await stack.exportStack()).deployment.resources as { urn: string; type: string }[];
     const imports = resources.filter((r) => r.type.endsWith(":PostgresImport"));
     assert.strictEqual(imports.length, 1, "one PostgresImport in state");
-    const events: EngineEvent[] = [];
-    const res = await stack.refresh({ ...sb.ops({ events }), target: imports.map((r) => r.urn) });
-    assert.strictEqual(res.summary.result, "succeeded");
     assert.deepStrictEqual(
-      changedResources(events).filter((c) => !c.startsWith("refresh ")),
-      [],
+      await refreshThenPreview(
+        sb,
+        stack,
+        imports.map((r) => r.urn),
+      ),
+      { result: "succeeded", refreshed: [], previewed: [] },
     );
-    const after: EngineEvent[] = [];
-    await stack.preview({ ...sb.ops({ events: after }), expectNoChanges: true });
-    assert.deepStrictEqual(changedResources(after), []);
   });
 
   it("destroy (after unprotecting the import) removes every resource and keeps the imported data", async function () {
     const before = rowCounts(target, targetDb);
-    // The import is protected, as data-bearing resources must be: tearing down is deliberate.
-    execFileSync(
-      path.join(sb.engine.bin, "pulumi"),
-      ["state", "unprotect", "--all", "--yes", "--stack", stack.name],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ...sb.envVars, PULUMI_HOME: sb.pulumiHome },
-        stdio: "ignore",
-      },
-    );
+    unprotectAll(sb, stack);
     const res = await stack.destroy({ ...sb.ops() });
     assert.strictEqual(res.summary.result, "succeeded");
     assert.deepStrictEqual(readRendered(renderDir), []);
@@ -449,24 +389,18 @@ describe("index.ts under the real engine, reading the Heroku API double, renderi
     assert.ok(ownerPassword, "the owner password was read from the rendered Secret");
     needles.push(
       { label: "Heroku API token", value: FULL_TOKEN },
-      { label: "passphrase", value: sb.passphrase },
       { label: "source database password", value: sourcePassword },
       { label: "Heroku Redis password", value: redisSource.password! },
       ...(redisTargetPassword ? [{ label: "in-cluster Redis password", value: redisTargetPassword }] : []),
       { label: "target admin password (postgresPassword)", value: target.password },
       { label: "target owner password", value: ownerPassword },
     );
-    const state = sb.stateFiles();
     assert.ok(
-      state.some((s) => s.file.endsWith(".json")),
+      sb.stateFiles().some((s) => s.file.endsWith(".json")),
       "state was written",
     );
-    const hits = findPlaintext(needles, [
-      ...state.map((s) => ({ where: path.relative(sb.stateDir, s.file), text: s.text })),
-      { where: "engine output", text: sb.log.text() },
-      { where: "engine events", text: sb.log.events() },
-    ]);
-    assert.deepStrictEqual(hits, []);
+    // The sandbox's passphrase is looked for too.
+    assert.deepStrictEqual(scanForSecrets(sb, needles), []);
     // The CLI found this checkout's language host both on PATH and next to itself (no warning).
     assert.ok(!sb.log.text().includes("pulumi-language-nodejs from $PATH"), "no language host warning");
   });

@@ -19,18 +19,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { HEROKU_TO_HASURA_TYPE } from "../../components/migration";
-import { sqlIdentifier } from "../../components/plan/names";
-import { PgCluster, startPgCluster } from "../../scripts/lib/pg-cluster";
 import { cutoverFixtures, PG_ADDON } from "../cutover/support";
 import { changedResources, createSandbox, REPO_ROOT, Sandbox } from "../support/engine";
-import { FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../support/heroku-double";
+import { HerokuDouble, startHerokuDouble } from "../support/heroku-double";
+import { SampleImport, startSampleImport } from "../support/postgres/sample-import";
+import { appImage, programStack } from "../support/program-stack";
 
 /** The last commit whose program declared every resource at the stack's root. */
 const ROOT_LAYOUT = "935d761f96c7ba881f6f35f8da08443cc5eb2c5b";
-const PROJECT = "heroku-to-hasura";
-const APP = "acme-api";
-const IMAGE =
-  "registry.invalid/acme/acme-api@sha256:3333333333333333333333333333333333333333333333333333333333333333";
+const IMAGE = appImage("3");
 const IMPORT_TYPE = "pulumi-nodejs:dynamic/heroku-to-hasura/data:PostgresImport";
 
 interface StateResource {
@@ -46,34 +43,6 @@ const typeAndName = (urn: string) => {
   const [type, name] = urn.split("::").slice(-2);
   return `${type.split("$").pop()}::${name}`;
 };
-
-/** examples/sample-db.sql loaded into a new database `db` owned by a new role `user`. */
-function loadSample(cluster: PgCluster, user: string, password: string, db: string): void {
-  cluster.psql(`CREATE ROLE ${user} LOGIN PASSWORD '${password}'`);
-  cluster.createDatabase(db, user);
-  execFileSync(
-    path.join(cluster.binDir, "psql"),
-    [
-      "-X",
-      "-q",
-      "-v",
-      "ON_ERROR_STOP=1",
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(cluster.port),
-      "-U",
-      user,
-      "-d",
-      db,
-    ],
-    {
-      input: fs.readFileSync(path.join(REPO_ROOT, "examples", "sample-db.sql")),
-      env: { ...process.env, PGPASSWORD: password, PGOPTIONS: "-c client_min_messages=error" },
-      stdio: ["pipe", "ignore", "pipe"],
-    },
-  );
-}
 
 /** The pinned commit's tree in `dir`, running on this repository's node_modules. */
 function checkoutRootLayout(dir: string): void {
@@ -98,8 +67,7 @@ function checkoutRootLayout(dir: string): void {
 describe(`upgrading a stack made before the migration component (commit ${ROOT_LAYOUT.slice(0, 7)}, every resource at the root) replaces nothing (real engine, Heroku API double, two real PostgreSQL clusters)`, function () {
   let sb: Sandbox;
   let double: HerokuDouble;
-  let source: PgCluster;
-  let target: PgCluster;
+  let databases: SampleImport;
   let stackName: string;
   let old: StateResource[] = [];
   const password = `src-${crypto.randomBytes(9).toString("hex")}`;
@@ -110,11 +78,8 @@ describe(`upgrading a stack made before the migration component (commit ${ROOT_L
   before(async function () {
     this.timeout(0); // the first run may build the engine
     sb = await createSandbox();
-    [source, target] = await Promise.all([startPgCluster(), startPgCluster()]);
-    loadSample(source, "u_acme", password, "acme_source");
-    double = await startHerokuDouble(cutoverFixtures(source.url("acme_source", "u_acme", password)));
-    target.psql(`CREATE ROLE ${sqlIdentifier(PG_ADDON, "_owner")} LOGIN PASSWORD '${password}'`);
-    target.createDatabase(sqlIdentifier(PG_ADDON), sqlIdentifier(PG_ADDON, "_owner"));
+    databases = await startSampleImport(password);
+    double = await startHerokuDouble(cutoverFixtures(databases.sourceUrl()));
     process.env.HEROKU_TO_HASURA_REHEARSALS = path.join(sb.dir, "rehearsals.json");
     checkoutRootLayout(path.join(sb.dir, "root-layout"));
     stackName = `e2e-upgrade-${process.pid}`;
@@ -127,40 +92,22 @@ describe(`upgrading a stack made before the migration component (commit ${ROOT_L
       fs.rmSync(path.join(REPO_ROOT, "out", stackName), { recursive: true, force: true });
       fs.rmSync(path.join(REPO_ROOT, `Pulumi.${stackName}.yaml`), { force: true });
     }
-    source?.stop();
-    target?.stop();
+    databases?.stop();
     await double?.close(); // rejects on any schema-invalid response or request body
   });
 
   it(`the program of ${ROOT_LAYOUT.slice(0, 7)} creates the stack: every resource at the root`, async function () {
-    const stack = await sb.localStack(stackName, {
+    const stack = await programStack(sb, stackName, {
       workDir: path.join(sb.dir, "root-layout"),
-      structuredConfig: {
-        [`${PROJECT}:heroku`]: { apps: [APP], apiUrl: double.url },
-        [`${PROJECT}:cluster`]: {
-          namespace: "h2h-upgrade",
-          createNamespace: true,
-          renderTo: path.join(sb.dir, "rendered"),
-        },
-        [`${PROJECT}:postgres`]: {
-          host: "127.0.0.1",
-          port: target.port,
-          adminUser: "postgres",
-          manageDatabase: false,
-        },
-        [`${PROJECT}:import`]: { enabled: true, jobs: 2 },
-        [`${PROJECT}:cutover`]: {
-          freeze: true,
-          drainTimeoutSeconds: 20,
-          recordDir: path.join(sb.dir, "freeze-records"),
-        },
-        [`${PROJECT}:hasura`]: { enabled: true },
-        [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
-        [`${PROJECT}:addons`]: { "redis-curved-11111": { startEmpty: true } },
-      },
-      config: {
-        [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
-        [`${PROJECT}:postgresPassword`]: { value: target.password, secret: true },
+      heroku: { apiUrl: double.url },
+      cluster: { namespace: "h2h-upgrade", createNamespace: true, renderTo: path.join(sb.dir, "rendered") },
+      postgresPort: databases.target.port,
+      postgresPassword: databases.target.password,
+      image: IMAGE,
+      sections: {
+        import: { enabled: true, jobs: 2 },
+        cutover: { freeze: true, drainTimeoutSeconds: 20, recordDir: path.join(sb.dir, "freeze-records") },
+        hasura: { enabled: true },
       },
     });
     const res = await stack.up({ ...sb.ops() });

@@ -7,12 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { hasuraMetadataProvider } from "../../components/hasura/hasura-metadata-provider";
-import {
-  DynamicProviderHost,
-  PROJECT_ROOT,
-  serializeProvider,
-  type Props,
-} from "../support/dynamic-provider-host";
+import { DynamicProviderHost, type Props } from "../support/dynamic-provider-host";
 import { MetadataApiDouble } from "./metadata-api-double";
 import { FK_CASES_SQL, hasuraDatabases, sql } from "./support";
 
@@ -59,7 +54,7 @@ describe("HasuraMetadata provider (serialized, real dynamic-provider process, me
       adminSecret: SECRET,
       trigger: "import-1",
     };
-    host = await DynamicProviderHost.start(await serializeProvider(hasuraMetadataProvider), PROJECT_ROOT);
+    host = await DynamicProviderHost.serve(hasuraMetadataProvider);
   });
   after(async () => {
     host?.stop();

@@ -11,6 +11,8 @@
 import * as http from "http";
 import { Client } from "pg";
 
+import type { PgCluster } from "../../scripts/lib/pg-cluster";
+
 export interface DoubleOptions {
   adminSecret: string;
   /** GraphQL Engine's environment: `from_env` names resolve here (database URLs). */
@@ -399,4 +401,20 @@ export class MetadataApiDouble {
     if (candidates.length > 1) return "more than one foreign key constraint exists on the given column(s)";
     return null;
   }
+}
+
+/**
+ * Starts the double as GraphQL Engine deployed by a stack over `database` of `target` would run:
+ * its metadata database (`hasura.metadataDatabase`'s default) made there, as `manageDatabase:
+ * false` expects, and the source's URL under the name the rendered Secret gives it. The admin
+ * secret is generated during `up`: the test passes it on with `setAdminSecret`.
+ */
+export async function startStackMetadataApi(target: PgCluster, database: string): Promise<MetadataApiDouble> {
+  target.createDatabase("hasura_metadata");
+  const double = new MetadataApiDouble({
+    adminSecret: "generated-during-up",
+    env: { [`HASURA_SOURCE_${database.toUpperCase()}_URL`]: target.url(database) },
+  });
+  await double.start();
+  return double;
 }

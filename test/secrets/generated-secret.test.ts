@@ -9,12 +9,13 @@ import {
   randomString,
   URL_SAFE_ALPHABET,
 } from "../../components/secrets/generated-secret-provider";
-import { DynamicProviderHost, PROJECT_ROOT, serializeProvider } from "../support/dynamic-provider-host";
+import { DynamicProviderHost } from "../support/dynamic-provider-host";
+import { installMocks, recorder, unwrap } from "../support/pulumi-mocks";
 
 describe("GeneratedSecret provider (serialized, real dynamic-provider process)", function () {
   let host: DynamicProviderHost;
   before(async () => {
-    host = await DynamicProviderHost.start(await serializeProvider(generatedSecretProvider), PROJECT_ROOT);
+    host = await DynamicProviderHost.serve(generatedSecretProvider);
   });
   after(() => host?.stop());
 
@@ -76,34 +77,19 @@ describe("randomString", () => {
 });
 
 describe("GeneratedSecret resource (mock)", () => {
-  const registered: { type: string; name: string }[] = [];
-  before(() =>
-    pulumi.runtime.setMocks(
-      {
-        newResource: (args) => {
-          registered.push({ type: args.type, name: args.name });
-          return { id: `${args.name}-id`, state: { ...args.inputs, value: "generated" } };
-        },
-        call: () => ({}),
-      },
-      "project",
-      "stack",
-      false,
-    ),
-  );
+  before(() => installMocks());
 
   it("registers the real type token, with value as an additional secret output", async () => {
     const { GeneratedSecret } = await import("../../components/secrets/generated-secret");
-    let seen: pulumi.ResourceOptions | undefined;
+    const type = "pulumi-nodejs:dynamic/heroku-to-hasura/secrets:GeneratedSecret";
     const s = new GeneratedSecret(
       "admin-secret",
       { rotation: "r1" },
-      { transformations: [(a) => ((seen = a.opts), undefined)] },
+      { transformations: [recorder.recordOptions] },
     );
-    await new Promise<void>((r) => s.urn.apply(() => r()));
-    assert.deepStrictEqual(registered, [
-      { type: "pulumi-nodejs:dynamic/heroku-to-hasura/secrets:GeneratedSecret", name: "admin-secret" },
-    ]);
-    assert.deepStrictEqual((seen as pulumi.CustomResourceOptions).additionalSecretOutputs, ["value"]);
+    await unwrap(s.urn);
+    assert.deepStrictEqual(recorder.children(), [[type, "admin-secret"]]);
+    const opts = recorder.optionsOf(type, "admin-secret") as pulumi.CustomResourceOptions;
+    assert.deepStrictEqual(opts.additionalSecretOutputs, ["value"]);
   });
 });

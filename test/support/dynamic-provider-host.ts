@@ -6,6 +6,7 @@
  * starts), which loads the text with `require-from-string` and answers Check/Diff/Create/Read/
  * Update/Delete. Values cross the wire as protobuf Structs, as they do under the engine.
  */
+import * as assert from "assert";
 import * as grpc from "@grpc/grpc-js";
 import * as pulumi from "@pulumi/pulumi";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
@@ -85,6 +86,16 @@ export class DynamicProviderHost {
     cfg.setArgs(toStruct({}));
     await call<provproto.ConfigureResponse>((cb) => client.configure(cfg, cb));
     return host;
+  }
+
+  /** Serializes `provider` as `pulumi.dynamic.Resource` does and serves it from this checkout. */
+  static async serve(provider: object): Promise<DynamicProviderHost> {
+    return DynamicProviderHost.start(await serializeProvider(provider), PROJECT_ROOT);
+  }
+
+  /** Another provider process serving the same text (one to kill mid-operation, say). */
+  startAnother(): Promise<DynamicProviderHost> {
+    return DynamicProviderHost.start(this.providerText, PROJECT_ROOT);
   }
 
   stop(): void {
@@ -178,6 +189,24 @@ export class DynamicProviderHost {
     return DynamicProviderHost.strip(res.getProperties()!.toJavaScript() as Props);
   }
 
+  /**
+   * An in-place `update` from `prev` to `news`, whose inputs `changed` differ (new credentials,
+   * another port): asserts that the new state takes those, keeps every other output, and leaves
+   * nothing to diff. Returns the new state.
+   */
+  async updateInPlace(
+    prev: { id: string; outs: Props },
+    news: Props,
+    changed: string[],
+  ): Promise<{ id: string; outs: Props }> {
+    const outs = await this.update(prev.id, prev.outs, news);
+    const rest = (p: Props) => Object.fromEntries(Object.entries(p).filter(([k]) => !changed.includes(k)));
+    for (const k of changed) assert.strictEqual(outs[k], news[k], `${k} takes the new value`);
+    assert.deepStrictEqual(rest(outs), rest(prev.outs));
+    assert.strictEqual((await this.diff(prev.id, outs, news)).changes, "none");
+    return { id: prev.id, outs };
+  }
+
   async delete(id: string, props: Props): Promise<void> {
     const req = new provproto.DeleteRequest();
     req.setId(id);
@@ -189,3 +218,22 @@ export class DynamicProviderHost {
 
 /** The project root (where Pulumi.yaml is): Pulumi runs plugins there. */
 export const PROJECT_ROOT = path.resolve(__dirname, "../..");
+
+/**
+ * What would make `host`'s serialized text (kept in state for every resource) wrong, one line
+ * each: a value of `secrets` it carries (named by its position, never printed), this checkout's
+ * path (the provider must find its engine at run time), no handler, or text that differs from a
+ * new serialization of `provider` (an unchanged program would then look like a provider change).
+ */
+export async function providerTextProblems(
+  host: DynamicProviderHost,
+  provider: object,
+  secrets: string[],
+): Promise<string[]> {
+  const text = host.providerText;
+  const problems = secrets.flatMap((v, i) => (text.includes(v) ? [`secret #${i} in the provider text`] : []));
+  if (!/exports\.handler/.test(text)) problems.push("no exports.handler");
+  if (text.includes(PROJECT_ROOT)) problems.push("the checkout's path");
+  if ((await serializeProvider(provider)) !== text) problems.push("differs from a new serialization");
+  return problems;
+}

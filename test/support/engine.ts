@@ -6,6 +6,7 @@
  * `createSandbox()` gives each suite its own file:// backend, PULUMI_HOME and passphrase, with
  * every command's output recorded so tests can scan it. Never calls `PulumiCommand.install()`: this machine cannot download the CLI.
  */
+import { spawnSync, type SpawnSyncReturns } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -67,6 +68,11 @@ export interface Sandbox {
   readonly passphrase: string;
   /** Env for every command: backend, passphrase, no update check, no plugin downloads. */
   readonly envVars: Record<string, string>;
+  /**
+   * The whole environment of a command typed by hand in this sandbox: this process's as it is now
+   * (a suite may set variables after creating the sandbox), `envVars` and PULUMI_HOME.
+   */
+  readonly cliEnv: NodeJS.ProcessEnv;
   readonly log: EngineLog;
   /** Operation options that record into `log`. */
   ops(extra?: { logVerbosity?: number; events?: EngineEvent[] }): OpOptions;
@@ -159,6 +165,9 @@ export async function createSandbox(): Promise<Sandbox> {
     pulumiHome,
     passphrase,
     envVars,
+    get cliEnv() {
+      return { ...process.env, ...envVars, PULUMI_HOME: pulumiHome };
+    },
     log,
     ops,
     stateFiles: () => listFiles(stateDir).map((file) => ({ file, text: fs.readFileSync(file, "utf8") })),
@@ -207,6 +216,24 @@ function listFiles(dir: string): string[] {
   });
 }
 
+/**
+ * Runs this sandbox's `pulumi` CLI on `stack` in this checkout, as a user types it: for what the
+ * Automation API does not offer (`state unprotect`, a `destroy` that previews first).
+ */
+export function pulumiCli(sb: Sandbox, stack: Stack, args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(path.join(sb.engine.bin, "pulumi"), [...args, "--stack", stack.name], {
+    cwd: REPO_ROOT,
+    env: sb.cliEnv,
+    encoding: "utf8",
+  });
+}
+
+/** `pulumi state unprotect --all`: data-bearing resources are protected, so tearing down is deliberate. */
+export function unprotectAll(sb: Sandbox, stack: Stack): void {
+  const r = pulumiCli(sb, stack, ["state", "unprotect", "--all", "--yes"]);
+  if (r.status !== 0) throw new Error(`pulumi state unprotect failed (exit ${r.status}): ${r.stderr}`);
+}
+
 /** A named secret to look for; `label` is what a failure prints (never the value). */
 export interface NeedleSpec {
   label: string;
@@ -229,6 +256,27 @@ export function findPlaintext(needles: NeedleSpec[], haystacks: { where: string;
     }
   }
   return hits;
+}
+
+/**
+ * Where any of `needles`, or the sandbox's passphrase, occurs in plaintext in what the sandbox kept:
+ * every state file (checkpoints, history, backups), the engine's output and its events, and `more`.
+ * The debug-severity events are left out (see `EngineLog.debugEvents`).
+ */
+export function scanForSecrets(
+  sb: Sandbox,
+  needles: NeedleSpec[],
+  more: { where: string; text: string }[] = [],
+): string[] {
+  return findPlaintext(
+    [...needles, { label: "passphrase", value: sb.passphrase }],
+    [
+      ...sb.stateFiles().map((s) => ({ where: path.relative(sb.stateDir, s.file), text: s.text })),
+      { where: "engine output", text: sb.log.text() },
+      { where: "engine events", text: sb.log.events() },
+      ...more,
+    ],
+  );
 }
 
 /** The texts that betray `value`: itself, JSON- and URL-escaped, and base64 at offsets 0, 1, 2. */
@@ -261,4 +309,25 @@ export function changedResources(events: EngineEvent[]): string[] {
     out.add(`${op} ${m.type}::${name}`);
   }
   return [...out].sort();
+}
+
+/**
+ * `pulumi refresh` of the resources `targets` (URNs), then a `preview`: the refresh's result and
+ * what each would change (a refresh's own "refresh" steps left out; the preview runs with
+ * `expectNoChanges`, so it also fails on a change). Both lists empty: state and reality agree.
+ */
+export async function refreshThenPreview(
+  sb: Sandbox,
+  stack: Stack,
+  targets: string[],
+): Promise<{ result: string; refreshed: string[]; previewed: string[] }> {
+  const events: EngineEvent[] = [];
+  const res = await stack.refresh({ ...sb.ops({ events }), target: targets });
+  const after: EngineEvent[] = [];
+  await stack.preview({ ...sb.ops({ events: after }), expectNoChanges: true });
+  return {
+    result: res.summary.result,
+    refreshed: changedResources(events).filter((c) => !c.startsWith("refresh ")),
+    previewed: changedResources(after),
+  };
 }

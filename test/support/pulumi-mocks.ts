@@ -33,6 +33,8 @@ export interface RecordedOptions {
   type: string;
   name: string;
   opts: pulumi.ResourceOptions;
+  /** The resource's inputs as its constructor passed them (Outputs unresolved, secrets still marked). */
+  props: Record<string, unknown>;
 }
 
 export class MockRecorder {
@@ -72,14 +74,25 @@ export class MockRecorder {
   }
 
   optionsOf(type: string, name: string): pulumi.ResourceOptions {
+    return this.recordedOptions(type, name).opts;
+  }
+
+  /** The options and inputs `recordOptions` saw for the resource. */
+  recordedOptions(type: string, name: string): RecordedOptions {
     const r = this.options.find((x) => x.type === type && x.name === name);
     if (!r) throw new Error(`no options recorded for ${type} ${name}`);
-    return r.opts;
+    return r;
+  }
+
+  /** The plain value of the top-level input `key` of `r`; throws unless it was sent as a secret. */
+  secretInput(r: Registration, key: string): unknown {
+    if (!r.secretPaths.includes(key)) throw new Error(`${r.type} ${r.name}: input ${key} is not a secret`);
+    return r.inputs[key];
   }
 
   /** A component transformation recording each child's options; pass it in `transformations`. */
   readonly recordOptions: pulumi.ResourceTransformation = (args) => {
-    this.options.push({ type: args.type, name: args.name, opts: args.opts });
+    this.options.push({ type: args.type, name: args.name, opts: args.opts, props: args.props });
     return undefined;
   };
 }

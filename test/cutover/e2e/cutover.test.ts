@@ -10,7 +10,6 @@
  * from the journal → rollback (prompt answered yes) → secret scan.
  */
 import * as assert from "assert";
-import { execFileSync, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -18,58 +17,33 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { Client } from "pg";
 import { readJournal } from "../../../components/cutover/journal";
 import { sqlIdentifier } from "../../../components/plan/names";
-import { PgCluster, startPgCluster } from "../../../scripts/lib/pg-cluster";
-import { createSandbox, findPlaintext, REPO_ROOT, Sandbox } from "../../support/engine";
+import { PgCluster } from "../../../scripts/lib/pg-cluster";
+import { createSandbox, Sandbox, scanForSecrets, unprotectAll } from "../../support/engine";
 import { FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../../support/heroku-double";
-import { cutoverFixtures, ORIGINAL, PG_ADDON, SHARING_APP } from "../support";
+import { npmRun, type Run } from "../../support/npm-run";
+import { SampleImport, startSampleImport } from "../../support/postgres/sample-import";
+import { APP, appImage, DATABASE_URL_VARS } from "../../support/program-stack";
+import {
+  cutoverFixtures,
+  formationOf,
+  ORIGINAL,
+  PG_ADDON,
+  SHARING_APP,
+  SHARING_APP_SCALING_FAILS,
+} from "../support";
 
-const PROJECT = "heroku-to-hasura";
-const APP = "acme-api";
 const FREEZE_TYPE = "pulumi-nodejs:dynamic/heroku-to-hasura/cutover:HerokuFreeze";
-const IMAGE =
-  "registry.invalid/acme/acme-api@sha256:2222222222222222222222222222222222222222222222222222222222222222";
+const IMAGE = appImage("2");
 const URL_VARS: [string, string][] = [
-  [APP, "DATABASE_URL"],
-  [APP, "HEROKU_POSTGRESQL_ONYX_URL"],
+  ...DATABASE_URL_VARS.map((k): [string, string] => [APP, k]),
   [SHARING_APP, "ACME_DB_URL"],
 ];
-
-function loadSample(cluster: PgCluster, user: string, password: string, db: string): void {
-  cluster.psql(`CREATE ROLE ${user} LOGIN PASSWORD '${password}'`);
-  cluster.createDatabase(db, user);
-  execFileSync(
-    path.join(cluster.binDir, "psql"),
-    [
-      "-X",
-      "-q",
-      "-v",
-      "ON_ERROR_STOP=1",
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(cluster.port),
-      "-U",
-      user,
-      "-d",
-      db,
-    ],
-    {
-      input: fs.readFileSync(path.join(REPO_ROOT, "examples", "sample-db.sql")),
-      env: { ...process.env, PGPASSWORD: password, PGOPTIONS: "-c client_min_messages=error" },
-    },
-  );
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe("cutover end to end: freeze, import, verify, rollback (real engine, Heroku API double, two real PostgreSQL clusters)", function () {
   let sb: Sandbox;
   let double: HerokuDouble;
   let stack: Stack;
+  let databases: SampleImport;
   let source: PgCluster;
   let target: PgCluster;
   let recordDir: string;
@@ -79,42 +53,24 @@ describe("cutover end to end: freeze, import, verify, rollback (real engine, Her
     rotated: `src-${crypto.randomBytes(9).toString("hex")}`,
   };
   const targetDb = sqlIdentifier(PG_ADDON);
-  const sourceUrl = (pw: string) => source.url("acme_source", "u_acme", pw);
+  const sourceUrl = (pw: string) => databases.sourceUrl(pw);
   const transcript: string[] = [];
 
   before(async function () {
     this.timeout(0); // the first run may build the engine
     sb = await createSandbox();
-    [source, target] = await Promise.all([startPgCluster(), startPgCluster()]);
-    loadSample(source, "u_acme", passwords.first, "acme_source");
+    databases = await startSampleImport(passwords.first);
+    ({ source, target } = databases);
     double = await startHerokuDouble(cutoverFixtures(sourceUrl(passwords.first)));
-    const owner = sqlIdentifier(PG_ADDON, "_owner");
-    target.psql(`CREATE ROLE ${owner} LOGIN PASSWORD '${passwords.first}'`);
-    target.createDatabase(targetDb, owner);
     recordDir = path.join(sb.dir, "freeze-records");
     renderDir = path.join(sb.dir, "rendered");
     // The program reads rehearsal records; none of this machine's may change the report.
     process.env.HEROKU_TO_HASURA_REHEARSALS = path.join(sb.dir, "rehearsals.json");
-    stack = await sb.localStack(`e2e-cutover-${process.pid}`, {
-      structuredConfig: {
-        [`${PROJECT}:heroku`]: { apps: [APP], apiUrl: double.url },
-        [`${PROJECT}:cluster`]: { namespace: "default", renderTo: renderDir },
-        [`${PROJECT}:postgres`]: {
-          host: "127.0.0.1",
-          port: target.port,
-          adminUser: "postgres",
-          manageDatabase: false,
-        },
-        [`${PROJECT}:import`]: { enabled: true, jobs: 2 },
-        [`${PROJECT}:cutover`]: { freeze: true, drainTimeoutSeconds: 20, recordDir },
-        [`${PROJECT}:images`]: { apps: { [APP]: { image: IMAGE } } },
-        // The in-cluster Redis's data is not what this test is about (test/e2e/program.test.ts copies it).
-        [`${PROJECT}:addons`]: { "redis-curved-11111": { startEmpty: true } },
-      },
-      config: {
-        [`${PROJECT}:herokuApiKey`]: { value: FULL_TOKEN, secret: true },
-        [`${PROJECT}:postgresPassword`]: { value: target.password, secret: true },
-      },
+    stack = await databases.stack(sb, `e2e-cutover-${process.pid}`, {
+      apiUrl: double.url,
+      renderTo: renderDir,
+      image: IMAGE,
+      sections: { cutover: { freeze: true, drainTimeoutSeconds: 20, recordDir } },
     });
   });
 
@@ -123,45 +79,27 @@ describe("cutover end to end: freeze, import, verify, rollback (real engine, Her
     if (process.env.CUTOVER_E2E_TRANSCRIPT)
       fs.writeFileSync(process.env.CUTOVER_E2E_TRANSCRIPT, transcript.join("\n"));
     sb?.cleanup();
-    source?.stop();
-    target?.stop();
+    databases?.stop();
     await double?.close(); // rejects on any schema-invalid response or request body
   });
 
   /** `npm run cutover -- …` as a user runs it: pulumi on PATH, the stack's backend, no HEROKU_API_KEY. */
-  function cutover(args: string[], input = ""): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        ...sb.envVars,
-        PULUMI_HOME: sb.pulumiHome,
-        PATH: `${sb.engine.bin}${path.delimiter}${process.env.PATH}`,
-      };
-      delete env.HEROKU_API_KEY;
-      const child = spawn("npm", ["run", "--silent", "cutover", "--", ...args], { cwd: REPO_ROOT, env });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("error", reject);
-      child.on("close", (code) => {
-        transcript.push(
-          `$ npm run cutover -- ${args.join(" ")}${input ? ` <<< ${JSON.stringify(input.trim())}` : ""}`,
-          stdout + stderr,
-        );
-        resolve({ code, stdout, stderr });
-      });
-      child.stdin.end(input);
-    });
+  async function cutover(args: string[], input = ""): Promise<Run> {
+    const env: NodeJS.ProcessEnv = {
+      ...sb.cliEnv,
+      PATH: `${sb.engine.bin}${path.delimiter}${process.env.PATH}`,
+    };
+    delete env.HEROKU_API_KEY;
+    const r = await npmRun("cutover", args, { env, input });
+    transcript.push(
+      `$ npm run cutover -- ${args.join(" ")}${input ? ` <<< ${JSON.stringify(input.trim())}` : ""}`,
+      r.stdout + r.stderr,
+    );
+    return r;
   }
 
   const patches = () => double.requests.filter((r) => r.method === "PATCH");
-  const formation = (app: string) =>
-    double
-      .app(app)
-      .formation.map((f) => `${f.type as string}=${f.quantity as number}:${f.size as string}`)
-      .sort()
-      .join(" ");
+  const formation = (app: string) => formationOf(double, app);
   const userTables = () =>
     Number(target.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", targetDb).trim());
   async function freezeInState(): Promise<{ outputs: Record<string, unknown> } | undefined> {
@@ -188,13 +126,7 @@ describe("cutover end to end: freeze, import, verify, rollback (real engine, Her
 
   it("Heroku failing mid-freeze: the up stops before the import, naming the frozen and unfrozen apps", async function () {
     this.timeout(600_000);
-    double.injectFault({
-      path: `/apps/${SHARING_APP}/formation`,
-      method: "PATCH",
-      kind: "status",
-      status: 503,
-      times: 6,
-    });
+    double.injectFault(SHARING_APP_SCALING_FAILS);
     const before = sb.log.text().length;
     await assert.rejects(stack.up({ ...sb.ops() }));
     const out = sb.log.text().slice(before);
@@ -324,15 +256,7 @@ describe("cutover end to end: freeze, import, verify, rollback (real engine, Her
 
   it("destroy never unfreezes Heroku: no call, the record stays, the restore commands are printed", async function () {
     this.timeout(600_000);
-    execFileSync(
-      path.join(sb.engine.bin, "pulumi"),
-      ["state", "unprotect", "--all", "--yes", "--stack", stack.name],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ...sb.envVars, PULUMI_HOME: sb.pulumiHome },
-        stdio: "ignore",
-      },
-    );
+    unprotectAll(sb, stack);
     const writes = patches().length;
     const before = sb.log.text().length;
     const res = await stack.destroy({ ...sb.ops() });
@@ -373,18 +297,16 @@ describe("cutover end to end: freeze, import, verify, rollback (real engine, Her
   });
 
   it("no token, password or passphrase appears in plaintext in state, engine logs, the journal or the commands' output", function () {
-    const hits = findPlaintext(
+    // The sandbox's passphrase is looked for too.
+    const hits = scanForSecrets(
+      sb,
       [
         { label: "Heroku API token", value: FULL_TOKEN },
         { label: "source password", value: passwords.first },
         { label: "rotated source password", value: passwords.rotated },
         { label: "target admin password", value: target.password },
-        { label: "passphrase", value: sb.passphrase },
       ],
       [
-        ...sb.stateFiles().map((s) => ({ where: path.relative(sb.stateDir, s.file), text: s.text })),
-        { where: "engine output", text: sb.log.text() },
-        { where: "engine events", text: sb.log.events() },
         { where: "journal", text: fs.readFileSync(path.join(recordDir, `${stack.name}.json`), "utf8") },
         { where: "cutover commands", text: transcript.join("\n") },
       ],

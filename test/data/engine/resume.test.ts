@@ -18,6 +18,8 @@ import { ImportError, ImportOptions, ImportPhase } from "../../../components/dat
 import { engineFixture, EngineFixture, query, waitFor } from "../../support/postgres/clusters";
 
 const APP = "heroku-to-hasura-import";
+/** The import's session COPYing big_events, as a pg_stat_activity condition (on either server). */
+const COPYING_BIG_EVENTS = `application_name = '${APP}' AND datname = current_database() AND state = 'active' AND query LIKE 'COPY%big_events%'`;
 const REPO = path.resolve(__dirname, "../../..");
 
 describe("copy engine: failure injection and resume (real PostgreSQL)", function () {
@@ -77,16 +79,35 @@ describe("copy engine: failure injection and resume (real PostgreSQL)", function
           url,
           "SELECT max(tuples_processed)::text AS n FROM pg_stat_progress_copy WHERE datname = current_database() AND relid = 'public.big_events'::regclass",
         );
-        const s = await query(
-          fx.sourceUrl,
-          `SELECT 1 FROM pg_stat_activity
-            WHERE application_name = '${APP}' AND datname = current_database() AND state = 'active' AND query LIKE 'COPY%big_events%'`,
-        );
+        const s = await query(fx.sourceUrl, `SELECT 1 FROM pg_stat_activity WHERE ${COPYING_BIG_EVENTS}`);
         return Number(t.n ?? 0) >= 1000 && s.length === 1;
       },
       60000,
       "big_events mid-COPY",
     );
+  }
+
+  /** Leaves `url` as an interrupted import does, with the slow trigger on big_events. */
+  async function prepareInterruption(url: string): Promise<void> {
+    await stopAt(url, "data");
+    await addSlowTrigger(url);
+  }
+
+  /** Starts an import into a prepared `url`; returns (the run still going) once it is mid-COPY. */
+  async function importMidCopy(url: string): Promise<{ run: ReturnType<typeof importDatabase> }> {
+    const run = importDatabase(opts(url));
+    run.catch(() => undefined);
+    await waitMidCopy(url);
+    return { run };
+  }
+
+  /** Ends the backend of the import's COPY of big_events on the server of `url`. */
+  async function killCopyBackend(url: string): Promise<void> {
+    const killed = await query<{ ok: boolean }>(
+      url,
+      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE ${COPYING_BIG_EVENTS}`,
+    );
+    assert.deepEqual(killed, [{ ok: true }]);
   }
 
   async function finishAndCheck(url: string): Promise<void> {
@@ -109,17 +130,9 @@ describe("copy engine: failure injection and resume (real PostgreSQL)", function
 
   it("source backend killed mid-COPY: the run fails naming the table, the next one resumes and verifies equal", async () => {
     const url = fx.newTarget("killsrc");
-    await stopAt(url, "data");
-    await addSlowTrigger(url);
-    const run = importDatabase(opts(url));
-    run.catch(() => undefined);
-    await waitMidCopy(url);
-    const killed = await query<{ ok: boolean }>(
-      fx.sourceUrl,
-      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
-        WHERE application_name = '${APP}' AND datname = current_database() AND state = 'active' AND query LIKE 'COPY%big_events%'`,
-    );
-    assert.deepEqual(killed, [{ ok: true }]);
+    await prepareInterruption(url);
+    const { run } = await importMidCopy(url);
+    await killCopyBackend(fx.sourceUrl);
     await assert.rejects(
       run,
       (e: unknown) =>
@@ -133,17 +146,9 @@ describe("copy engine: failure injection and resume (real PostgreSQL)", function
 
   it("target backend killed mid-COPY: the next run resumes and verifies equal", async () => {
     const url = fx.newTarget("killtgt");
-    await stopAt(url, "data");
-    await addSlowTrigger(url);
-    const run = importDatabase(opts(url));
-    run.catch(() => undefined);
-    await waitMidCopy(url);
-    const killed = await query<{ ok: boolean }>(
-      url,
-      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
-        WHERE application_name = '${APP}' AND datname = current_database() AND state = 'active' AND query LIKE 'COPY%big_events%'`,
-    );
-    assert.deepEqual(killed, [{ ok: true }]);
+    await prepareInterruption(url);
+    const { run } = await importMidCopy(url);
+    await killCopyBackend(url);
     await assert.rejects(run, /copying table public\.big_events failed/);
     await removeSlowTrigger(url);
     await finishAndCheck(url);
@@ -151,8 +156,7 @@ describe("copy engine: failure injection and resume (real PostgreSQL)", function
 
   it("import process SIGKILLed mid-COPY (npm run import in a child): the next run resumes and verifies equal", async () => {
     const url = fx.newTarget("killproc");
-    await stopAt(url, "data");
-    await addSlowTrigger(url);
+    await prepareInterruption(url);
     const child = spawn(
       process.execPath,
       ["-r", "ts-node/register/transpile-only", "scripts/import.ts", "--jobs", "2"],
@@ -182,11 +186,8 @@ describe("copy engine: failure injection and resume (real PostgreSQL)", function
     try {
       tgt.createDatabase("lost");
       let url = tgt.url("lost");
-      await stopAt(url, "data");
-      await addSlowTrigger(url);
-      const run = importDatabase(opts(url));
-      run.catch(() => undefined);
-      await waitMidCopy(url);
+      await prepareInterruption(url);
+      const { run } = await importMidCopy(url);
       // A crash of the target server (as when its pod is killed), not a polite shutdown.
       const r = spawnSync(
         "runuser",
@@ -228,8 +229,7 @@ describe("copy engine: failure injection and resume (real PostgreSQL)", function
   for (const sig of ["SIGTERM", "SIGINT"] as const) {
     it(`${sig} to the npm process of \`npm run import\` stops the whole process tree within seconds and leaves a resumable import; the next run resumes`, async () => {
       const url = fx.newTarget(`sig${sig.slice(3).toLowerCase()}`);
-      await stopAt(url, "data");
-      await addSlowTrigger(url);
+      await prepareInterruption(url);
       // npm → sh -c → bash scripts/node/run.sh (exec) → node: the tree a user's npm starts.
       const npm = spawn("npm", ["run", "-s", "import", "--", "--jobs", "2"], {
         cwd: REPO,

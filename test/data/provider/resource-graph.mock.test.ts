@@ -1,42 +1,21 @@
 /**
  * Resource graph of the data components under Pulumi mocks: exact children, type tokens,
- * providers, dependsOn, protect and secrets, in milliseconds and without a server. The real
- * engine and postgresql provider deploy the same components in ./postgres-import.engine-suite.ts.
- * Options are recorded with a `transformations` hook, which sees each resource's final options.
+ * providers, dependsOn, protect and secrets, in milliseconds and without a server. The real engine
+ * runs PostgresImport in test/e2e/postgres-import.test.ts; no postgresql plugin can be built here
+ * (tools/engine/README.md), so TargetDatabase is covered here only. Options are recorded with a
+ * `transformations` hook, which sees each resource's final options.
  */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { installMocks, recorder, settle, unwrap } from "../../support/pulumi-mocks";
 
-interface Recorded {
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-  provider?: string;
-}
-interface RecordedOpts {
-  type: string;
-  name: string;
-  props: Record<string, unknown>;
-  opts: pulumi.CustomResourceOptions;
-}
-
-const created: Recorded[] = [];
-const optsSeen: RecordedOpts[] = [];
-const record: pulumi.ResourceTransformation = (args) => {
-  optsSeen.push({ type: args.type, name: args.name, props: args.props, opts: args.opts });
-  return undefined;
+const record = recorder.recordOptions;
+const created = () => recorder.registrations;
+const byName = (n: string) => created().find((c) => c.name === n)!;
+const optsOf = (n: string) => {
+  const r = recorder.options.find((o) => o.name === n)!;
+  return { props: r.props, opts: r.opts as pulumi.CustomResourceOptions };
 };
-
-/** The plaintext of a secret as mocks receive it (the RPC secret wrapper); fails for a non-secret. */
-function secretValue(v: unknown): unknown {
-  const w = v as Record<string, unknown>;
-  assert.strictEqual(w?.[pulumi.runtime.specialSigKey], pulumi.runtime.specialSecretSig, "expected a secret");
-  return w.value;
-}
-
-const unwrap = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
-/** Waits until every resource registered so far has resolved its URN (the mocks answered). */
-const settle = (...rs: pulumi.Resource[]) => Promise.all(rs.map((r) => unwrap(r.urn)));
 
 let mod: {
   PostgresImport: typeof import("../../../components/data/postgres-import").PostgresImport;
@@ -45,27 +24,13 @@ let mod: {
 
 describe("data components resource graph (mock)", function () {
   before(async () => {
-    await pulumi.runtime.setMocks(
-      {
-        newResource: (args) => {
-          created.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
-          return { id: `${args.name}-id`, state: args.inputs };
-        },
-        call: (args) => args.inputs,
-      },
-      "heroku-to-hasura",
-      "test",
-      false,
-    );
+    installMocks();
     mod = {
       PostgresImport: (await import("../../../components/data/postgres-import")).PostgresImport,
       TargetDatabase: (await import("../../../components/data/target-database")).TargetDatabase,
     };
   });
-  beforeEach(() => {
-    created.length = 0;
-    optsSeen.length = 0;
-  });
+  beforeEach(() => recorder.reset());
 
   it("PostgresImport (mock): real type token, serialized provider, protected, URLs secret", async () => {
     const imp = new mod.PostgresImport(
@@ -73,15 +38,15 @@ describe("data components resource graph (mock)", function () {
       { sourceUrl: "postgres://u:srcpw@src:5432/d1", targetUrl: "postgres://o:tgtpw@tgt:5432/app", jobs: 2 },
       { transformations: [record] },
     );
-    await settle(imp);
-    const reg = created.filter((c) => c.name === "acme-db");
+    await unwrap(imp.urn);
+    const reg = created().filter((c) => c.name === "acme-db");
     assert.strictEqual(reg.length, 1);
     assert.strictEqual(reg[0].type, "pulumi-nodejs:dynamic/heroku-to-hasura/data:PostgresImport");
     assert.strictEqual(typeof reg[0].inputs.__provider, "string");
     assert.match(reg[0].inputs.__provider as string, /exports\.handler/);
     // The serialized provider must not carry credentials.
     assert.ok(!(reg[0].inputs.__provider as string).includes("srcpw"));
-    const o = optsSeen.find((r) => r.name === "acme-db")!;
+    const o = optsOf("acme-db");
     assert.strictEqual(o.opts.protect, true);
     assert.deepStrictEqual(o.opts.additionalSecretOutputs, ["sourceUrl", "targetUrl"]);
     assert.strictEqual(await pulumi.isSecret(o.props.sourceUrl as pulumi.Output<string>), true);
@@ -104,8 +69,8 @@ describe("data components resource graph (mock)", function () {
       },
       { protect: false, transformations: [record] },
     );
-    await settle(imp);
-    const o = optsSeen.find((r) => r.name === "rehearsal")!;
+    await unwrap(imp.urn);
+    const o = optsOf("rehearsal");
     assert.strictEqual(o.opts.protect, false);
     const targetUrl = o.props.targetUrl as pulumi.Output<string>;
     assert.strictEqual(await pulumi.isSecret(targetUrl), true);
@@ -128,9 +93,11 @@ describe("data components resource graph (mock)", function () {
       },
       { transformations: [record] },
     );
-    await settle(target, target.database, target.role, ...target.extensions, target.herokuExtSchema!);
+    await settle();
     assert.deepStrictEqual(
-      created.map((c) => `${c.type} ${c.name}`).sort(),
+      created()
+        .map((c) => `${c.type} ${c.name}`)
+        .sort(),
       [
         "heroku-to-hasura:data:TargetDatabase acme",
         "postgresql:index/database:Database acme-database",
@@ -141,7 +108,6 @@ describe("data components resource graph (mock)", function () {
         "pulumi:providers:postgresql acme-admin",
       ].sort(),
     );
-    const byName = (n: string) => created.find((c) => c.name === n)!;
     for (const n of [
       "acme-owner",
       "acme-database",
@@ -151,9 +117,9 @@ describe("data components resource graph (mock)", function () {
     ]) {
       assert.match(byName(n).provider ?? "", /pulumi:providers:postgresql::acme-admin::acme-admin-id$/, n);
     }
-    const { password, ...role } = byName("acme-owner").inputs;
+    const { password: _password, ...role } = byName("acme-owner").inputs;
     assert.deepStrictEqual(role, { name: "acme_api_owner", login: true });
-    assert.strictEqual(secretValue(password), "ownerpw");
+    assert.strictEqual(recorder.secretInput(byName("acme-owner"), "password"), "ownerpw");
     assert.deepStrictEqual(byName("acme-database").inputs.owner, "acme_api_owner");
     assert.deepStrictEqual(byName("acme-heroku-ext").inputs, {
       name: "heroku_ext",
@@ -162,7 +128,7 @@ describe("data components resource graph (mock)", function () {
     });
     assert.strictEqual(byName("acme-ext-citext").inputs.schema, "heroku_ext");
     assert.strictEqual(byName("acme-ext-pgcrypto").inputs.schema, "public");
-    const opt = (n: string) => optsSeen.find((r) => r.name === n)!.opts;
+    const opt = (n: string) => optsOf(n).opts;
     assert.strictEqual(opt("acme-database").protect, true);
     assert.deepStrictEqual(opt("acme-ext-citext").dependsOn, [target.herokuExtSchema]);
     assert.strictEqual(await pulumi.isSecret(target.targetUrl), true);
@@ -185,24 +151,24 @@ describe("data components resource graph (mock)", function () {
       ownerRole: "r",
       ownerPassword: "pw2",
     });
-    await settle(target, target.database);
-    const prov = created.find((c) => c.type === "pulumi:providers:postgresql")!;
-    assert.strictEqual(secretValue(prov.inputs.database), "defaultdb");
-    assert.strictEqual(secretValue(prov.inputs.sslmode), "require");
+    await settle();
+    const prov = created().find((c) => c.type === "pulumi:providers:postgresql")!;
+    assert.strictEqual(recorder.secretInput(prov, "database"), "defaultdb");
+    assert.strictEqual(recorder.secretInput(prov, "sslmode"), "require");
     assert.strictEqual(await unwrap(target.targetUrl), "postgres://r:pw2@db.internal:5432/d?sslmode=require");
   });
 
   it("TargetDatabase (mock): defaults to the postgres database and sslmode disable", async () => {
-    const target = new mod.TargetDatabase("defaults", {
+    new mod.TargetDatabase("defaults", {
       admin: { host: "h", username: "admin", password: "pw" },
       database: "d",
       ownerRole: "r",
       ownerPassword: "pw2",
     });
-    await settle(target, target.database);
-    const prov = created.find((c) => c.type === "pulumi:providers:postgresql")!;
-    assert.strictEqual(secretValue(prov.inputs.database), "postgres");
-    assert.strictEqual(secretValue(prov.inputs.sslmode), "disable");
+    await settle();
+    const prov = created().find((c) => c.type === "pulumi:providers:postgresql")!;
+    assert.strictEqual(recorder.secretInput(prov, "database"), "postgres");
+    assert.strictEqual(recorder.secretInput(prov, "sslmode"), "disable");
   });
 
   it("TargetDatabase (mock): sslmode prefer/allow are refused with a clear error, before anything registers", async () => {
@@ -222,7 +188,7 @@ describe("data components resource graph (mock)", function () {
           ).test(e.message) && !e.message.includes("secretpw"),
       );
     }
-    assert.deepStrictEqual(created, []);
+    assert.deepStrictEqual(created(), []);
     assert.strictEqual(adminSslMode(undefined), "disable");
     assert.strictEqual(adminSslMode("verify-full"), "verify-full");
     assert.throws(() => adminSslMode("no-verify"), /not supported/);
@@ -235,13 +201,18 @@ describe("data components resource graph (mock)", function () {
       ownerRole: "r",
       ownerPassword: "pw2",
     });
-    await settle(target, target.database);
+    await settle();
     assert.strictEqual(target.herokuExtSchema, undefined);
-    assert.deepStrictEqual(created.map((c) => c.type).sort(), [
-      "heroku-to-hasura:data:TargetDatabase",
-      "postgresql:index/database:Database",
-      "postgresql:index/role:Role",
-      "pulumi:providers:postgresql",
-    ]);
+    assert.deepStrictEqual(
+      created()
+        .map((c) => c.type)
+        .sort(),
+      [
+        "heroku-to-hasura:data:TargetDatabase",
+        "postgresql:index/database:Database",
+        "postgresql:index/role:Role",
+        "pulumi:providers:postgresql",
+      ],
+    );
   });
 });

@@ -9,7 +9,7 @@ import { Client } from "pg";
 
 import { rolePasswordProvider, scramVerifier } from "../../../components/data/role-password-provider";
 import { startPgCluster, type PgCluster } from "../../../scripts/lib/pg-cluster";
-import { DynamicProviderHost, PROJECT_ROOT, serializeProvider } from "../../support/dynamic-provider-host";
+import { DynamicProviderHost } from "../../support/dynamic-provider-host";
 
 async function canLogIn(url: string): Promise<boolean> {
   const c = new Client({ connectionString: url });
@@ -39,7 +39,7 @@ describe("RolePassword provider (serialized, real dynamic-provider process, real
     // As the dev job (or a DBA) leaves it: the role exists, here even with Heroku's old password.
     pg.psql(`CREATE ROLE app_owner LOGIN PASSWORD '${heroku}'`);
     pg.createDatabase("app", "app_owner");
-    host = await DynamicProviderHost.start(await serializeProvider(rolePasswordProvider), PROJECT_ROOT);
+    host = await DynamicProviderHost.serve(rolePasswordProvider);
   });
   after(() => {
     host?.stop();

@@ -7,20 +7,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { SecretString } from "../../../components/heroku/secret-string";
 import type { StatefulAddonPlan } from "../../../components/plan/types";
 import { redisAddon } from "../../k8s/plan-fixtures";
+import { installMocks, recorder, unwrap } from "../../support/pulumi-mocks";
 
-interface Seen {
-  type: string;
-  name: string;
-  props: Record<string, unknown>;
-  opts: pulumi.CustomResourceOptions;
-}
-const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
-const seen: Seen[] = [];
-const record: pulumi.ResourceTransformation = (args) => {
-  seen.push({ type: args.type, name: args.name, props: args.props, opts: args.opts });
-  return undefined;
+const record = recorder.recordOptions;
+const registered = () => recorder.registrations;
+const seen = (name: string) => {
+  const r = recorder.options.find((s) => s.name === name)!;
+  return { props: r.props, opts: r.opts as pulumi.CustomResourceOptions };
 };
-const unwrap = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
 
 let mod: {
   RedisImport: typeof import("../../../components/data/redis/redis-import").RedisImport;
@@ -47,40 +41,26 @@ function copyPlan(): StatefulAddonPlan {
 
 describe("RedisImport resource (mock)", function () {
   before(async () => {
-    await pulumi.runtime.setMocks(
-      {
-        newResource: (args) => {
-          registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-          return { id: `${args.name}-id`, state: args.inputs };
-        },
-        call: (args) => args.inputs,
-      },
-      "heroku-to-hasura",
-      "test",
-      false,
-    );
+    installMocks();
     mod = {
       RedisImport: (await import("../../../components/data/redis/redis-import")).RedisImport,
       copyAddonData: (await import("../../../components/data/redis/addon-copy")).copyAddonData,
     };
   });
-  beforeEach(() => {
-    registered.length = 0;
-    seen.length = 0;
-  });
+  beforeEach(() => recorder.reset());
 
   it("mock: a plan that copies gives a protected RedisImport after its server, with secret URLs and the port-forward hint", async () => {
     const server = new pulumi.ComponentResource("test:index:Server", "cache-server");
     const imp = mod.copyAddonData(copyPlan(), "shop", server, "target-pw/1", { transformations: [record] });
     assert.ok(imp);
     await unwrap(imp.urn);
-    const reg = registered.filter((r) => r.name === "redis-curved-11111-data");
+    const reg = registered().filter((r) => r.name === "redis-curved-11111-data");
     assert.strictEqual(reg.length, 1);
     assert.strictEqual(reg[0].type, "pulumi-nodejs:dynamic/heroku-to-hasura/data:RedisImport");
     const provider = reg[0].inputs.__provider as string;
     assert.match(provider, /exports\.handler/);
     assert.ok(!provider.includes("heroku-src-pw") && !provider.includes("target-pw"));
-    const o = seen.find((s) => s.name === "redis-curved-11111-data")!;
+    const o = seen("redis-curved-11111-data");
     assert.strictEqual(o.opts.protect, true);
     assert.deepStrictEqual(o.opts.dependsOn, [server]);
     assert.deepStrictEqual(o.opts.additionalSecretOutputs, ["sourceUrl", "targetUrl", "sourceCaPem"]);
@@ -121,13 +101,13 @@ describe("RedisImport resource (mock)", function () {
       transformations: [record],
     });
     await unwrap(imp!.urn);
-    const o = seen.find((s) => s.name === "redis-curved-11111-data")!;
+    const o = seen("redis-curved-11111-data");
     assert.strictEqual(
       await unwrap(o.props.targetUrl as pulumi.Output<string>),
       "redis://:generated%2Fpw@cache.default.svc:16379",
     );
     assert.strictEqual(
-      registered.find((r) => r.name === "redis-curved-11111-data")!.inputs.targetHint,
+      registered().find((r) => r.name === "redis-curved-11111-data")!.inputs.targetHint,
       undefined,
     );
   });
@@ -144,6 +124,6 @@ describe("RedisImport resource (mock)", function () {
       { protect: false, transformations: [record] },
     );
     await unwrap(imp.urn);
-    assert.strictEqual(seen.find((s) => s.name === "rehearsal")!.opts.protect, false);
+    assert.strictEqual(seen("rehearsal").opts.protect, false);
   });
 });

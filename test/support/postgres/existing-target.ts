@@ -1,23 +1,30 @@
 /**
  * A target Postgres as `postgres.manageDatabase: false` expects it: a real cluster where the
- * migrated database and its owner role exist (as the dev job or a DBA leaves them, the role without
- * a password), for end-to-end tests that render or apply the program without importing. The stack
- * sets the owner role's generated password (RolePassword), so it needs this server and its admin.
+ * migrated database and its owner role exist (as the dev job or a DBA leaves them), for end-to-end
+ * tests. The stack sets the owner role's generated password (RolePassword), so it needs this server
+ * and its admin.
  */
 import { sqlIdentifier } from "../../../components/plan/names";
 import { PgCluster, startPgCluster } from "../../../scripts/lib/pg-cluster";
 
-export interface ExistingTarget {
-  pg: PgCluster;
-  /** The stack's `postgres` config section for this server. */
-  postgres: { host: string; port: number; adminUser: string; manageDatabase: false };
+/** The example's Postgres add-on, the one acme-api's DATABASE_URL belongs to. */
+export const PG_ADDON = "postgresql-concave-52656";
+
+/**
+ * Creates `addon`'s target database on `pg`, owned by its owner role, which logs in with
+ * `ownerPassword` (none: the role has no password yet). Returns the database's name.
+ */
+export function createTargetDatabase(pg: PgCluster, ownerPassword?: string, addon = PG_ADDON): string {
+  const owner = sqlIdentifier(addon, "_owner");
+  pg.psql(`CREATE ROLE ${owner} LOGIN${ownerPassword === undefined ? "" : ` PASSWORD '${ownerPassword}'`}`);
+  const database = sqlIdentifier(addon);
+  pg.createDatabase(database, owner);
+  return database;
 }
 
-/** Starts a cluster holding the target database and owner role of `addon` (default the example's Postgres). */
-export async function existingTarget(addon = "postgresql-concave-52656"): Promise<ExistingTarget> {
+/** Starts a cluster holding the target database and owner role (without a password) of `addon`. */
+export async function existingTarget(addon = PG_ADDON): Promise<PgCluster> {
   const pg = await startPgCluster();
-  const owner = sqlIdentifier(addon, "_owner");
-  pg.psql(`CREATE ROLE ${owner} LOGIN`);
-  pg.createDatabase(sqlIdentifier(addon), owner);
-  return { pg, postgres: { host: "127.0.0.1", port: pg.port, adminUser: "postgres", manageDatabase: false } };
+  createTargetDatabase(pg, undefined, addon);
+  return pg;
 }
