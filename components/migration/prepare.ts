@@ -5,6 +5,7 @@ import { checkConfigAgainstApps, selectSnapshots, StackConfig } from "../config"
 import { asBeforeFreeze, renderAppsBeforeFreeze } from "../cutover/before-freeze";
 import { DEFAULT_RECORD_DIR, journalPath, readJournal } from "../cutover/journal";
 import { cutoverReport } from "../cutover/program";
+import { findProjectRoot } from "../data/engine-loader";
 import { hasuraSection } from "../hasura/deploy";
 import { planHasura } from "../hasura/plan";
 import { readHerokuApps } from "../heroku/source";
@@ -24,7 +25,8 @@ export async function prepareMigration(config: StackConfig): Promise<HerokuToHas
     configKey: `${config.project}:heroku`,
   });
   const journal = readJournal(
-    journalPath(process.cwd(), config.cutover.recordDir ?? DEFAULT_RECORD_DIR, config.stack),
+    // Where the HerokuFreeze keeps it (relative to the project root, as the freeze resolves it).
+    journalPath(findProjectRoot(), config.cutover.recordDir ?? DEFAULT_RECORD_DIR, config.stack),
   );
   const beforeFreeze = asBeforeFreeze(read.apps, journal);
   for (const w of beforeFreeze.warnings) void pulumi.log.warn(w);
