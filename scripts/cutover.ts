@@ -6,6 +6,8 @@
  *   the freeze, with a verdict (frozen, restored, changed by hand).
  * - `rollback` restores every app the freeze changed to its recorded state, after showing what it
  *   will change and asking for `yes` (or with `--yes`). What it cannot restore is named.
+ * - `journal` writes the stack's freeze records from its state into this machine's journal, where
+ *   `pulumi up` reads them to plan frozen apps at their recorded scale (the freeze ran elsewhere).
  *
  * The record comes from the freeze journal of this machine (`<recordDir>/<stack>.json`; recordDir
  * from the stack's `cutover.recordDir` in Pulumi.<stack>.yaml, else `.heroku-to-hasura/cutover`,
@@ -13,7 +15,8 @@
  * resource's outputs) unless `--no-state`; the newer of the two wins. `--from FILE` reads one
  * journal file only. The token: HEROKU_API_KEY, else the stack's secret `herokuApiKey`.
  *
- * Exit codes: 0 done; 1 rollback incomplete (named); 2 usage; 3 no freeze record; 4 not confirmed.
+ * Exit codes: 0 done; 1 rollback incomplete (named); 2 usage; 3 no freeze record (for `journal`:
+ * none in the state, or the state unreadable); 4 not confirmed.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -33,13 +36,14 @@ const FREEZE_TYPE = "pulumi-nodejs:dynamic/heroku-to-hasura/cutover:HerokuFreeze
 
 const USAGE = `usage: npm run cutover -- status --stack STACK [--json]
        npm run cutover -- rollback --stack STACK [--yes]
+       npm run cutover -- journal --stack STACK   (the state's freeze records into this machine's journal)
 options: --record-dir DIR (the freeze journal's folder)  --from FILE (one journal file)  --no-state
 The Heroku token comes from HEROKU_API_KEY, else the stack's secret herokuApiKey.`;
 
 class UsageError extends Error {}
 
 interface Cli {
-  command: "status" | "rollback";
+  command: "status" | "rollback" | "journal";
   stack: string;
   yes: boolean;
   json: boolean;
@@ -50,7 +54,7 @@ interface Cli {
 
 export function parseArgs(argv: string[]): Cli {
   const [command, ...rest] = argv;
-  if (command !== "status" && command !== "rollback") {
+  if (command !== "status" && command !== "rollback" && command !== "journal") {
     throw new UsageError(command ? `unknown command "${command}"` : "");
   }
   const cli: Cli = { command, stack: "", yes: false, json: false, recordDir: null, from: null, state: true };
@@ -71,6 +75,9 @@ export function parseArgs(argv: string[]): Cli {
     else throw new UsageError(`unknown argument ${a}`);
   }
   if (!cli.stack) throw new UsageError("--stack is required");
+  if (cli.command === "journal" && (cli.from !== null || !cli.state)) {
+    throw new UsageError("journal reads the stack's state: --from and --no-state do not apply");
+  }
   return cli;
 }
 
@@ -107,14 +114,47 @@ interface Found {
   notes: string[];
 }
 
-function findRecords(cli: Cli): Found {
-  const journal = cli.from
+/** This machine's journal file of the stack (or `--from`). */
+function journalFile(cli: Cli): string {
+  return cli.from
     ? path.resolve(cli.from)
     : journalPath(
         process.cwd(),
         cli.recordDir ?? configuredRecordDir(cli.stack) ?? DEFAULT_RECORD_DIR,
         cli.stack,
       );
+}
+
+/**
+ * `journal`: each record of the state that the journal lacks, or holds in an older version, is
+ * written into it; nothing else in the journal changes.
+ */
+function journalFromState(cli: Cli): number {
+  const journal = journalFile(cli);
+  const st = recordsInState(cli.stack);
+  if (st.note || st.records.length === 0) {
+    process.stderr.write(
+      `No freeze record for stack ${cli.stack} in its state${st.note ? `: ${st.note}` : ""}.\n`,
+    );
+    return 3;
+  }
+  const known = new Map(readJournal(journal).map((r) => [r.freezeId, r]));
+  const newer = st.records.filter((r) => {
+    const k = known.get(r.freezeId);
+    return !k || r.updatedAt > k.updatedAt;
+  });
+  for (const r of newer) saveRecord(journal, r);
+  process.stdout.write(
+    newer.length === 0
+      ? `The journal ${journal} already holds every freeze record of stack ${cli.stack}'s state.\n`
+      : `Wrote ${newer.length} freeze record(s) of stack ${cli.stack}'s state into ${journal}: ` +
+          `${newer.map((r) => `${r.freezeId} (${r.status}; apps ${r.apps.map((a) => a.app).join(", ")})`).join("; ")}.\n`,
+  );
+  return 0;
+}
+
+function findRecords(cli: Cli): Found {
+  const journal = journalFile(cli);
   const byId = new Map<string, FreezeRecord>();
   const source = new Map<string, string>();
   const notes: string[] = [];
@@ -181,6 +221,7 @@ async function main(): Promise<number> {
     process.stderr.write((m ? `error: ${m}\n` : "") + USAGE + "\n");
     return 2;
   }
+  if (cli.command === "journal") return journalFromState(cli);
   const found = findRecords(cli);
   for (const n of found.notes) process.stderr.write(`note: ${n}\n`);
   if (found.records.length === 0) {

@@ -26,7 +26,11 @@ export interface AppsBeforeFreeze {
  * process type is taken from the record only where Heroku shows it at 0 (one the user scaled up
  * by hand since is planned as it is now), and a type the record does not know keeps Heroku's.
  */
-export function asBeforeFreeze(apps: AppSnapshot[], records: FreezeRecord[]): AppsBeforeFreeze {
+export function asBeforeFreeze(
+  apps: AppSnapshot[],
+  records: FreezeRecord[],
+  stack: string,
+): AppsBeforeFreeze {
   const newestFirst = [...records].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const notes: string[] = [];
   const warnings: string[] = [];
@@ -49,8 +53,8 @@ export function asBeforeFreeze(apps: AppSnapshot[], records: FreezeRecord[]): Ap
         warnings.push(
           `${name}: Heroku shows it in maintenance mode with every process type at 0, and no freeze record of this ` +
             "stack on this machine says what it ran before, so its Deployments are planned with 0 replicas. If this " +
-            "stack's freeze stopped it from another machine, copy that machine's journal (cutover.recordDir, " +
-            "<stack>.json) here first.",
+            "stack's freeze stopped it from another machine, first run `npm run cutover -- journal --stack " +
+            `${stack}\` here: it writes the freeze's record from the stack's state into this machine's journal.`,
         );
       }
       return snap;

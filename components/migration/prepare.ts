@@ -28,7 +28,7 @@ export async function prepareMigration(config: StackConfig): Promise<HerokuToHas
     // Where the HerokuFreeze keeps it (relative to the project root, as the freeze resolves it).
     journalPath(findProjectRoot(), config.cutover.recordDir ?? DEFAULT_RECORD_DIR, config.stack),
   );
-  const beforeFreeze = asBeforeFreeze(read.apps, journal);
+  const beforeFreeze = asBeforeFreeze(read.apps, journal, config.stack);
   for (const w of beforeFreeze.warnings) void pulumi.log.warn(w);
   const apps = selectSnapshots(config, beforeFreeze.apps, read.source);
   const { images } = checkConfigAgainstApps(config, apps, { requireImages: false });

@@ -55,9 +55,12 @@ function record(freezeId: string, createdAt: string, apps: AppFreeze[]): FreezeR
 
 const scale = (s: AppSnapshot) => s.formation.map((f) => `${f.type}=${f.quantity}:${f.size}`).join(" ");
 
+/** The function under test, for stack `prod` (the records' stack). */
+const beforeFreeze = (apps: AppSnapshot[], records: FreezeRecord[]) => asBeforeFreeze(apps, records, "prod");
+
 describe("cutover: the apps planned as they were before this stack's freeze (pure)", () => {
   it("plans a frozen app from its recorded formation and maintenance flag, and says so", () => {
-    const { apps, notes } = asBeforeFreeze(
+    const { apps, notes } = beforeFreeze(
       [frozenSnapshot("acme-api")],
       [record("f-1", "2026-12-05T10:00:00.000Z", [appFreeze("acme-api")])],
     );
@@ -73,7 +76,7 @@ describe("cutover: the apps planned as they were before this stack's freeze (pur
   it("leaves apps alone that no record names, that a rollback restored, or that the freeze did not change, warning that they get 0 replicas", () => {
     const snaps = [frozenSnapshot("restored"), frozenSnapshot("untouched"), frozenSnapshot("unknown")];
     const running = app("running").process("web", "bin/web", 2, "Basic").build();
-    const { apps, notes, warnings } = asBeforeFreeze(
+    const { apps, notes, warnings } = beforeFreeze(
       [...snaps, running],
       [
         record("f-1", "2026-12-05T10:00:00.000Z", [
@@ -93,7 +96,7 @@ describe("cutover: the apps planned as they were before this stack's freeze (pur
     );
     assert.match(
       warnings[2],
-      /every process type at 0, .* planned with 0 replicas\. If this stack's freeze stopped it from another machine, copy that machine's journal/,
+      /every process type at 0, .* planned with 0 replicas\. If this stack's freeze stopped it from another machine, first run `npm run cutover -- journal --stack prod` here/,
     );
     assert.match(
       renderAppsBeforeFreeze({ notes, warnings }),
@@ -108,7 +111,7 @@ describe("cutover: the apps planned as they were before this stack's freeze (pur
     const older = appFreeze("acme-api", {
       previous: { maintenance: false, formation: [{ type: "web", quantity: 9, size: "Basic" }] },
     });
-    const { apps } = asBeforeFreeze(
+    const { apps } = beforeFreeze(
       [snap],
       [
         record("f-2", "2026-12-05T12:00:00.000Z", [appFreeze("acme-api")]),
@@ -119,7 +122,7 @@ describe("cutover: the apps planned as they were before this stack's freeze (pur
   });
 
   it("keeps maintenance on when the app was already in maintenance before the freeze", () => {
-    const { apps } = asBeforeFreeze(
+    const { apps } = beforeFreeze(
       [frozenSnapshot("acme-api")],
       [
         record("f-1", "2026-12-05T10:00:00.000Z", [

@@ -63,10 +63,18 @@ describe("npm run cutover -- status|rollback (real processes, Heroku API double)
   const common = ["--stack", stack, "--no-state"];
   const formation = (app: string) => formationOf(double, app);
 
-  it("usage errors exit 2; a stack without a freeze record exits 3 and says how one is made", async () => {
+  it("usage errors exit 2; a stack without a freeze record exits 3 and says how one is made (journal: none in the state)", async () => {
     const bad = await cutover(["thaw", "--stack", stack]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown command "thaw"/);
+    const noState = await cutover(["journal", "--stack", stack, "--no-state"]);
+    assert.equal(noState.code, 2);
+    assert.match(noState.stderr, /journal reads the stack's state: --from and --no-state do not apply/);
+    // No such stack (nor, maybe, a pulumi CLI on PATH): nothing to write, and the journal untouched.
+    const noStack = await cutover(["journal", "--stack", "other", "--record-dir", dir]);
+    assert.equal(noStack.code, 3, noStack.stderr);
+    assert.match(noStack.stderr, /^No freeze record for stack other in its state/);
+    assert.equal(fs.existsSync(path.join(dir, "other.json")), false);
     const none = await cutover(["status", "--stack", "other", "--record-dir", dir, "--no-state"]);
     assert.equal(none.code, 3, none.stderr);
     assert.match(

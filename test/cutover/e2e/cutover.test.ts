@@ -6,19 +6,20 @@
  * preview (Heroku untouched) → up with Heroku failing mid-freeze (partial: the import does not
  * start) → status → up that finishes the freeze, with the credentials rotated after the program
  * read them and a client writing during the frozen import (fails naming the table) → the target
- * emptied → up (imported, source proven quiet) → status → destroy (Heroku stays frozen) → status
+ * emptied → up (imported, source proven quiet) → status → without the journal (preview warns),
+ * `journal` from the state (preview changes nothing) → destroy (Heroku stays frozen) → status
  * from the journal → rollback (prompt answered yes) → secret scan.
  */
 import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { Stack } from "@pulumi/pulumi/automation";
+import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { Client } from "pg";
 import { readJournal } from "../../../components/cutover/journal";
 import { sqlIdentifier } from "../../../components/plan/names";
 import { PgCluster } from "../../../scripts/lib/pg-cluster";
-import { createSandbox, Sandbox, scanForSecrets, unprotectAll } from "../../support/engine";
+import { changedResources, createSandbox, Sandbox, scanForSecrets, unprotectAll } from "../../support/engine";
 import { FULL_TOKEN, HerokuDouble, startHerokuDouble } from "../../support/heroku-double";
 import { npmRun, type Run } from "../../support/npm-run";
 import { SampleImport, startSampleImport } from "../../support/postgres/sample-import";
@@ -252,6 +253,54 @@ describe("cutover end to end: freeze, import, verify, rollback (real engine, Her
       r.stdout,
       /App acme-api:\n {2}now: {7}maintenance on, web=0:Standard-2X worker=0:Standard-1X {2}→ frozen\n {2}recorded: {2}maintenance off, web=2:Standard-2X worker=1:Standard-1X/,
     );
+  });
+
+  it("without the journal on this machine, preview warns that the frozen app would get 0 replicas; `npm run cutover -- journal` writes it from the stack's state, and the next preview changes nothing", async function () {
+    this.timeout(600_000);
+    const journal = path.join(recordDir, `${stack.name}.json`);
+    const elsewhere = `${journal}.elsewhere`;
+    const previews = async () => {
+      const events: EngineEvent[] = [];
+      await stack.preview({ ...sb.ops({ events }) });
+      const warnings = events.flatMap((e) =>
+        e.diagnosticEvent?.severity === "warning" ? [e.diagnosticEvent.message] : [],
+      );
+      return { changed: changedResources(events), warnings };
+    };
+    const previous = (file: string) =>
+      readJournal(file).map((r) => ({ id: r.freezeId, apps: r.apps.map((a) => [a.app, a.previous]) }));
+    fs.renameSync(journal, elsewhere); // the freeze ran on another machine (a CI runner)
+    try {
+      const without = await previews();
+      const zero = without.warnings.filter((w) => w.includes(`${APP}: Heroku shows it in maintenance mode`));
+      assert.strictEqual(zero.length, 1, without.warnings.join("\n"));
+      assert.match(zero[0], /planned with 0 replicas/);
+      assert.ok(zero[0].includes(`npm run cutover -- journal --stack ${stack.name}`), zero[0]);
+      assert.deepStrictEqual(
+        without.changed.filter((c) => c.startsWith("update kubernetes:apps/v1:Deployment")),
+        [
+          `update kubernetes:apps/v1:Deployment::${APP}-web`,
+          `update kubernetes:apps/v1:Deployment::${APP}-worker`,
+        ],
+      );
+
+      const r = await cutover(["journal", "--stack", stack.name]);
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Wrote 1 freeze record\(s\) of stack \S+'s state into .*: \S+ \(frozen; apps /);
+      assert.deepStrictEqual(previous(journal), previous(elsewhere));
+      const again = await cutover(["journal", "--stack", stack.name]);
+      assert.strictEqual(again.code, 0, again.stderr);
+      assert.match(again.stdout, /already holds every freeze record/);
+
+      const withJournal = await previews();
+      assert.deepStrictEqual(withJournal.changed, []);
+      assert.deepStrictEqual(
+        withJournal.warnings.filter((w) => w.includes("planned with 0 replicas")),
+        [],
+      );
+    } finally {
+      fs.renameSync(elsewhere, journal); // the later steps read the journal as the freeze left it
+    }
   });
 
   it("destroy never unfreezes Heroku: no call, the record stays, the restore commands are printed", async function () {
