@@ -24,15 +24,17 @@ import * as path from "path";
 import * as readline from "readline";
 import * as yaml from "yaml";
 import { activeRecord, FreezeRecord } from "../components/cutover/freeze-record";
+import { HEROKU_FREEZE_MODULE, HEROKU_FREEZE_TYPE } from "../components/cutover/heroku-freeze";
 import { DEFAULT_RECORD_DIR, journalPath, readJournal, saveRecord } from "../components/cutover/journal";
 import { applyRollback, describeRollbackPlan, planRollback } from "../components/cutover/rollback";
 import { formatStatus, readNow } from "../components/cutover/status";
+import { findProjectRoot } from "../components/data/engine-loader";
 import { HerokuClient } from "../components/heroku/client";
 import { HerokuPlatformApi } from "../components/heroku/platform-api";
 import { SecretString } from "../components/heroku/secret-string";
 
 const PROJECT = "heroku-to-hasura";
-const FREEZE_TYPE = "pulumi-nodejs:dynamic/heroku-to-hasura/cutover:HerokuFreeze";
+const FREEZE_TYPE = `pulumi-nodejs:dynamic/${HEROKU_FREEZE_MODULE}:${HEROKU_FREEZE_TYPE}`;
 
 const USAGE = `usage: npm run cutover -- status --stack STACK [--json]
        npm run cutover -- rollback --stack STACK [--yes]
@@ -81,9 +83,9 @@ export function parseArgs(argv: string[]): Cli {
   return cli;
 }
 
-/** `cutover.recordDir` from Pulumi.<stack>.yaml, when set. */
-function configuredRecordDir(stack: string): string | null {
-  const file = path.resolve(`Pulumi.${stack}.yaml`);
+/** `cutover.recordDir` from the project's Pulumi.<stack>.yaml, when set. */
+function configuredRecordDir(root: string, stack: string): string | null {
+  const file = path.join(root, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) return null;
   const doc = yaml.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
   const c = doc?.config?.[`${PROJECT}:cutover`] as { recordDir?: unknown } | undefined;
@@ -114,16 +116,20 @@ interface Found {
   notes: string[];
 }
 
-/** This machine's journal file of the stack (or `--from`). */
+/**
+ * This machine's journal file of the stack, where `pulumi up` keeps it (the configured or default
+ * folder, relative to the project root), or under `--record-dir`, or `--from` (relative to the cwd).
+ */
 function journalFile(cli: Cli): string {
-  return cli.from
-    ? path.resolve(cli.from)
-    : journalPath(
-        process.cwd(),
-        cli.recordDir ?? configuredRecordDir(cli.stack) ?? DEFAULT_RECORD_DIR,
-        cli.stack,
-      );
+  if (cli.from) return path.resolve(cli.from);
+  if (cli.recordDir) return journalPath(process.cwd(), cli.recordDir, cli.stack);
+  const root = findProjectRoot();
+  return journalPath(root, configuredRecordDir(root, cli.stack) ?? DEFAULT_RECORD_DIR, cli.stack);
 }
+
+/** Whether `r` from the state is news to a journal holding `known`: absent, or updated since. */
+const newerThan = (known: FreezeRecord | undefined, r: FreezeRecord) =>
+  !known || r.updatedAt > known.updatedAt;
 
 /**
  * `journal`: each record of the state that the journal lacks, or holds in an older version, is
@@ -139,10 +145,7 @@ function journalFromState(cli: Cli): number {
     return 3;
   }
   const known = new Map(readJournal(journal).map((r) => [r.freezeId, r]));
-  const newer = st.records.filter((r) => {
-    const k = known.get(r.freezeId);
-    return !k || r.updatedAt > k.updatedAt;
-  });
+  const newer = st.records.filter((r) => newerThan(known.get(r.freezeId), r));
   for (const r of newer) saveRecord(journal, r);
   process.stdout.write(
     newer.length === 0
@@ -167,8 +170,7 @@ function findRecords(cli: Cli): Found {
     const st = recordsInState(cli.stack);
     if (st.note) notes.push(st.note);
     for (const r of st.records) {
-      const known = byId.get(r.freezeId);
-      if (!known || r.updatedAt > known.updatedAt) {
+      if (newerThan(byId.get(r.freezeId), r)) {
         byId.set(r.freezeId, r);
         source.set(r.freezeId, `stack ${cli.stack}'s state (HerokuFreeze outputs)`);
       }
