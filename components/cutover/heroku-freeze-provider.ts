@@ -16,6 +16,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { FreezeRecord, FreezeStatus } from "./freeze-record";
+import { isKnown } from "../engine-unknown";
 import { loadCutover } from "./loader";
 
 /** Inputs as the provider receives them (resolved, plaintext). */
@@ -42,7 +43,7 @@ export interface HerokuFreezeOutputs extends Omit<HerokuFreezeInputs, "token"> {
 
 export function checkFreezeInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
-  const known = (v: unknown) => v !== undefined && v !== "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+  const known = isKnown;
   if (known(news.stack) && (typeof news.stack !== "string" || news.stack === ""))
     failures.push({ property: "stack", reason: "stack must be the stack's name" });
   if (known(news.token) && (typeof news.token !== "string" || news.token === ""))

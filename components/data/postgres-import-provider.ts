@@ -22,6 +22,7 @@
  *   still frozen, and the engine fails the import on any write to the source.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { isKnown, UNKNOWN } from "../engine-unknown";
 import { describeIdentity, identityOf, redactor, sameIdentity, type DatabaseIdentity } from "./postgres-url";
 import { loadEngine, loadHerokuSource } from "./engine-loader";
 import { progressSink } from "./import-progress";
@@ -37,8 +38,8 @@ import {
 } from "./import-options";
 import type { ImportOptions as EngineImportOptions, ImportResult, ObjectCounts } from "./engine/types";
 
-/** The engine's marker for "value not known yet" during preview (`rpc.unknownValue`). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+// Tests and callers that spell a preview's unknown input take it from here too.
+export { UNKNOWN };
 
 /** Inputs as the provider receives them (resolved, plaintext); the options are ./import-options'. */
 export interface PostgresImportInputs extends ImportOptions {
@@ -121,7 +122,7 @@ function withoutToken(s: PostgresImportInputs["sourceFrom"]): SourceFromOutput |
 /** Input validation (pure). Messages name the property and never contain a URL's password. */
 export function checkImportInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
-  const known = (v: unknown) => v !== undefined && v !== UNKNOWN;
+  const known = isKnown;
   for (const prop of ["sourceUrl", "targetUrl"]) {
     const v = news[prop];
     if (v === UNKNOWN) continue;

@@ -14,10 +14,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { HasuraSourceReport } from "../plan/hasura-section";
+import { UNKNOWN } from "../engine-unknown";
 import { loadHasuraRuntime } from "./runtime-loader";
-
-/** The engine's marker for "value not known yet" during preview (`rpc.unknownValue`). */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export interface HasuraMetadataSourceInputs {
   name: string;

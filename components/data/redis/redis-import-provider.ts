@@ -17,7 +17,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { progressSink } from "../import-progress";
-import { UNKNOWN } from "../postgres-import-provider";
+import { isKnown, UNKNOWN } from "../../engine-unknown";
 import type { DatabaseSummary } from "./engine/types";
 import { loadRedisEngine } from "./engine-loader";
 
@@ -106,7 +106,7 @@ function targetIdentityOf(p: RedisImportInputs): string {
 /** Input validation (pure). Messages name the property and never contain a password. */
 export function checkRedisImportInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
-  const known = (v: unknown) => v !== undefined && v !== UNKNOWN;
+  const known = isKnown;
   for (const prop of ["sourceUrl", "targetUrl"]) {
     const v = news[prop];
     if (v === UNKNOWN) continue;
