@@ -18,7 +18,7 @@ export const BENCHMARK_BYTES_PER_SECOND = 61.4 * 1024 * 1024;
 export const DYNO_STOP_SECONDS = 30;
 /** Platform API calls per app (reads, maintenance, formation), at about a second each at worst. */
 const API_SECONDS_PER_APP = 6;
-/** The engine's wait before its final reading of the source's write counters. */
+/** The final check of the source's write counters: the engine's 1.5 s settle, then the reading. */
 const SETTLE_SECONDS = 2;
 
 export interface DatabaseFacts {
@@ -117,7 +117,7 @@ export function renderCutoverSection(f: CutoverFacts): string {
     "",
     `Window = freeze (about ${API_SECONDS_PER_APP} s of API calls per app, then up to ${DYNO_STOP_SECONDS} s for the dynos ` +
       "to stop and their sessions to end) + copy and verification (size ÷ throughput) + the final check of the " +
-      "source's write counters (2 s). The DNS switch and the watch after it come on top, while the apps are " +
+      `source's write counters (${SETTLE_SECONDS} s). The DNS switch and the watch after it come on top, while the apps are ` +
       "already served from the cluster.",
     "",
   );

@@ -47,8 +47,6 @@ export interface PgCatalog {
   database: string;
   relations: CatalogRelation[];
   foreignKeys: CatalogForeignKey[];
-  /** Installed extensions and their schemas. */
-  extensions: { name: string; schema: string }[];
   /** Every non-system schema (to detect Heroku's `heroku_ext`). */
   schemas: string[];
 }
@@ -118,10 +116,6 @@ export async function readCatalog(client: Client): Promise<PgCatalog> {
         ORDER BY n.nspname, c.relname, con.conname`,
       [SYSTEM_SCHEMAS],
     );
-    const exts = await client.query<{ name: string; schema: string }>(
-      `SELECT e.extname AS name, n.nspname AS schema FROM pg_catalog.pg_extension e
-         JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace ORDER BY e.extname`,
-    );
     const schemas = await client.query<{ name: string }>(
       `SELECT nspname AS name FROM pg_catalog.pg_namespace n WHERE ${SCHEMA_FILTER("n.nspname")} ORDER BY nspname`,
       [SYSTEM_SCHEMAS],
@@ -162,7 +156,6 @@ export async function readCatalog(client: Client): Promise<PgCatalog> {
       database: db.rows[0].db,
       relations,
       foreignKeys,
-      extensions: exts.rows,
       schemas: schemas.rows.map((s) => s.name),
     };
   } finally {

@@ -37,8 +37,8 @@ export const METADATA_DATABASE_ENV = "HASURA_GRAPHQL_METADATA_DATABASE_URL";
 export const CONTAINER = "graphql-engine";
 
 /**
- * Hasura GraphQL Engine v2 on the cluster: a Deployment (image by digest, `/healthz` readiness and
- * liveness, sized resources), a ClusterIP Service, optionally an Ingress, and one auto-named,
+ * Hasura GraphQL Engine v2 on the cluster: a Deployment (`hasura.image`, by digest unless the stack
+ * runs the warned unpinned default; `/healthz` readiness and liveness, sized resources), a ClusterIP Service, optionally an Ingress, and one auto-named,
  * immutable Secret holding the admin secret, the metadata database URL and every source's URL (each
  * `from_env` in the metadata), so any change of them is a new Secret and rolls the pods. The admin
  * secret is a GeneratedSecret: generated once, kept only in state (as a secret) and in that Secret,

@@ -6,6 +6,7 @@
 import * as path from "path";
 import type { HasuraConfig } from "../config/hasura";
 import type { SecretTemplate } from "../heroku/secret-template";
+import { tlsSecretName } from "../plan/ingress";
 import { MANAGED_BY } from "../plan/names";
 import type { MigrationPlan, ObjectLabels, ResourcesPlan } from "../plan/types";
 import type { TargetPostgresSettings } from "../plan/settings";
@@ -70,7 +71,7 @@ export interface HasuraPlan {
   endpoint: string | null;
 }
 
-/** `SOURCE_<DATABASE>_URL`: one environment variable per source. */
+/** `HASURA_SOURCE_<DATABASE>_URL`: one environment variable per source. */
 export function sourceEnvVar(database: string): string {
   return `HASURA_SOURCE_${database.toUpperCase().replace(/[^A-Z0-9_]/g, "_")}_URL`;
 }
@@ -127,7 +128,7 @@ export function planHasura(
             annotations: ingressSettings.clusterIssuer
               ? { "cert-manager.io/cluster-issuer": ingressSettings.clusterIssuer }
               : {},
-            tlsSecretName: `${config.ingressHost}-tls`,
+            tlsSecretName: tlsSecretName(config.ingressHost),
           },
     sources: plan.databases.map((d) => ({
       name: d.database,
