@@ -15,7 +15,8 @@
  * the target stays resumable. A second signal exits at once (equally safe: nothing half-done is
  * ever recorded).
  *
- * A run that copied and verified (exit 0 or 6) is recorded as a rehearsal (source size, wall
+ * A run that copied the whole database (exit 0, or 6: not a resumed run, nor one that found the
+ * import already complete) is recorded as a rehearsal (source size, wall
  * time: components/cutover/rehearsals), from which the migration report estimates the cutover's
  * freeze window; `--no-rehearsal-record` skips that, `--rehearsal-record FILE` puts it elsewhere.
  */
@@ -319,7 +320,9 @@ async function main(): Promise<number> {
       throw err;
     }
     if (tty) process.stderr.write("\n");
-    rehearsal("verified", r);
+    // Only a run that copied the whole database measures its throughput: a resumed one copied part
+    // of it, and one that found the import complete copied nothing.
+    if (!r.resumed && !r.alreadyComplete) rehearsal("verified", r);
     if (cli.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
     process.stderr.write(
       `done: import ${r.importId}${r.resumed ? " (resumed)" : ""}: ${r.tables} tables, ${r.rows} rows, ${mb(r.bytes)} MB in ${dur(r.durationMs / 1000)}, ` +

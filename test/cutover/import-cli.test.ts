@@ -82,11 +82,16 @@ describe("npm run import as a rehearsal (real process, real PostgreSQL)", functi
     );
   });
 
+  let quietTarget: string;
+
   it("a quiet rehearsal verifies (exit 0) and records its size, time and outcome", async () => {
-    const r = await importRun(
-      { SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: fx.newTarget("rehearsal") },
-      ["--jobs", "2", "--rehearsal-record", record],
-    );
+    quietTarget = fx.newTarget("rehearsal");
+    const r = await importRun({ SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: quietTarget }, [
+      "--jobs",
+      "2",
+      "--rehearsal-record",
+      record,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /source quiet: no write to the 2 table\(s\) of the source database/);
     const all = readRehearsals(record);
@@ -97,5 +102,18 @@ describe("npm run import as a rehearsal (real process, real PostgreSQL)", functi
     assert.equal(last.tables, 2);
     assert.equal(last.jobs, 2);
     assert.ok(last.durationMs > 0 && last.copiedBytes > 0);
+  });
+
+  it("a run that finds the import already complete copies nothing and records no throughput", async () => {
+    const r = await importRun({ SOURCE_DATABASE_URL: source, TARGET_DATABASE_URL: quietTarget }, [
+      "--jobs",
+      "2",
+      "--rehearsal-record",
+      record,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /already complete and verified .*: nothing to do/);
+    assert.doesNotMatch(r.stderr, /rehearsal recorded/);
+    assert.equal(readRehearsals(record).length, 2);
   });
 });

@@ -221,7 +221,7 @@ export async function importDatabase(opts: ImportOptions): Promise<ImportResult>
   const run = new ImportRun(opts);
   try {
     if ((await prepare(run)) === "complete") {
-      return { ...run.preflight.report.marker!.result!, resumed: false };
+      return { ...run.preflight.report.marker!.result!, resumed: false, alreadyComplete: true };
     }
     const activity = await watchSource(run);
     const toc = await snapshotAndSchema(run);

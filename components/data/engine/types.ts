@@ -187,6 +187,11 @@ export interface ImportResult {
   objectCounts: ObjectCounts;
   /** True when this run continued an interrupted import found in the target's marker. */
   resumed: boolean;
+  /**
+   * True when the target's marker already held this import complete and verified: this run copied
+   * nothing, and the figures are the earlier run's.
+   */
+  alreadyComplete?: boolean;
   /** Evidence that the source was quiet from the snapshot to the end of verification. */
   sourceActivity?: SourceActivityReport;
 }
