@@ -140,6 +140,13 @@ export function checkImportInputs(news: Record<string, unknown>): pulumi.dynamic
     const problem = known(news[prop]) ? optionProblem(prop, news[prop]) : null;
     if (problem !== null) failures.push({ property: prop, reason: problem });
   }
+  // Said at preview, not mid-up: create checks the freeze still holds through the Heroku token.
+  if (known(news.freeze) && news.sourceFrom === undefined) {
+    failures.push({
+      property: "freeze",
+      reason: "an import under a freeze needs sourceFrom (the Heroku token) to check it",
+    });
+  }
   return failures;
 }
 

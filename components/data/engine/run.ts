@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as os from "os";
 import type { Client } from "pg";
 import { ScopeFilter, TableInfo } from "./catalog";
-import { connect, maskUrl, scrub } from "./connection";
+import { redactor } from "../postgres-url";
+import { connect, maskUrl } from "./connection";
 import { dropConnection } from "./copy-data";
 import { PostDataItem } from "./post-data";
 import { PreflightContext } from "./preflight";
@@ -50,7 +51,9 @@ export class ImportRun {
   private stopReason?: string;
 
   constructor(readonly opts: ImportOptions) {
-    this.log = (line) => opts.log?.(scrub(line, opts.source, opts.target));
+    // Built once: a redactor parses both URLs, and --verbose logs a line per unit of work.
+    const redact = redactor([opts.source?.url, opts.target?.url]);
+    this.log = (line) => opts.log?.(redact(line));
     this.detail = opts.verbose
       ? (line) => this.log(`  ${((Date.now() - this.started) / 1000).toFixed(2)}s ${line}`)
       : () => undefined;

@@ -72,10 +72,11 @@ describe("PostgresImport check and diff (pure)", () => {
       includeTables: ["", "x"],
       importId: "has space",
       dropTargetOnDelete: "yes",
+      freeze: { freezeId: "f-1", apps: ["acme-api"], urn: "urn:x" },
     });
     assert.deepStrictEqual(
       failures.map((f) => f.property),
-      ["sourceUrl", "targetUrl", "jobs", "includeTables", "importId", "dropTargetOnDelete"],
+      ["sourceUrl", "targetUrl", "jobs", "includeTables", "importId", "dropTargetOnDelete", "freeze"],
     );
     assert.ok(failures.every((f) => !f.reason.includes("hunter22")));
   });
