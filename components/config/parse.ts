@@ -67,8 +67,6 @@ export const SECRET_KEYS = [
   "hasuraAuthWebhook",
 ] as const;
 
-export { SSL_MODES };
-
 export interface ParseContext {
   /** Pulumi project name: the config namespace, e.g. `heroku-to-hasura`. */
   project: string;

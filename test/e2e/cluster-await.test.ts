@@ -25,7 +25,7 @@ type Obj = {
   status?: Record<string, unknown>;
 };
 
-describe("what up waits for on a real API server: an ingress controller that reports no address, a WaitForFirstConsumer PVC", function () {
+describe("what up waits for on a real API server: an ingress controller that reports no address, a WaitForFirstConsumer PVC (Heroku API double)", function () {
   let suite: ClusterSuite;
   let sb: Sandbox;
   let cluster: KubeCluster;
@@ -86,7 +86,7 @@ describe("what up waits for on a real API server: an ingress controller that rep
     assert.strictEqual((redis.status as { readyReplicas: number }).readyReplicas, 1);
   });
 
-  it("addressTimeoutSeconds 0: up does not wait for the address and succeeds", async function () {
+  it("addressTimeoutSeconds 0: the Ingress is marked skipAwait and up succeeds with no address reported", async function () {
     editStackConfig(stack, (c) => (c[`${PROJECT}:ingress`].addressTimeoutSeconds = 0));
     const t0 = Date.now();
     const res = await stack.up({ ...sb.ops() });

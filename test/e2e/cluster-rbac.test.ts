@@ -54,7 +54,7 @@ export async function deployerKubeconfig(admin: KubeApi, cluster: KubeCluster, n
   return kubeconfigYaml("deployer", cluster.server, admin.creds.ca, { token }, ns);
 }
 
-describe("least privilege on a real API server: the published namespace Role is enough, and a missing rule is named (server-side apply creates with PATCH)", function () {
+describe("least privilege on a real API server: the published namespace Role is enough, and a missing rule is named (server-side apply creates with PATCH; Heroku API double)", function () {
   let suite: ClusterSuite;
   let sb: Sandbox;
   let double: HerokuDouble;
@@ -86,12 +86,22 @@ describe("least privilege on a real API server: the published namespace Role is 
     assert.strictEqual(r.status, 403);
   });
 
-  it("up with the published Role deploys every object", async function () {
+  it("up with the published Role deploys every kind of object the program declares", async function () {
     const res = await stack.up({ ...sb.ops() });
     assert.strictEqual(res.summary.result, "succeeded");
-    const deps = await cluster.api.list(`/apis/apps/v1/namespaces/${ns}/deployments`);
-    assert.strictEqual(deps.length, 3);
-    assert.strictEqual((await cluster.api.list(`/apis/batch/v1/namespaces/${ns}/cronjobs`)).length, 1);
+    const names = async (p: string) =>
+      (await cluster.api.list(p)).map((o) => (o.metadata as { name: string }).name).sort();
+    assert.strictEqual((await names(`/apis/apps/v1/namespaces/${ns}/deployments`)).length, 3);
+    assert.strictEqual((await names(`/apis/batch/v1/namespaces/${ns}/cronjobs`)).length, 1);
+    assert.ok(
+      (await names(`/apis/batch/v1/namespaces/${ns}/jobs`)).some((n) => n.startsWith(`${APP}-release-`)),
+    );
+    assert.ok((await names(`/api/v1/namespaces/${ns}/secrets`)).some((n) => n.startsWith(`${APP}-env-`)));
+    assert.ok((await names(`/api/v1/namespaces/${ns}/services`)).includes(`${APP}-web`));
+    assert.ok((await names(`/api/v1/namespaces/${ns}/persistentvolumeclaims`)).length >= 1);
+    assert.deepStrictEqual(await names(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`), [
+      `${APP}-web`,
+    ]);
   });
 
   it("with the Jobs rule removed, the next release fails naming the missing permission, and works once it is back", async function () {

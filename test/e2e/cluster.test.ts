@@ -56,7 +56,7 @@ const conditionTrue = (o: Obj, type: string) =>
     (c) => c.type === type && c.status === "True",
   );
 
-describe("index.ts under the real engine, applied to a real Kubernetes API server (local control plane, KWOK nodes)", function () {
+describe("index.ts under the real engine, applied to a real Kubernetes API server (local control plane, KWOK nodes, Heroku API double)", function () {
   let suite: ClusterSuite;
   let sb: Sandbox;
   let double: HerokuDouble;

@@ -33,7 +33,7 @@ type Obj = {
   immutable?: boolean;
 };
 
-describe("Hasura on a real Kubernetes API server (local control plane, KWOK nodes, metadata API double)", function () {
+describe("Hasura on a real Kubernetes API server (local control plane, KWOK nodes, Heroku API double, metadata API double)", function () {
   let sb: Sandbox;
   let heroku: HerokuDouble;
   let metadataApi: MetadataApiDouble;
@@ -84,7 +84,6 @@ describe("Hasura on a real Kubernetes API server (local control plane, KWOK node
     databases?.stop();
     await metadataApi?.stop();
     await heroku?.close();
-    fs.rmSync(path.join(REPO_ROOT, "out", stackName), { recursive: true, force: true });
   });
 
   it("up: the hasura Deployment Available, its Service and immutable Secret, the sample database's metadata written and applied", async function () {

@@ -24,7 +24,7 @@ import { readRendered, validateRendered } from "./support/manifests";
 const IMAGE = appImage("1");
 const HASURA_IMAGE = "hasura/graphql-engine@sha256:" + "2".repeat(64);
 
-describe("Hasura under the real engine (rendered manifests, metadata API double)", function () {
+describe("Hasura under the real engine (rendered manifests, Heroku API double, metadata API double)", function () {
   let sb: Sandbox;
   let heroku: HerokuDouble;
   let api: MetadataApiDouble;
@@ -60,7 +60,6 @@ describe("Hasura under the real engine (rendered manifests, metadata API double)
     databases?.stop();
     await api?.stop();
     await heroku?.close();
-    fs.rmSync(path.join(REPO_ROOT, "out", stackName), { recursive: true, force: true });
   });
 
   it("up renders GraphQL Engine and writes the sample database's metadata directory", async function () {

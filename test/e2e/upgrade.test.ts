@@ -88,6 +88,8 @@ describe(`upgrading a stack made before the migration component (commit ${ROOT_L
   after(async function () {
     delete process.env.HEROKU_TO_HASURA_REHEARSALS;
     sb?.cleanup();
+    // The sandbox removes what its stacks wrote; these are copied in before the current program's
+    // stack exists, so a failure in between would leave them.
     if (stackName !== undefined) {
       fs.rmSync(path.join(REPO_ROOT, "out", stackName), { recursive: true, force: true });
       fs.rmSync(path.join(REPO_ROOT, `Pulumi.${stackName}.yaml`), { force: true });

@@ -227,6 +227,7 @@ describe("cutover end to end: freeze, import, verify, rollback (real engine, Her
     this.timeout(600_000);
     target.dropDatabase(targetDb);
     target.createDatabase(targetDb, sqlIdentifier(PG_ADDON, "_owner"));
+    const writes = patches().length;
     const res = await stack.up({ ...sb.ops() });
     assert.strictEqual(res.summary.result, "succeeded");
     const [db] = res.outputs.databases.value as {
@@ -240,8 +241,9 @@ describe("cutover end to end: freeze, import, verify, rollback (real engine, Her
     assert.deepStrictEqual(db.import.sourceActivity.changed, []);
     assert.ok(db.import.sourceActivity.tablesWatched >= 4);
     assert.ok(userTables() >= 4);
-    // Frozen throughout, and the freeze did not run again.
+    // Frozen throughout, and the freeze did not run again: no write to Heroku during this up.
     assert.strictEqual(double.app(APP).app.maintenance, true);
+    assert.strictEqual(patches().length, writes);
   });
 
   it("status shows every app frozen now, next to its recorded state", async function () {

@@ -62,7 +62,7 @@ describe("tools/engine/env.sh (sourced)", function () {
     assert.ok(fs.existsSync(path.join(eng.home, "plugins")), "the shared PULUMI_HOME holds the plugins");
   });
 
-  it("lists the installed resource plugins at the npm SDKs' versions", function () {
+  it("lists the kubernetes resource plugin at the npm SDK's version", function () {
     const plugins = JSON.parse(sourced("pulumi plugin ls --json")) as {
       name: string;
       kind: string;
