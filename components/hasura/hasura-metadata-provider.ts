@@ -15,6 +15,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { HasuraSourceReport } from "../plan/hasura-section";
 import { UNKNOWN } from "../engine-unknown";
+import { canonicalJson } from "./metadata-api";
 import { loadHasuraRuntime } from "./runtime-loader";
 
 export interface HasuraMetadataSourceInputs {
@@ -116,17 +117,6 @@ function runtimeSources(inputs: HasuraMetadataInputs) {
   }));
 }
 
-/** JSON with sorted object keys: state and new inputs may list keys in different orders. */
-function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
-}
-
 function hasUnknown(v: unknown): boolean {
   if (v === UNKNOWN) return true;
   if (Array.isArray(v)) return v.some(hasUnknown);
@@ -171,8 +161,9 @@ export const hasuraMetadataProvider: pulumi.dynamic.ResourceProvider = {
 
   async diff(_id: string, olds: HasuraMetadataOutputs, news: HasuraMetadataInputs) {
     if (hasUnknown(news)) return { changes: true, replaces: [], deleteBeforeReplace: false };
-    const before = stableJson(inputsOf(olds));
-    const after = stableJson(inputsOf(news));
+    // Sorted keys: state and new inputs may list keys in different orders.
+    const before = canonicalJson(inputsOf(olds));
+    const after = canonicalJson(inputsOf(news));
     if (before !== after) return { changes: true, replaces: [], deleteBeforeReplace: false };
     try {
       const rt = await loadHasuraRuntime();
