@@ -13,7 +13,8 @@
  * from the stack's `cutover.recordDir` in Pulumi.<stack>.yaml, else `.heroku-to-hasura/cutover`,
  * or `--record-dir`), and from the stack's state (`pulumi stack export`: the HerokuFreeze
  * resource's outputs) unless `--no-state`; the newer of the two wins. `--from FILE` reads one
- * journal file only. The token: HEROKU_API_KEY, else the stack's secret `herokuApiKey`.
+ * journal file only. The token, as `pulumi up` takes it (the one that froze the apps): the stack's
+ * secret `herokuApiKey`, else HEROKU_API_KEY.
  *
  * Exit codes: 0 done; 1 rollback incomplete (named); 2 usage; 3 no freeze record (for `journal`:
  * none in the state, or the state unreadable); 4 not confirmed.
@@ -31,7 +32,8 @@ import { formatStatus, readNow } from "../components/cutover/status";
 import { findProjectRoot } from "../components/data/engine-loader";
 import { HerokuClient } from "../components/heroku/client";
 import { HerokuPlatformApi } from "../components/heroku/platform-api";
-import { SecretString } from "../components/heroku/secret-string";
+import type { SecretString } from "../components/heroku/secret-string";
+import { resolveHerokuToken } from "../components/heroku/token";
 
 const PROJECT = "heroku-to-hasura";
 const FREEZE_TYPE = `pulumi-nodejs:dynamic/${HEROKU_FREEZE_MODULE}:${HEROKU_FREEZE_TYPE}`;
@@ -40,7 +42,7 @@ const USAGE = `usage: npm run cutover -- status --stack STACK [--json]
        npm run cutover -- rollback --stack STACK [--yes]
        npm run cutover -- journal --stack STACK   (the state's freeze records into this machine's journal)
 options: --record-dir DIR (the freeze journal's folder)  --from FILE (one journal file)  --no-state
-The Heroku token comes from HEROKU_API_KEY, else the stack's secret herokuApiKey.`;
+The Heroku token is the stack's secret herokuApiKey, else HEROKU_API_KEY (as pulumi up takes it).`;
 
 class UsageError extends Error {}
 
@@ -181,22 +183,23 @@ function findRecords(cli: Cli): Found {
 }
 
 function herokuApi(cli: Cli, record: FreezeRecord): HerokuPlatformApi {
-  let token = process.env.HEROKU_API_KEY?.trim();
-  if (!token) {
-    const r = spawnSync("pulumi", ["config", "get", `${PROJECT}:herokuApiKey`, "--stack", cli.stack], {
-      encoding: "utf8",
-    });
-    if (r.status === 0) token = r.stdout.trim();
-  }
-  if (!token) {
+  // The same precedence as the program (components/heroku/token), so rollback acts with the token
+  // that froze the apps unless the stack has none.
+  const r = spawnSync("pulumi", ["config", "get", `${PROJECT}:herokuApiKey`, "--stack", cli.stack], {
+    encoding: "utf8",
+  });
+  let token: SecretString;
+  try {
+    token = resolveHerokuToken(r.status === 0 ? r.stdout : undefined);
+  } catch {
     throw new UsageError(
-      "no Heroku token: export HEROKU_API_KEY (scopes read,read-protected,write), or set the stack's " +
-        `secret herokuApiKey (pulumi config set --secret herokuApiKey … --stack ${cli.stack})`,
+      `no Heroku token: set the stack's secret herokuApiKey (pulumi config set --secret herokuApiKey … --stack ${cli.stack}), ` +
+        "or export HEROKU_API_KEY (scopes read,read-protected,write)",
     );
   }
   return new HerokuPlatformApi(
     new HerokuClient({
-      token: SecretString.of(token),
+      token,
       ...(record.apiUrl ? { baseUrl: record.apiUrl } : {}),
       logger: { debug: () => undefined, warn: (m) => process.stderr.write(`${m}\n`) },
     }),
