@@ -6,7 +6,7 @@
  * the freeze recorded before changing it. Pure: the journal is read by the caller.
  */
 import type { AppSnapshot } from "../heroku/snapshot";
-import { AppFreeze, formatState, FreezeRecord, touched } from "./freeze-record";
+import { AppFreeze, formatState, FreezeRecord, looksFrozen, touched } from "./freeze-record";
 
 export interface AppsBeforeFreeze {
   /** The snapshots, with each frozen app's maintenance flag and formation as recorded. */
@@ -45,10 +45,10 @@ export function asBeforeFreeze(
       }
     }
     if (!freeze || !touched(freeze.app) || freeze.app.restoredAt !== null) {
+      // An app with no process type at all runs nothing on the cluster either: nothing to warn about.
       if (
-        snap.app.maintenance &&
         snap.formation.length > 0 &&
-        snap.formation.every((f) => f.quantity === 0)
+        looksFrozen({ maintenance: snap.app.maintenance, formation: snap.formation })
       ) {
         warnings.push(
           `${name}: Heroku shows it in maintenance mode with every process type at 0, and no freeze record of this ` +

@@ -91,6 +91,13 @@ export interface FreezeRecord {
 
 export const isFrozen = (a: AppFreeze): boolean => a.maintenanceOn && a.scaledDown;
 
+/** Every process type at 0 (an app with none counts: nothing runs). */
+export const scaledToZero = (s: Pick<AppState, "formation">): boolean =>
+  s.formation.every((f) => f.quantity === 0);
+
+/** What a frozen app looks like from Heroku: maintenance on and every process type at 0. */
+export const looksFrozen = (s: AppState): boolean => s.maintenance && scaledToZero(s);
+
 /** Whether the freeze changed anything on this app (so a rollback has something to undo). */
 export const touched = (a: AppFreeze): boolean =>
   (a.maintenanceOn && !a.previous.maintenance) ||

@@ -26,6 +26,8 @@ import {
   freezeSummary,
   isFrozen,
   LingeringSession,
+  looksFrozen,
+  scaledToZero,
 } from "./freeze-record";
 import { describeSession, SessionProbe } from "./source-sessions";
 
@@ -141,8 +143,7 @@ export async function freezeApps(
     const mine = continuing?.apps.find((a) => a.app === app);
     const theirs = kept.get(app);
     if (mine) reused.set(app, mine);
-    else if (theirs && (state.maintenance || state.formation.every((f) => f.quantity === 0)))
-      reused.set(app, theirs);
+    else if (theirs && (state.maintenance || scaledToZero(state))) reused.set(app, theirs);
     noteCredentials(uses, app, attachmentsByApp.get(app) ?? [], vars, warnings);
     if (addons.some((a) => a.addon_service?.name === "scheduler")) {
       warnings.push(
@@ -152,7 +153,7 @@ export async function freezeApps(
       );
     }
     const s = current.get(app)!;
-    if (!reused.has(app) && s.maintenance && s.formation.every((f) => f.quantity === 0)) {
+    if (!reused.has(app) && looksFrozen(s)) {
       warnings.push(
         `${app} is already in maintenance mode with every process type at 0: that is recorded as its previous ` +
           "state, so a rollback leaves it so. If an earlier freeze did this, its record is in the journal of the " +
@@ -181,7 +182,7 @@ export async function freezeApps(
         previous: earlierApp?.previous ?? s,
         recordedAt: earlierApp?.recordedAt ?? t,
         maintenanceOn: s.maintenance,
-        scaledDown: s.formation.every((f) => f.quantity === 0),
+        scaledDown: scaledToZero(s),
         frozenAt: null,
         error: null,
         restoredAt: null,

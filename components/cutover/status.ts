@@ -3,7 +3,7 @@
  * recorded (before) and what it left (frozen), with a verdict per app.
  */
 import type { HerokuPlatformApi } from "../heroku/platform-api";
-import { AppFreeze, AppState, formatState, FreezeRecord, isFrozen } from "./freeze-record";
+import { AppFreeze, AppState, formatState, FreezeRecord, isFrozen, looksFrozen } from "./freeze-record";
 
 /** An app's maintenance flag and formation as Heroku has them now. */
 export async function readAppState(api: HerokuPlatformApi, app: string): Promise<AppState> {
@@ -34,7 +34,7 @@ const sameState = (x: AppState, y: AppState) => formatState(x) === formatState(y
 
 /** Whether an app is as the freeze left it, back as recorded, or neither. */
 export function verdict(a: AppFreeze, now: AppState): string {
-  const frozenNow = now.maintenance && now.formation.every((f) => f.quantity === 0);
+  const frozenNow = looksFrozen(now);
   if (sameState(now, a.previous)) return a.restoredAt ? "restored" : "as recorded before the freeze";
   if (frozenNow) return isFrozen(a) ? "frozen" : "frozen (the record says the freeze did not finish here)";
   return "changed since the freeze (neither frozen nor as recorded)";
