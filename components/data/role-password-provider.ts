@@ -3,8 +3,10 @@
  * stack whose target database and owner role exist already (`postgres.manageDatabase: false`), so
  * the apps' rewritten URLs carry a password that Heroku never knew.
  *
- * Pulumi serializes `rolePasswordProvider` into state and runs it in another process: `pg` and
- * `crypto` are loaded inside the methods, the client is created and closed there.
+ * Pulumi serializes `rolePasswordProvider` into state and runs it in another process: `crypto` and
+ * the copy engine's `connect` (which honours every sslmode as libpq does, `prefer`'s fallback
+ * included; `pg`'s own reading of a URL takes `require` and `prefer` for `verify-full`) are loaded
+ * inside the methods, the client is created and closed there.
  *
  * - `create`/`update` send `ALTER ROLE … LOGIN PASSWORD '<SCRAM-SHA-256 verifier>'`: the password is
  *   hashed here, so neither the statement nor a server log (`log_statement`) ever holds it.
@@ -13,6 +15,8 @@
  * - `delete` leaves the role and its password: the stack never owned the role.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { loadEngine } from "./engine-loader";
+import { identityOf } from "./postgres-url";
 
 /** Inputs as the provider receives them (plaintext). */
 export interface RolePasswordInputs {
@@ -37,12 +41,10 @@ export function scramVerifier(password: string, salt?: Buffer, iterations = 4096
 }
 
 async function setPassword(inputs: RolePasswordInputs): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded inside the serialized provider
-  const { Client } = require("pg") as typeof import("pg");
-  const client = new Client({ connectionString: inputs.adminUrl });
   const where = () => serverOf(inputs.adminUrl);
+  let client: Awaited<ReturnType<Awaited<ReturnType<typeof loadEngine>>["connect"]>>;
   try {
-    await client.connect();
+    client = await (await loadEngine()).connect({ url: inputs.adminUrl }, "target");
   } catch (e) {
     throw new Error(
       `cannot connect to ${where()} as the admin to set the password of role ${inputs.role}: ${(e as Error).message}`,
@@ -70,12 +72,18 @@ async function setPassword(inputs: RolePasswordInputs): Promise<void> {
 /** `host:port` of the admin URL (never its credentials). */
 function serverOf(adminUrl: string): string {
   try {
-    const u = new URL(adminUrl);
-    return `${u.hostname}:${u.port || 5432}`;
+    const { host, port } = identityOf(adminUrl);
+    return `${host.includes(":") ? `[${host}]` : host}:${port}`;
   } catch {
     return "the target server";
   }
 }
+
+/** Whether the role must be set again: another password, role or server. */
+const needsSetting = (olds: RolePasswordInputs, news: RolePasswordInputs): boolean =>
+  olds.password !== news.password ||
+  olds.role !== news.role ||
+  serverOf(olds.adminUrl) !== serverOf(news.adminUrl);
 
 export const rolePasswordProvider: pulumi.dynamic.ResourceProvider<RolePasswordInputs, RolePasswordInputs> = {
   async check(_olds, news) {
@@ -87,24 +95,14 @@ export const rolePasswordProvider: pulumi.dynamic.ResourceProvider<RolePasswordI
     return { inputs: news, failures };
   },
   async diff(_id, olds, news) {
-    const changes =
-      olds.password !== news.password ||
-      olds.role !== news.role ||
-      serverOf(olds.adminUrl) !== serverOf(news.adminUrl);
-    return { changes, replaces: [], deleteBeforeReplace: false };
+    return { changes: needsSetting(olds, news), replaces: [], deleteBeforeReplace: false };
   },
   async create(inputs) {
     await setPassword(inputs);
     return { id: `${serverOf(inputs.adminUrl)}/${inputs.role}`, outs: { ...inputs } };
   },
   async update(_id, olds, news) {
-    if (
-      olds.password !== news.password ||
-      olds.role !== news.role ||
-      serverOf(olds.adminUrl) !== serverOf(news.adminUrl)
-    ) {
-      await setPassword(news);
-    }
+    if (needsSetting(olds, news)) await setPassword(news);
     return { outs: { ...news } };
   },
   async read(id, props) {

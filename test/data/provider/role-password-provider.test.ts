@@ -106,6 +106,23 @@ describe("RolePassword provider (serialized, real dynamic-provider process, real
     assert.ok(await canLogIn(pg.url("app", "app_owner", generated)));
   });
 
+  it("honours sslmode=require as libpq does (encrypted, the self-signed certificate not verified)", async () => {
+    const tls = await startPgCluster({ tls: true });
+    try {
+      tls.psql("CREATE ROLE tls_owner LOGIN PASSWORD 'before-0123456789'");
+      const adminUrl = tls.url("postgres");
+      assert.match(adminUrl, /sslmode=require/);
+      await host.create({ adminUrl, role: "tls_owner", password: generated });
+      assert.ok(
+        await canLogIn(
+          tls.url("postgres", "tls_owner", generated).replace("sslmode=require", "sslmode=no-verify"),
+        ),
+      );
+    } finally {
+      tls.stop();
+    }
+  });
+
   it("refuses a short password or no role in check", async () => {
     const r = await host.check({}, { adminUrl: "postgres://x@h/db", role: "", password: "short" });
     assert.deepStrictEqual(r.failures.map((f) => f.property).sort(), ["password", "role"]);
