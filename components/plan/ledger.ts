@@ -1,10 +1,10 @@
 import { AppSnapshot } from "../heroku/snapshot";
-import { MigrationPlan } from "./types";
+import { LedgerKind, MigrationPlan } from "./types";
 
 /** A Heroku fact of a snapshot: something the plan must map, warn about, or call not needed. */
 export interface HerokuFact {
   app: string;
-  kind: string;
+  kind: LedgerKind;
   subject: string;
 }
 
@@ -15,7 +15,7 @@ export interface HerokuFact {
 export function snapshotFacts(snapshot: AppSnapshot): HerokuFact[] {
   const app = snapshot.app.name;
   const facts: HerokuFact[] = [];
-  const add = (kind: string, subject: string): void => {
+  const add = (kind: LedgerKind, subject: string): void => {
     facts.push({ app, kind, subject });
   };
   add("app", "region");

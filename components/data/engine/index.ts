@@ -8,6 +8,5 @@ export { importDatabase, readImportMarker } from "./import";
 export { dropImport, type DropOutcome } from "./drop";
 export { preflight } from "./preflight";
 export { verifyDatabases } from "./verify";
-export { connect, maskUrl } from "./connection";
+export { connect } from "./connection";
 export { MARKER_SCHEMA } from "./marker";
-export { describeTableActivity, disqualifyingChanges } from "./source-activity";

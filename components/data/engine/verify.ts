@@ -200,6 +200,28 @@ async function compare(
 }
 
 /**
+ * The data units of each table (`data:<table>` or `data:<table>#<range>`), grouped in one pass. A
+ * quoted table name may hold a `#` itself, so the table is the prefix that names one of `tables`.
+ */
+export function unitsByTable<U>(tables: string[], done: Map<string, U>): Map<string, [string, U][]> {
+  const names = new Set(tables);
+  const out = new Map<string, [string, U][]>();
+  for (const entry of done.entries()) {
+    if (!entry[0].startsWith("data:")) continue;
+    const rest = entry[0].slice("data:".length);
+    let table = names.has(rest) ? rest : undefined;
+    for (let i = rest.indexOf("#"); table === undefined && i >= 0; i = rest.indexOf("#", i + 1)) {
+      if (names.has(rest.slice(0, i))) table = rest.slice(0, i);
+    }
+    if (table === undefined) continue;
+    const list = out.get(table);
+    if (list) list.push(entry);
+    else out.set(table, [entry]);
+  }
+  return out;
+}
+
+/**
  * The import's verification. Row checksums come from the marker: the source side recorded from
  * each unit's COPY stream, the target side read back by this run. Whatever this run has not read
  * back (tables copied by an earlier run: the target may have changed since) is read now, in
@@ -209,10 +231,12 @@ export async function verifyImport(run: ImportRun): Promise<VerificationReport> 
   const done = await doneItems(run.target);
   const sides: TableSides[] = [];
   const toRead: { table: TableInfo; side: TableSides; source: boolean; target: boolean }[] = [];
+  const unitsOf = unitsByTable(
+    run.tables.map((t) => t.qualified),
+    done,
+  );
   for (const t of run.tables) {
-    const units = [...done.entries()].filter(
-      ([k]) => k === `data:${t.qualified}` || k.startsWith(`data:${t.qualified}#`),
-    );
+    const units = unitsOf.get(t.qualified) ?? [];
     const source = new RowChecksum();
     let sourceKnown = units.length > 0;
     for (const [, u] of units) {

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { ImportError, importDatabase, verifyDatabases } from "../../../components/data/engine";
+import { unitsByTable } from "../../../components/data/engine/verify";
 import { engineFixture, EngineFixture, query } from "../../support/postgres/clusters";
 
 describe("copy engine: verifyDatabases (real PostgreSQL)", function () {
@@ -107,6 +108,34 @@ describe("copy engine: verifyDatabases (real PostgreSQL)", function () {
         ) &&
         /What works: connect as a role with BYPASSRLS, or as a superuser/.test(e.message) &&
         !/missing/.test(e.message),
+    );
+  });
+});
+
+describe("copy engine: grouping the marker's data units by table (pure)", () => {
+  it("finds each unit's table, whole or by ctid range, even when a quoted name holds a #", () => {
+    const tables = ['public."a"', 'public."a#b"', "public.c"];
+    const done = new Map<string, number>([
+      ['data:public."a"', 1],
+      ['data:public."a#b"#0-10', 2],
+      ['data:public."a#b"#10-20', 3],
+      ["data:public.c#0-5", 4],
+      ["data:public.gone#0-5", 5],
+      ['index:public."a"', 6],
+    ]);
+    const grouped = unitsByTable(tables, done);
+    assert.deepEqual([...grouped.keys()].sort(), ['public."a"', 'public."a#b"', "public.c"]);
+    assert.deepEqual(
+      grouped.get('public."a#b"')!.map(([, u]) => u),
+      [2, 3],
+    );
+    assert.deepEqual(
+      grouped.get('public."a"')!.map(([, u]) => u),
+      [1],
+    );
+    assert.deepEqual(
+      grouped.get("public.c")!.map(([, u]) => u),
+      [4],
     );
   });
 });
