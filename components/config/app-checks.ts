@@ -84,25 +84,32 @@ export function checkConfigAgainstApps(
     );
   };
 
-  for (const [app, perType] of Object.entries(config.plan.replicas)) {
-    const snapshot = snapshots.find((s) => s.app.name === app);
-    if (!snapshot) {
-      unknownApp(`replicas.${app}`, app);
-      continue;
-    }
-    const types = scalableTypes(snapshot);
-    for (const type of Object.keys(perType)) {
-      if (type === RELEASE_TYPE) {
-        issues.add(
-          `replicas.${app}.${type}`,
-          "the release phase runs as a Job once per release, not as replicas: remove this key",
-        );
-      } else if (!types.includes(type)) {
-        const hint = closest(type, types);
-        issues.add(
-          `replicas.${app}.${type}`,
-          `app ${app} has no process type "${type}"${hint ? ` (did you mean "${hint}"?)` : ""}; it has: ${types.join(", ")}`,
-        );
+  // Per app, per process type overrides: an app or a type it lacks is named with the closest match.
+  const perTypeKeys: [string, Record<string, Record<string, unknown>>][] = [
+    ["replicas", config.plan.replicas],
+    ["singletons", config.plan.singletons],
+  ];
+  for (const [key, byApp] of perTypeKeys) {
+    for (const [app, perType] of Object.entries(byApp)) {
+      const snapshot = snapshots.find((s) => s.app.name === app);
+      if (!snapshot) {
+        unknownApp(`${key}.${app}`, app);
+        continue;
+      }
+      const types = scalableTypes(snapshot);
+      for (const type of Object.keys(perType)) {
+        if (type === RELEASE_TYPE) {
+          issues.add(
+            `${key}.${app}.${type}`,
+            `the release phase runs as a Job once per release, not as a process type: remove this key`,
+          );
+        } else if (!types.includes(type)) {
+          const hint = closest(type, types);
+          issues.add(
+            `${key}.${app}.${type}`,
+            `app ${app} has no process type "${type}"${hint ? ` (did you mean "${hint}"?)` : ""}; it has: ${types.join(", ")}`,
+          );
+        }
       }
     }
   }

@@ -127,6 +127,7 @@ describe("stack config against the snapshots: selectSnapshots / checkConfigAgain
     const c = config((r) => {
       // `release` is a process type of acme-api, but the release phase is a Job: it has no replicas.
       r.replicas = { "acme-api": { web: 1, wrker: 2, release: 1 }, "acme-adm": { web: 1 } };
+      r.singletons = { "acme-api": { workr: true }, "acme-adm": { clock: false } };
       r.schedules = { "acme-apix": [{ name: "n", schedule: "@daily", command: "x" }] };
       r.addons = { "papertrail-flat-3333": { disposition: "keep" } };
       r.images.apps["acme-admin"] = { image: r.images.apps["acme-api"].image };
@@ -140,11 +141,17 @@ describe("stack config against the snapshots: selectSnapshots / checkConfigAgain
         "heroku-to-hasura:replicas.acme-api.release",
         "heroku-to-hasura:replicas.acme-api.wrker",
         "heroku-to-hasura:schedules.acme-apix",
+        "heroku-to-hasura:singletons.acme-adm",
+        "heroku-to-hasura:singletons.acme-api.workr",
       ],
     );
     assert.throws(
       () => checkConfigAgainstApps(c, [example], { requireImages: false }),
       /replicas\.acme-api\.release: the release phase runs as a Job once per release/,
+    );
+    assert.throws(
+      () => checkConfigAgainstApps(c, [example], { requireImages: false }),
+      /singletons\.acme-api\.workr: app acme-api has no process type "workr" \(did you mean "worker"\?\)/,
     );
   });
 
