@@ -13,7 +13,6 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { Client } from "pg";
 
 import { sqlIdentifier } from "../../components/plan/names";
 import { freePort, PgCluster } from "../../scripts/lib/pg-cluster";
@@ -33,6 +32,7 @@ import { APP, appImage, PG_ADDON, REDIS_ADDON, setDatabaseUrl } from "../support
 import { loadRichData } from "../support/redis/rich-data";
 import { RedisServer, startRedis } from "../support/redis/server";
 import { readRendered, RenderedObject, validateRendered } from "./support/manifests";
+import { canLogIn } from "../support/postgres/can-log-in";
 
 const IMAGE = appImage("1");
 
@@ -59,17 +59,6 @@ function rowCounts(cluster: PgCluster, db: string): Record<string, number> {
 }
 
 /** Whether `url` logs in (a password check against the real server). */
-async function canLogIn(url: string): Promise<boolean> {
-  const c = new Client({ connectionString: url });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
 
 describe("index.ts under the real engine, reading the Heroku API double, rendering manifests", function () {
   let sb: Sandbox;

@@ -5,24 +5,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Client } from "pg";
 
 import { rolePasswordProvider, scramVerifier } from "../../../components/data/role-password-provider";
 import { startPgCluster, type PgCluster } from "../../../scripts/lib/pg-cluster";
 import { DynamicProviderHost, providerTextProblems } from "../../support/dynamic-provider-host";
-
-async function canLogIn(url: string): Promise<boolean> {
-  const c = new Client({ connectionString: url });
-  try {
-    await c.connect();
-    await c.query("SELECT 1");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
+import { canLogIn } from "../../support/postgres/can-log-in";
 
 describe("RolePassword provider (serialized, real dynamic-provider process, real Postgres)", function () {
   let pg: PgCluster;
